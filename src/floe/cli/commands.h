@@ -1,0 +1,12 @@
+#pragma once
+
+#include <vector>
+
+#include "floe/cli/cli.h"
+
+namespace floe::cli {
+
+// Each group of commands registers itself here; cli.cc lists them in AllCommands().
+void AddParquetCommands(std::vector<Command>* commands);
+
+}  // namespace floe::cli

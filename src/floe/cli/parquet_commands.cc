@@ -1,0 +1,7 @@
+#include "floe/cli/commands.h"
+
+namespace floe::cli {
+
+void AddParquetCommands(std::vector<Command>* /*commands*/) {}
+
+}  // namespace floe::cli

@@ -1,0 +1,1 @@
+#include "floe/parquet/types.h"

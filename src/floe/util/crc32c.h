@@ -1,0 +1,16 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace floe {
+
+// CRC-32C (Castagnoli), as used by the write-ahead log's record checksums. Uses the SSE4.2
+// instruction when the build targets it, a table otherwise. `Crc32cExtend(0, ...)` starts a CRC.
+uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t n);
+inline uint32_t Crc32c(const void* data, size_t n) { return Crc32cExtend(0, data, n); }
+
+// CRC-32 (IEEE 802.3, zlib's), as Parquet's optional page checksum uses.
+uint32_t Crc32(const void* data, size_t n);
+
+}  // namespace floe

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace floe {
+
+// XXH64 (libxxhash), for hash tables of values (dictionary encoding, dedup of event ids).
+uint64_t XxHash64(const void* data, size_t n, uint64_t seed = 0);
+inline uint64_t XxHash64(std::string_view s, uint64_t seed = 0) {
+  return XxHash64(s.data(), s.size(), seed);
+}
+
+// MurmurHash3 x86 32-bit with seed 0 as Iceberg's bucket transform defines it.
+int32_t Murmur3_32(const void* data, size_t n, uint32_t seed = 0);
+
+}  // namespace floe
