@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# run_fuzzer.sh BINARY SECONDS SEED_DIR_OR_FILE...
+# Runs a libFuzzer binary for a bounded time over a scratch corpus made from the seeds. Fails on
+# a crash, a sanitizer report, a leak or a timeout of one input (libFuzzer's own exit codes).
+set -euo pipefail
+bin="$1"; seconds="$2"; shift 2
+if [ ! -x "$bin" ]; then echo "fuzzer $bin not built (make build-fuzz)" >&2; exit 1; fi
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/corpus" "$work/artifacts"
+for seed in "$@"; do
+  if [ -d "$seed" ]; then
+    find "$seed" -type f -size -4M -print0 | while IFS= read -r -d '' f; do
+      cp "$f" "$work/corpus/$(echo "$f" | md5sum | cut -c1-16)"
+    done
+  elif [ -f "$seed" ]; then
+    cp "$seed" "$work/corpus/"
+  fi
+done
+echo "fuzzing $(basename "$bin") for ${seconds}s over $(ls "$work/corpus" | wc -l) seeds"
+"$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 \
+  -artifact_prefix="$work/artifacts/" "$work/corpus" 2>&1 | tail -n 40
+rc=${PIPESTATUS[0]}
+if ls "$work/artifacts"/* >/dev/null 2>&1; then
+  mkdir -p "${FLOE_FUZZ_ARTIFACTS:-/tmp/floe-fuzz-artifacts}"
+  cp "$work/artifacts"/* "${FLOE_FUZZ_ARTIFACTS:-/tmp/floe-fuzz-artifacts}/"
+  echo "crashing inputs saved in ${FLOE_FUZZ_ARTIFACTS:-/tmp/floe-fuzz-artifacts}" >&2
+fi
+exit "$rc"
