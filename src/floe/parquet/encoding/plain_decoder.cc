@@ -1,0 +1,165 @@
+#include "floe/parquet/encoding/plain_decoder.h"
+
+#include <cstring>
+#include <string>
+
+#include "floe/util/endian.h"
+
+namespace floe::parquet {
+
+namespace {
+const char* PhysicalName(PhysicalType t) {
+  switch (t) {
+    case PhysicalType::kBoolean: return "BOOLEAN";
+    case PhysicalType::kInt32: return "INT32";
+    case PhysicalType::kInt64: return "INT64";
+    case PhysicalType::kInt96: return "INT96";
+    case PhysicalType::kFloat: return "FLOAT";
+    case PhysicalType::kDouble: return "DOUBLE";
+    case PhysicalType::kByteArray: return "BYTE_ARRAY";
+    case PhysicalType::kFixedLenByteArray: return "FIXED_LEN_BYTE_ARRAY";
+  }
+  return "?";
+}
+}  // namespace
+
+PlainDecoder::PlainDecoder(PhysicalType physical, int32_t type_length) : physical_(physical) {
+  switch (physical) {
+    case PhysicalType::kInt32:
+    case PhysicalType::kFloat: width_ = 4; break;
+    case PhysicalType::kInt64:
+    case PhysicalType::kDouble: width_ = 8; break;
+    case PhysicalType::kInt96: width_ = 12; break;
+    case PhysicalType::kFixedLenByteArray: width_ = type_length; break;
+    default: width_ = 0; break;
+  }
+}
+
+Status PlainDecoder::SetData(ByteView data, int64_t /*max_values*/) {
+  if (physical_ == PhysicalType::kFixedLenByteArray && width_ <= 0) {
+    return Status::Corrupt("PLAIN FIXED_LEN_BYTE_ARRAY: type length " + std::to_string(width_) +
+                           " is not positive");
+  }
+  begin_ = pos_ = data.data();
+  end_ = data.data() + data.size();
+  bit_offset_ = 0;
+  return Status::OK();
+}
+
+Status PlainDecoder::Decode(int64_t n, ColumnVector* out) {
+  if (n <= 0) return Status::OK();
+  switch (physical_) {
+    case PhysicalType::kBoolean: return DecodeBooleans(n, out);
+    case PhysicalType::kInt32: return DecodeFixed(n, &out->i32);
+    case PhysicalType::kInt64: return DecodeFixed(n, &out->i64);
+    case PhysicalType::kFloat: return DecodeFixed(n, &out->f32);
+    case PhysicalType::kDouble: return DecodeFixed(n, &out->f64);
+    case PhysicalType::kByteArray: return DecodeByteArrays(n, out);
+    case PhysicalType::kInt96:
+    case PhysicalType::kFixedLenByteArray: return DecodeFixedBytes(n, out);
+  }
+  return Status::Internal("PLAIN: unknown physical type");
+}
+
+template <typename T>
+Status PlainDecoder::DecodeFixed(int64_t n, std::vector<T>* out) {
+  const uint64_t need = static_cast<uint64_t>(n) * sizeof(T);
+  if (need > remaining()) {
+    return Status::Corrupt(std::string("PLAIN ") + PhysicalName(physical_) + ": " +
+                           std::to_string(n) + " values need " + std::to_string(need) +
+                           " bytes, only " + std::to_string(remaining()) + " remain at byte " +
+                           std::to_string(pos_ - begin_));
+  }
+  const size_t old = out->size();
+  out->resize(old + static_cast<size_t>(n));
+  std::memcpy(out->data() + old, pos_, need);
+  pos_ += need;
+  return Status::OK();
+}
+
+Status PlainDecoder::DecodeBooleans(int64_t n, ColumnVector* out) {
+  const uint64_t bits_left = remaining() * 8 - static_cast<uint64_t>(bit_offset_);
+  if (static_cast<uint64_t>(n) > bits_left) {
+    return Status::Corrupt("PLAIN BOOLEAN: " + std::to_string(n) + " values need " +
+                           std::to_string(n) + " bits, only " + std::to_string(bits_left) +
+                           " remain");
+  }
+  const size_t old = out->bools.size();
+  out->bools.resize(old + static_cast<size_t>(n));
+  uint8_t* dst = out->bools.data() + old;
+  int64_t i = 0;
+  while (i < n && bit_offset_ != 0) {
+    dst[i++] = (*pos_ >> bit_offset_) & 1;
+    if (++bit_offset_ == 8) {
+      bit_offset_ = 0;
+      ++pos_;
+    }
+  }
+  for (; i + 8 <= n; i += 8, ++pos_) {
+    const uint8_t byte = *pos_;
+    for (int b = 0; b < 8; ++b) dst[i + b] = (byte >> b) & 1;
+  }
+  for (; i < n; ++i) {
+    dst[i] = (*pos_ >> bit_offset_) & 1;
+    if (++bit_offset_ == 8) {
+      bit_offset_ = 0;
+      ++pos_;
+    }
+  }
+  return Status::OK();
+}
+
+Status PlainDecoder::DecodeByteArrays(int64_t n, ColumnVector* out) {
+  // A value takes at least its 4-byte length, which bounds what may be reserved.
+  if (static_cast<uint64_t>(n) > remaining() / 4) {
+    return Status::Corrupt("PLAIN BYTE_ARRAY: " + std::to_string(n) + " values need at least " +
+                           std::to_string(static_cast<uint64_t>(n) * 4) + " bytes, only " +
+                           std::to_string(remaining()) + " remain at byte " +
+                           std::to_string(pos_ - begin_));
+  }
+  StartOffsets(out);
+  out->offsets.reserve(out->offsets.size() + static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    if (remaining() < 4) {
+      return Status::Corrupt("PLAIN BYTE_ARRAY: value " + std::to_string(i) +
+                             " of the batch has no length at byte " +
+                             std::to_string(pos_ - begin_));
+    }
+    const uint32_t len = LoadLE<uint32_t>(pos_);
+    if (len > remaining() - 4) {
+      return Status::Corrupt("PLAIN BYTE_ARRAY: value length " + std::to_string(len) + " at byte " +
+                             std::to_string(pos_ - begin_) + " exceeds the " +
+                             std::to_string(remaining() - 4) + " bytes that remain");
+    }
+    FLOE_RETURN_IF_ERROR(CheckByteCapacity(*out, len));
+    out->bytes.append(reinterpret_cast<const char*>(pos_ + 4), len);
+    out->offsets.push_back(static_cast<uint32_t>(out->bytes.size()));
+    pos_ += 4 + size_t{len};
+  }
+  return Status::OK();
+}
+
+Status PlainDecoder::DecodeFixedBytes(int64_t n, ColumnVector* out) {
+  const uint64_t need = static_cast<uint64_t>(n) * static_cast<uint64_t>(width_);
+  if (need > remaining()) {
+    return Status::Corrupt(std::string("PLAIN ") + PhysicalName(physical_) + ": " +
+                           std::to_string(n) + " values of " + std::to_string(width_) +
+                           " bytes need " + std::to_string(need) + ", only " +
+                           std::to_string(remaining()) + " remain at byte " +
+                           std::to_string(pos_ - begin_));
+  }
+  FLOE_RETURN_IF_ERROR(CheckByteCapacity(*out, need));
+  StartOffsets(out);
+  const size_t old = out->offsets.size();
+  out->offsets.resize(old + static_cast<size_t>(n));
+  uint32_t off = static_cast<uint32_t>(out->bytes.size());
+  for (int64_t i = 0; i < n; ++i) {
+    off += static_cast<uint32_t>(width_);
+    out->offsets[old + static_cast<size_t>(i)] = off;
+  }
+  out->bytes.append(reinterpret_cast<const char*>(pos_), need);
+  pos_ += need;
+  return Status::OK();
+}
+
+}  // namespace floe::parquet
