@@ -232,9 +232,7 @@ void LogicalType::Serialize(W* w) const {
       w->WriteBoolField(1, is_adjusted_to_utc);
       w->WriteStructFieldHeader(2);
       w->StructBegin();
-      WriteEmptyStructField(w, unit == TimeUnit::kMillis   ? 1
-                               : unit == TimeUnit::kMicros ? 2
-                                                           : 3);
+      WriteEmptyStructField(w, unit == TimeUnit::kMillis ? 1 : unit == TimeUnit::kMicros ? 2 : 3);
       w->StructEnd();
       w->StructEnd();
       break;
@@ -245,9 +243,7 @@ void LogicalType::Serialize(W* w) const {
       w->WriteBoolField(2, is_signed);
       w->StructEnd();
       break;
-    default:
-      WriteEmptyStructField(w, id);
-      break;
+    default: WriteEmptyStructField(w, id); break;
   }
   w->StructEnd();
 }
@@ -311,8 +307,7 @@ Status LogicalType::Deserialize(R* r) {
         }));
         FLOE_RETURN_IF_ERROR(Require(r, inner, 1, "IntType", "bitWidth"));
         return Require(r, inner, 2, "IntType", "isSigned");
-      default:
-        return r->Skip(h.type);
+      default: return r->Skip(h.type);
     }
   }));
   if (which == 0) return r->Error("LogicalType union has no field set");
@@ -515,8 +510,7 @@ Status ColumnMetaData::Deserialize(R* r) {
       case 4: return ReadField(r, h, "ColumnMetaData.codec", &codec);
       case 5: return ReadField(r, h, "ColumnMetaData.num_values", &num_values);
       case 6:
-        return ReadField(r, h, "ColumnMetaData.total_uncompressed_size",
-                         &total_uncompressed_size);
+        return ReadField(r, h, "ColumnMetaData.total_uncompressed_size", &total_uncompressed_size);
       case 7:
         return ReadField(r, h, "ColumnMetaData.total_compressed_size", &total_compressed_size);
       case 8: return ReadField(r, h, "ColumnMetaData.key_value_metadata", &key_value_metadata);
@@ -531,11 +525,14 @@ Status ColumnMetaData::Deserialize(R* r) {
       default: return r->Skip(h.type);
     }
   }));
-  static constexpr std::pair<int, const char*> kRequired[] = {
-      {1, "type"},       {2, "encodings"},
-      {3, "path_in_schema"}, {4, "codec"},
-      {5, "num_values"}, {6, "total_uncompressed_size"},
-      {7, "total_compressed_size"}, {9, "data_page_offset"}};
+  static constexpr std::pair<int, const char*> kRequired[] = {{1, "type"},
+                                                              {2, "encodings"},
+                                                              {3, "path_in_schema"},
+                                                              {4, "codec"},
+                                                              {5, "num_values"},
+                                                              {6, "total_uncompressed_size"},
+                                                              {7, "total_compressed_size"},
+                                                              {9, "data_page_offset"}};
   for (const auto& [id, name] : kRequired) {
     FLOE_RETURN_IF_ERROR(Require(r, seen, id, "ColumnMetaData", name));
   }
@@ -707,9 +704,12 @@ Status DataPageHeaderV2::Deserialize(R* r) {
       default: return r->Skip(h.type);
     }
   }));
-  static constexpr std::pair<int, const char*> kRequired[] = {
-      {1, "num_values"}, {2, "num_nulls"}, {3, "num_rows"}, {4, "encoding"},
-      {5, "definition_levels_byte_length"}, {6, "repetition_levels_byte_length"}};
+  static constexpr std::pair<int, const char*> kRequired[] = {{1, "num_values"},
+                                                              {2, "num_nulls"},
+                                                              {3, "num_rows"},
+                                                              {4, "encoding"},
+                                                              {5, "definition_levels_byte_length"},
+                                                              {6, "repetition_levels_byte_length"}};
   for (const auto& [id, name] : kRequired) {
     FLOE_RETURN_IF_ERROR(Require(r, seen, id, "DataPageHeaderV2", name));
   }
@@ -759,8 +759,7 @@ Status PageHeader::Deserialize(R* r) {
       case 3: return ReadField(r, h, "PageHeader.compressed_page_size", &compressed_page_size);
       case 4: return ReadField(r, h, "PageHeader.crc", &crc);
       case 5: return ReadField(r, h, "PageHeader.data_page_header", &data_page_header);
-      case 7:
-        return ReadField(r, h, "PageHeader.dictionary_page_header", &dictionary_page_header);
+      case 7: return ReadField(r, h, "PageHeader.dictionary_page_header", &dictionary_page_header);
       case 8: return ReadField(r, h, "PageHeader.data_page_header_v2", &data_page_header_v2);
       default: return r->Skip(h.type);
     }
@@ -772,9 +771,9 @@ Status PageHeader::Deserialize(R* r) {
 
 // ---- Parse entry points ----
 
-#define FLOE_DEFINE_PARSE(T)                                             \
-  Result<T> T::Parse(ByteView data, size_t* bytes_read) {                \
-    return ParseStruct<T>(data, bytes_read, 0, #T);                      \
+#define FLOE_DEFINE_PARSE(T)                              \
+  Result<T> T::Parse(ByteView data, size_t* bytes_read) { \
+    return ParseStruct<T>(data, bytes_read, 0, #T);       \
   }
 FLOE_DEFINE_PARSE(SchemaElement)
 FLOE_DEFINE_PARSE(Statistics)

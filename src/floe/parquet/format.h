@@ -19,42 +19,90 @@
 namespace floe::parquet::format {
 
 enum class ConvertedType : int32_t {
-  kUtf8 = 0, kMap = 1, kMapKeyValue = 2, kList = 3, kEnum = 4, kDecimal = 5, kDate = 6,
-  kTimeMillis = 7, kTimeMicros = 8, kTimestampMillis = 9, kTimestampMicros = 10,
-  kUint8 = 11, kUint16 = 12, kUint32 = 13, kUint64 = 14,
-  kInt8 = 15, kInt16 = 16, kInt32 = 17, kInt64 = 18, kJson = 19, kBson = 20, kInterval = 21,
+  kUtf8 = 0,
+  kMap = 1,
+  kMapKeyValue = 2,
+  kList = 3,
+  kEnum = 4,
+  kDecimal = 5,
+  kDate = 6,
+  kTimeMillis = 7,
+  kTimeMicros = 8,
+  kTimestampMillis = 9,
+  kTimestampMicros = 10,
+  kUint8 = 11,
+  kUint16 = 12,
+  kUint32 = 13,
+  kUint64 = 14,
+  kInt8 = 15,
+  kInt16 = 16,
+  kInt32 = 17,
+  kInt64 = 18,
+  kJson = 19,
+  kBson = 20,
+  kInterval = 21,
 };
 
 enum class Repetition : int32_t { kRequired = 0, kOptional = 1, kRepeated = 2 };
 
 enum class Encoding : int32_t {
-  kPlain = 0, kPlainDictionary = 2, kRle = 3, kBitPacked = 4, kDeltaBinaryPacked = 5,
-  kDeltaLengthByteArray = 6, kDeltaByteArray = 7, kRleDictionary = 8, kByteStreamSplit = 9,
+  kPlain = 0,
+  kPlainDictionary = 2,
+  kRle = 3,
+  kBitPacked = 4,
+  kDeltaBinaryPacked = 5,
+  kDeltaLengthByteArray = 6,
+  kDeltaByteArray = 7,
+  kRleDictionary = 8,
+  kByteStreamSplit = 9,
 };
 
 enum class CompressionCodec : int32_t {
-  kUncompressed = 0, kSnappy = 1, kGzip = 2, kLzo = 3, kBrotli = 4, kLz4 = 5, kZstd = 6,
+  kUncompressed = 0,
+  kSnappy = 1,
+  kGzip = 2,
+  kLzo = 3,
+  kBrotli = 4,
+  kLz4 = 5,
+  kZstd = 6,
   kLz4Raw = 7,
 };
 
 enum class PageType : int32_t {
-  kDataPage = 0, kIndexPage = 1, kDictionaryPage = 2, kDataPageV2 = 3,
+  kDataPage = 0,
+  kIndexPage = 1,
+  kDictionaryPage = 2,
+  kDataPageV2 = 3,
 };
 
 // LogicalType is a union; `kind` is the id of its one set field. Parameters live beside it.
 struct LogicalType {
   enum class Kind : int16_t {
-    kString = 1, kMap = 2, kList = 3, kEnum = 4, kDecimal = 5, kDate = 6, kTime = 7,
-    kTimestamp = 8, kInteger = 10, kUnknown = 11, kJson = 12, kBson = 13, kUuid = 14,
-    kFloat16 = 15, kVariant = 16, kGeometry = 17, kGeography = 18,
+    kString = 1,
+    kMap = 2,
+    kList = 3,
+    kEnum = 4,
+    kDecimal = 5,
+    kDate = 6,
+    kTime = 7,
+    kTimestamp = 8,
+    kInteger = 10,
+    kUnknown = 11,
+    kJson = 12,
+    kBson = 13,
+    kUuid = 14,
+    kFloat16 = 15,
+    kVariant = 16,
+    kGeometry = 17,
+    kGeography = 18,
   };
-  Kind kind = Kind::kString;  // may hold an id this list lacks (a newer writer's type)
-  int32_t scale = 0;          // kDecimal
-  int32_t precision = 0;      // kDecimal
-  bool is_adjusted_to_utc = false;     // kTime, kTimestamp
-  TimeUnit unit = TimeUnit::kMicros;   // kTime, kTimestamp
-  int8_t bit_width = 0;                // kInteger
-  bool is_signed = true;               // kInteger
+  Kind kind = Kind::kString;          // may hold an id this list lacks (a newer writer's type)
+  int32_t scale = 0;                  // kDecimal
+  int32_t precision = 0;              // kDecimal
+  bool is_adjusted_to_utc = false;    // kTime, kTimestamp
+  TimeUnit unit = TimeUnit::kMicros;  // kTime, kTimestamp
+  int8_t bit_width = 0;               // kInteger
+  bool is_signed = true;              // kInteger
 
   static LogicalType Of(Kind k) {
     LogicalType t;

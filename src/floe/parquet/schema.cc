@@ -170,8 +170,8 @@ struct Builder {
           return Bad(path, "decimal precision " + std::to_string(p) + " is outside 1..38");
         }
         if (s < 0 || s > p) {
-          return Bad(path, "decimal scale " + std::to_string(s) + " is outside 0.." +
-                               std::to_string(p));
+          return Bad(path,
+                     "decimal scale " + std::to_string(s) + " is outside 0.." + std::to_string(p));
         }
         if (p <= 9) {
           set(PhysicalType::kInt32);
@@ -243,8 +243,8 @@ void InferType(const SchemaElement& e, LeafColumn* leaf) {
     leaf->time_unit = TimeUnit::kNanos;
     return;
   }
-  bool decimal_ok = IsInt(p) || p == PhysicalType::kFixedLenByteArray ||
-                    p == PhysicalType::kByteArray;
+  bool decimal_ok =
+      IsInt(p) || p == PhysicalType::kFixedLenByteArray || p == PhysicalType::kByteArray;
   if (e.logical_type.has_value()) {
     const LogicalType& lt = *e.logical_type;
     using K = LogicalType::Kind;
@@ -289,8 +289,7 @@ void InferType(const SchemaElement& e, LeafColumn* leaf) {
           leaf->type = FieldType::kUuid;
         }
         return;
-      default:
-        break;  // no Iceberg meaning: fall through to the converted type
+      default: break;  // no Iceberg meaning: fall through to the converted type
     }
   }
   if (!e.converted_type.has_value()) return;
@@ -329,9 +328,8 @@ void InferType(const SchemaElement& e, LeafColumn* leaf) {
     case ConvertedType::kTimestampMicros:
       if (p == PhysicalType::kInt64) {
         leaf->type = FieldType::kTimestampTz;
-        leaf->time_unit = *e.converted_type == ConvertedType::kTimestampMillis
-                              ? TimeUnit::kMillis
-                              : TimeUnit::kMicros;
+        leaf->time_unit = *e.converted_type == ConvertedType::kTimestampMillis ? TimeUnit::kMillis
+                                                                               : TimeUnit::kMicros;
       }
       break;
     case ConvertedType::kInt8:
@@ -346,8 +344,7 @@ void InferType(const SchemaElement& e, LeafColumn* leaf) {
     case ConvertedType::kUint64:
       if (IsInt(p)) leaf->type = FieldType::kLong;
       break;
-    default:
-      break;
+    default: break;
   }
 }
 
@@ -381,8 +378,8 @@ struct Walker {
     if (children < 0) return Bad(index, "negative num_children");
     if (children > 0) {
       if (static_cast<size_t>(children) > elements.size() - next) {
-        return Bad(index, "num_children " + std::to_string(children) +
-                              " runs past the end of the schema");
+        return Bad(index,
+                   "num_children " + std::to_string(children) + " runs past the end of the schema");
       }
       for (int32_t i = 0; i < children; ++i) {
         if (next >= elements.size()) return Bad(index, "children run past the end of the schema");
@@ -426,8 +423,7 @@ Result<std::vector<LeafColumn>> LeafColumnsFromElements(
   int32_t children = *root.num_children;
   if (children < 0 || static_cast<size_t>(children) > elements.size() - 1) {
     return Status::Corrupt("parquet schema root has num_children " + std::to_string(children) +
-                           " but only " + std::to_string(elements.size() - 1) +
-                           " elements follow");
+                           " but only " + std::to_string(elements.size() - 1) + " elements follow");
   }
   std::vector<std::string> path;
   for (int32_t i = 0; i < children; ++i) {

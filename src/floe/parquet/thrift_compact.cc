@@ -240,8 +240,7 @@ Status ThriftReader::SkipValue(ThriftType type, int depth) {
   if (depth > max_depth_) return Error("values nested deeper than " + std::to_string(max_depth_));
   switch (type) {
     case ThriftType::kBoolTrue:
-    case ThriftType::kBoolFalse:
-      return Status::OK();  // field value lives in its header
+    case ThriftType::kBoolFalse: return Status::OK();  // field value lives in its header
     case ThriftType::kI8: {
       int8_t v;
       return ReadI8(&v);
@@ -286,8 +285,7 @@ Status ThriftReader::SkipValue(ThriftType type, int depth) {
       uint8_t kv = data_[pos_++];
       auto key = static_cast<ThriftType>(kv >> 4);
       auto val = static_cast<ThriftType>(kv & 0x0F);
-      if ((kv >> 4) == 0 || (kv & 0x0F) == 0 || !IsKnownType(kv >> 4) ||
-          !IsKnownType(kv & 0x0F)) {
+      if ((kv >> 4) == 0 || (kv & 0x0F) == 0 || !IsKnownType(kv >> 4) || !IsKnownType(kv & 0x0F)) {
         return Error("bad map key/value types");
       }
       for (uint64_t i = 0; i < size; ++i) {
@@ -313,8 +311,7 @@ Status ThriftReader::SkipValue(ThriftType type, int depth) {
       StructEnd();
       return Status::OK();
     }
-    case ThriftType::kStop:
-      break;
+    case ThriftType::kStop: break;
   }
   return Error("cannot skip a value of type " + std::to_string(static_cast<int>(type)));
 }

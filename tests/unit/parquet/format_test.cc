@@ -1,8 +1,8 @@
+#include "floe/parquet/format.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "floe/parquet/format.h"
 
 namespace floe::parquet::format {
 namespace {
@@ -37,8 +37,7 @@ TEST(Format, SchemaElementMatchesTheVerifiedBytes) {
   e.converted_type = ConvertedType::kTimestampMicros;
   e.field_id = 3;
   e.logical_type = LogicalType::Timestamp(true, TimeUnit::kMicros);
-  EXPECT_EQ(Hex(Serialize(e)),
-            "15 04 25 02 18 02 74 73 25 14 35 06 1C 8C 11 1C 2C 00 00 00 00 00");
+  EXPECT_EQ(Hex(Serialize(e)), "15 04 25 02 18 02 74 73 25 14 35 06 1C 8C 11 1C 2C 00 00 00 00 00");
   EXPECT_EQ(RoundTrip(e), e);
 }
 
@@ -96,9 +95,9 @@ FileMetaData SampleFooter() {
   st.is_max_value_exact = true;
   st.nan_count = 3;
   md.statistics = st;
-  md.encoding_stats = std::vector<PageEncodingStats>{
-      {PageType::kDictionaryPage, Encoding::kPlain, 1},
-      {PageType::kDataPage, Encoding::kRleDictionary, 20}};
+  md.encoding_stats =
+      std::vector<PageEncodingStats>{{PageType::kDictionaryPage, Encoding::kPlain, 1},
+                                     {PageType::kDataPage, Encoding::kRleDictionary, 20}};
   md.key_value_metadata = std::vector<KeyValue>{{"k", "v"}, {"only-key", std::nullopt}};
   md.bloom_filter_offset = 999;
   md.bloom_filter_length = 12;
@@ -199,8 +198,8 @@ TEST(Format, UnknownFieldsAreSkipped) {
   // Also in the middle of the footer: a future FileMetaData field 99.
   FileMetaData f = SampleFooter();
   std::string footer = Serialize(f);
-  footer.pop_back();  // the stop byte; the last field written was 7
-  footer += std::string("\x0C\xC6\x01", 3);  // long-form header: struct, id zigzag(99) = 198
+  footer.pop_back();                             // the stop byte; the last field written was 7
+  footer += std::string("\x0C\xC6\x01", 3);      // long-form header: struct, id zigzag(99) = 198
   footer += std::string("\x15\x02\x00\x00", 4);  // { 1: i32 1 } then FileMetaData's stop
   auto parsed = FileMetaData::Parse(AsBytes(footer));
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "floe/parquet/schema.h"
+
+#include <gtest/gtest.h>
 
 namespace floe::parquet {
 namespace {
@@ -20,7 +20,7 @@ Field Prim(int32_t id, std::string name, FieldType t, bool required = false) {
 }
 
 TEST(Schema, DecimalBytes) {
-  int expect[39] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4, 5, 5, 6, 6, 6, 7, 7, 8, 8, 9,
+  int expect[39] = {0, 1, 1,  2,  2,  3,  3,  4,  4,  4,  5,  5,  6,  6,  6,  7,  7,  8,  8, 9,
                     9, 9, 10, 10, 11, 11, 11, 12, 12, 13, 13, 13, 14, 14, 15, 15, 16, 16, 16};
   for (int p = 1; p <= 38; ++p) EXPECT_EQ(DecimalBytesForPrecision(p), expect[p]) << p;
 }
@@ -103,12 +103,12 @@ TEST(Schema, ListsAndMapsAsIcebergLaysThemOut) {
 
 TEST(Schema, PrimitiveTypeMapping) {
   Schema s;
-  s.fields = {Prim(1, "b", FieldType::kBoolean), Prim(2, "i", FieldType::kInt),
-              Prim(3, "l", FieldType::kLong), Prim(4, "f", FieldType::kFloat),
-              Prim(5, "d", FieldType::kDouble), Prim(6, "date", FieldType::kDate),
-              Prim(7, "time", FieldType::kTime), Prim(8, "ts", FieldType::kTimestamp),
+  s.fields = {Prim(1, "b", FieldType::kBoolean),        Prim(2, "i", FieldType::kInt),
+              Prim(3, "l", FieldType::kLong),           Prim(4, "f", FieldType::kFloat),
+              Prim(5, "d", FieldType::kDouble),         Prim(6, "date", FieldType::kDate),
+              Prim(7, "time", FieldType::kTime),        Prim(8, "ts", FieldType::kTimestamp),
               Prim(9, "tstz", FieldType::kTimestampTz), Prim(10, "s", FieldType::kString),
-              Prim(11, "u", FieldType::kUuid), Prim(12, "bin", FieldType::kBinary)};
+              Prim(11, "u", FieldType::kUuid),          Prim(12, "bin", FieldType::kBinary)};
   Field fixed = Prim(13, "fx", FieldType::kFixed);
   fixed.fixed_length = 3;
   s.fields.push_back(fixed);
@@ -122,10 +122,22 @@ TEST(Schema, PrimitiveTypeMapping) {
   ASSERT_TRUE(fs.ok()) << fs.status().ToString();
   const auto& e = fs->elements;
   using P = PhysicalType;
-  std::vector<P> phys = {P::kBoolean, P::kInt32, P::kInt64, P::kFloat, P::kDouble, P::kInt32,
-                         P::kInt64, P::kInt64, P::kInt64, P::kByteArray,
-                         P::kFixedLenByteArray, P::kByteArray, P::kFixedLenByteArray, P::kInt32,
-                         P::kInt64, P::kFixedLenByteArray};
+  std::vector<P> phys = {P::kBoolean,
+                         P::kInt32,
+                         P::kInt64,
+                         P::kFloat,
+                         P::kDouble,
+                         P::kInt32,
+                         P::kInt64,
+                         P::kInt64,
+                         P::kInt64,
+                         P::kByteArray,
+                         P::kFixedLenByteArray,
+                         P::kByteArray,
+                         P::kFixedLenByteArray,
+                         P::kInt32,
+                         P::kInt64,
+                         P::kFixedLenByteArray};
   for (size_t i = 0; i < phys.size(); ++i) EXPECT_EQ(e[i + 1].type, phys[i]) << i;
   EXPECT_EQ(e[6].converted_type, ConvertedType::kDate);
   EXPECT_EQ(e[7].converted_type, ConvertedType::kTimeMicros);
