@@ -35,7 +35,8 @@ Status ByteStreamSplitDecoder::SetData(ByteView data, int64_t /*max_values*/) {
 void ByteStreamSplitDecoder::Gather(int64_t n, uint8_t* dst) const {
   const size_t w = static_cast<size_t>(width_);
   for (size_t k = 0; k < w; ++k) {
-    const uint8_t* stream = data_ + k * static_cast<size_t>(num_values_) + static_cast<size_t>(pos_);
+    const uint8_t* stream =
+        data_ + k * static_cast<size_t>(num_values_) + static_cast<size_t>(pos_);
     for (int64_t i = 0; i < n; ++i) dst[static_cast<size_t>(i) * w + k] = stream[i];
   }
 }

@@ -45,7 +45,7 @@ class DeltaBinaryPackedDecoder final : public ValueDecoder {
   uint64_t last_value_ = 0;
   uint64_t min_delta_ = 0;
   const uint8_t* bit_widths_ = nullptr;
-  uint64_t miniblock_ = 0;            // index in the current block
+  uint64_t miniblock_ = 0;  // index in the current block
   uint64_t groups_left_in_miniblock_ = 0;
   uint64_t group_[32] = {};
   int group_pos_ = 32;

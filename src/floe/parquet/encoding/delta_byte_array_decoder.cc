@@ -9,8 +9,8 @@ Status DeltaByteArrayDecoder::SetData(ByteView data, int64_t max_values) {
   if (!length.ok()) return length.status().WithContext("DELTA_BYTE_ARRAY prefix lengths");
   FLOE_RETURN_IF_ERROR(prefixes_.SetData(data.first(*length), max_values)
                            .WithContext("DELTA_BYTE_ARRAY prefix lengths"));
-  FLOE_RETURN_IF_ERROR(
-      suffixes_.SetData(data.subspan(*length), max_values).WithContext("DELTA_BYTE_ARRAY suffixes"));
+  FLOE_RETURN_IF_ERROR(suffixes_.SetData(data.subspan(*length), max_values)
+                           .WithContext("DELTA_BYTE_ARRAY suffixes"));
   last_.clear();
   return Status::OK();
 }
@@ -24,8 +24,8 @@ Status DeltaByteArrayDecoder::Decode(int64_t n, ColumnVector* out) {
   const size_t count = static_cast<size_t>(n);
   if (prefix_scratch_.size() < count) prefix_scratch_.resize(count);
   if (suffix_scratch_.size() < count) suffix_scratch_.resize(count);
-  FLOE_RETURN_IF_ERROR(
-      prefixes_.DecodeRaw(n, prefix_scratch_.data()).WithContext("DELTA_BYTE_ARRAY prefix lengths"));
+  FLOE_RETURN_IF_ERROR(prefixes_.DecodeRaw(n, prefix_scratch_.data())
+                           .WithContext("DELTA_BYTE_ARRAY prefix lengths"));
   FLOE_RETURN_IF_ERROR(
       suffixes_.NextViews(n, suffix_scratch_.data()).WithContext("DELTA_BYTE_ARRAY suffixes"));
   StartOffsets(out);

@@ -25,8 +25,8 @@ Status DeltaLengthByteArrayDecoder::NextViews(int64_t n, std::string_view* out) 
   if (length_scratch_.size() < static_cast<size_t>(n)) {
     length_scratch_.resize(static_cast<size_t>(n));
   }
-  FLOE_RETURN_IF_ERROR(lengths_.DecodeRaw(n, length_scratch_.data())
-                           .WithContext("DELTA_LENGTH_BYTE_ARRAY lengths"));
+  FLOE_RETURN_IF_ERROR(
+      lengths_.DecodeRaw(n, length_scratch_.data()).WithContext("DELTA_LENGTH_BYTE_ARRAY lengths"));
   for (int64_t i = 0; i < n; ++i) {
     const int64_t len = length_scratch_[static_cast<size_t>(i)];
     if (len < 0 || len > bytes_end_ - bytes_pos_) {

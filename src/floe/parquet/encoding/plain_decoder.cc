@@ -142,11 +142,10 @@ Status PlainDecoder::DecodeByteArrays(int64_t n, ColumnVector* out) {
 Status PlainDecoder::DecodeFixedBytes(int64_t n, ColumnVector* out) {
   const uint64_t need = static_cast<uint64_t>(n) * static_cast<uint64_t>(width_);
   if (need > remaining()) {
-    return Status::Corrupt(std::string("PLAIN ") + PhysicalName(physical_) + ": " +
-                           std::to_string(n) + " values of " + std::to_string(width_) +
-                           " bytes need " + std::to_string(need) + ", only " +
-                           std::to_string(remaining()) + " remain at byte " +
-                           std::to_string(pos_ - begin_));
+    return Status::Corrupt(
+        std::string("PLAIN ") + PhysicalName(physical_) + ": " + std::to_string(n) + " values of " +
+        std::to_string(width_) + " bytes need " + std::to_string(need) + ", only " +
+        std::to_string(remaining()) + " remain at byte " + std::to_string(pos_ - begin_));
   }
   FLOE_RETURN_IF_ERROR(CheckByteCapacity(*out, need));
   StartOffsets(out);

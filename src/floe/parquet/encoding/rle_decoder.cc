@@ -95,7 +95,8 @@ Status RleBitPackedDecoder::ResetWithLengthPrefix(ByteView data, int bit_width, 
   const uint32_t length = LoadLE<uint32_t>(data.data());
   if (length > data.size() - 4) {
     return Status::Corrupt("RLE/bit-packed hybrid: length prefix " + std::to_string(length) +
-                           " exceeds the " + std::to_string(data.size() - 4) + " bytes that remain");
+                           " exceeds the " + std::to_string(data.size() - 4) +
+                           " bytes that remain");
   }
   *consumed = 4 + size_t{length};
   return Reset(data.subspan(4, length), bit_width);

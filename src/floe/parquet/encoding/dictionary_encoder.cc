@@ -1,0 +1,148 @@
+#include "floe/parquet/encoding/dictionary_encoder.h"
+
+#include "floe/parquet/encoding/rle_encoder.h"
+#include "floe/util/endian.h"
+#include "floe/util/hash.h"
+
+namespace floe::parquet {
+
+namespace {
+constexpr int kInitialLog2 = 10;
+}  // namespace
+
+template <typename T>
+void NumericDictionaryEncoder<T>::Clear() {
+  values_.clear();
+  slots_.assign(size_t{1} << kInitialLog2, 0);
+  shift_ = 64 - kInitialLog2;
+}
+
+template <typename T>
+void NumericDictionaryEncoder<T>::Grow() {
+  size_t cap = slots_.size() * 2;
+  slots_.assign(cap, 0);
+  --shift_;
+  size_t mask = cap - 1;
+  for (size_t i = 0; i < values_.size(); ++i) {
+    size_t s = Slot(ToBits(values_[i]));
+    while (slots_[s] != 0) s = (s + 1) & mask;
+    slots_[s] = static_cast<uint32_t>(i + 1);
+  }
+}
+
+template <typename T>
+void NumericDictionaryEncoder<T>::Encode(const T* values, size_t n,
+                                         std::vector<uint32_t>* indices) {
+  size_t base = indices->size();
+  indices->resize(base + n);
+  uint32_t* out = indices->data() + base;
+  size_t mask = slots_.size() - 1;
+  for (size_t i = 0; i < n; ++i) {
+    Bits b = ToBits(values[i]);
+    size_t s = Slot(b);
+    while (true) {
+      uint32_t e = slots_[s];
+      if (e == 0) {
+        values_.push_back(values[i]);
+        slots_[s] = static_cast<uint32_t>(values_.size());
+        out[i] = static_cast<uint32_t>(values_.size() - 1);
+        if (values_.size() * 2 > slots_.size()) {
+          Grow();
+          mask = slots_.size() - 1;
+        }
+        break;
+      }
+      if (ToBits(values_[e - 1]) == b) {
+        out[i] = e - 1;
+        break;
+      }
+      s = (s + 1) & mask;
+    }
+  }
+}
+
+template class NumericDictionaryEncoder<int32_t>;
+template class NumericDictionaryEncoder<int64_t>;
+template class NumericDictionaryEncoder<float>;
+template class NumericDictionaryEncoder<double>;
+
+void ByteArrayDictionaryEncoder::Clear() {
+  bytes_.clear();
+  starts_.assign(1, 0);
+  hashes_.clear();
+  slots_.assign(size_t{1} << kInitialLog2, 0);
+  shift_ = 64 - kInitialLog2;
+}
+
+void ByteArrayDictionaryEncoder::Grow() {
+  size_t cap = slots_.size() * 2;
+  slots_.assign(cap, 0);
+  --shift_;
+  size_t mask = cap - 1;
+  for (size_t i = 0; i < hashes_.size(); ++i) {
+    size_t s = static_cast<size_t>(hashes_[i] >> shift_);
+    while (slots_[s] != 0) s = (s + 1) & mask;
+    slots_[s] = static_cast<uint32_t>(i + 1);
+  }
+}
+
+void ByteArrayDictionaryEncoder::Encode(const uint32_t* offsets, const char* bytes, size_t first,
+                                        size_t n, std::vector<uint32_t>* indices) {
+  size_t base = indices->size();
+  indices->resize(base + n);
+  uint32_t* out = indices->data() + base;
+  size_t mask = slots_.size() - 1;
+  for (size_t i = 0; i < n; ++i) {
+    const char* p = bytes + offsets[first + i];
+    size_t len = offsets[first + i + 1] - offsets[first + i];
+    uint64_t h = XxHash64(p, len);
+    size_t s = static_cast<size_t>(h >> shift_);
+    while (true) {
+      uint32_t e = slots_[s];
+      if (e == 0) {
+        bytes_.append(p, len);
+        starts_.push_back(static_cast<uint32_t>(bytes_.size()));
+        hashes_.push_back(h);
+        slots_[s] = static_cast<uint32_t>(hashes_.size());
+        out[i] = static_cast<uint32_t>(hashes_.size() - 1);
+        if (hashes_.size() * 2 > slots_.size()) {
+          Grow();
+          mask = slots_.size() - 1;
+        }
+        break;
+      }
+      uint32_t idx = e - 1;
+      if (hashes_[idx] == h && starts_[idx + 1] - starts_[idx] == len &&
+          std::memcmp(bytes_.data() + starts_[idx], p, len) == 0) {
+        out[i] = idx;
+        break;
+      }
+      s = (s + 1) & mask;
+    }
+  }
+}
+
+void ByteArrayDictionaryEncoder::WriteDictionaryPage(Buffer* out) const {
+  if (fixed_length_ != 0) {
+    out->Append(bytes_.data(), bytes_.size());
+    return;
+  }
+  uint8_t* p = out->EnsureTail(plain_bytes());
+  for (size_t i = 0; i < size(); ++i) {
+    uint32_t len = starts_[i + 1] - starts_[i];
+    StoreLE<uint32_t>(p, len);
+    std::memcpy(p + 4, bytes_.data() + starts_[i], len);
+    p += 4 + len;
+  }
+  out->Resize(out->size() + plain_bytes());
+}
+
+void EncodeDictionaryIndices(const uint32_t* indices, size_t n, size_t dictionary_size,
+                             Buffer* out) {
+  // Width 0 is legal for a one-entry dictionary, but some readers mishandle it: use at least 1.
+  int width = BitWidthFor(dictionary_size > 1 ? dictionary_size - 1 : 1);
+  out->PushBack(static_cast<uint8_t>(width));
+  RleBitPackedEncoder::Encode(indices, n, width, out);
+}
+
+}  // namespace floe::parquet

@@ -1,0 +1,61 @@
+#pragma once
+
+// Walks the pages of one column chunk held in memory: parses each page header, checks that the
+// page lies inside the chunk, and decompresses its body into a buffer reused from page to page.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "floe/common/result.h"
+#include "floe/compression/codec.h"
+#include "floe/parquet/format.h"
+#include "floe/util/buffer.h"
+
+namespace floe::parquet {
+
+struct ReaderOptions {
+  // Pages declaring a larger uncompressed size are rejected before anything is allocated for
+  // them (a corrupt header could otherwise ask for 2 GiB).
+  int64_t max_page_bytes = int64_t{512} << 20;
+  // Footers larger than this are rejected.
+  int64_t max_footer_bytes = int64_t{256} << 20;
+};
+
+struct Page {
+  format::PageHeader header;
+  int64_t offset = 0;  // file offset of the page header
+  // Data page v1 and dictionary pages: the whole uncompressed body. Data page v2: the values
+  // section only (uncompressed), with the levels in `rep_levels` and `def_levels`.
+  ByteView body;
+  ByteView rep_levels;
+  ByteView def_levels;
+};
+
+class PageReader {
+ public:
+  // `chunk` starts at file offset `chunk_offset`; `codec` may be null for UNCOMPRESSED.
+  // `context` prefixes every error ("file:///x.parquet: column a.b (row group 0)").
+  PageReader(ByteView chunk, int64_t chunk_offset, Codec* codec, const ReaderOptions& options,
+             std::string context);
+
+  // The next page, or *end = true after the last. Pages stay valid until the next call.
+  Status Next(Page* page, bool* end);
+
+  const std::string& context() const { return context_; }
+
+ private:
+  Status Corrupt(int64_t offset, const std::string& what) const;
+  Status Decompress(ByteView in, int64_t uncompressed_size, int64_t offset, ByteView* out);
+
+  ByteView chunk_;
+  int64_t chunk_offset_;
+  Codec* codec_;
+  std::unique_ptr<Codec> lz4_raw_fallback_;
+  ReaderOptions options_;
+  std::string context_;
+  size_t pos_ = 0;
+  Buffer decompressed_;
+};
+
+}  // namespace floe::parquet

@@ -1,0 +1,222 @@
+#include "floe/parquet/reader.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "floe/parquet/schema.h"
+#include "floe/util/endian.h"
+
+namespace floe::parquet {
+
+namespace {
+constexpr char kMagic[4] = {'P', 'A', 'R', '1'};
+constexpr char kEncryptedMagic[4] = {'P', 'A', 'R', 'E'};
+// One read from the end usually fetches the whole footer (a round trip matters on S3).
+constexpr int64_t kTailReadBytes = 64 * 1024;
+}  // namespace
+
+std::string JoinPath(const std::vector<std::string>& path) {
+  std::string out;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (i > 0) out += '.';
+    out += path[i];
+  }
+  return out;
+}
+
+Result<std::unique_ptr<ParquetReader>> ParquetReader::Open(RandomAccessFile* file,
+                                                           ReaderOptions options) {
+  std::unique_ptr<ParquetReader> r(new ParquetReader(file, options));
+  FLOE_RETURN_IF_ERROR(r->ReadFooter());
+  FLOE_RETURN_IF_ERROR(r->Validate());
+  return r;
+}
+
+Status ParquetReader::ReadFooter() {
+  const std::string& where = file_->location();
+  FLOE_ASSIGN_OR_RETURN(file_size_, file_->Size());
+  if (file_size_ < 12) {
+    return Status::Corrupt(where + ": " + std::to_string(file_size_) +
+                           " bytes is too small for a Parquet file (at least 12: magic, footer "
+                           "length, magic)");
+  }
+  const int64_t tail_size = std::min(file_size_, kTailReadBytes);
+  const int64_t tail_offset = file_size_ - tail_size;
+  Buffer tail(static_cast<size_t>(tail_size));
+  tail.Resize(static_cast<size_t>(tail_size));
+  FLOE_RETURN_IF_ERROR(file_->ReadAt(tail_offset, tail_size, tail.data()));
+  const uint8_t* end = tail.data() + tail_size;
+  if (std::memcmp(end - 4, kMagic, 4) != 0) {
+    if (std::memcmp(end - 4, kEncryptedMagic, 4) == 0) {
+      return Status::NotSupported(where + ": encrypted Parquet footers (PARE) are not supported");
+    }
+    return Status::Corrupt(where + ": no \"PAR1\" magic at the end (offset " +
+                           std::to_string(file_size_ - 4) + "); not a Parquet file or truncated");
+  }
+  uint8_t head[4];
+  if (tail_offset == 0) {
+    std::memcpy(head, tail.data(), 4);
+  } else {
+    FLOE_RETURN_IF_ERROR(file_->ReadAt(0, 4, head));
+  }
+  if (std::memcmp(head, kMagic, 4) != 0) {
+    return Status::Corrupt(where + ": no \"PAR1\" magic at offset 0; not a Parquet file");
+  }
+  const uint32_t footer_len = LoadLE<uint32_t>(end - 8);
+  if (footer_len > static_cast<uint64_t>(file_size_ - 12)) {
+    return Status::Corrupt(where + ": footer length " + std::to_string(footer_len) + " at offset " +
+                           std::to_string(file_size_ - 8) + " exceeds the " +
+                           std::to_string(file_size_ - 12) +
+                           " bytes between the magic numbers (truncated file?)");
+  }
+  if (footer_len > options_.max_footer_bytes) {
+    return Status::Corrupt(where + ": footer length " + std::to_string(footer_len) +
+                           " exceeds the limit of " + std::to_string(options_.max_footer_bytes));
+  }
+  footer_offset_ = file_size_ - 8 - footer_len;
+  Buffer separate;
+  ByteView footer;
+  if (footer_offset_ >= tail_offset) {
+    footer = ByteView(tail.data() + (footer_offset_ - tail_offset), footer_len);
+  } else {
+    separate.Resize(footer_len);
+    FLOE_RETURN_IF_ERROR(file_->ReadAt(footer_offset_, footer_len, separate.data()));
+    footer = separate.view();
+  }
+  auto parsed =
+      format::ParseStruct<format::FileMetaData>(footer, nullptr, footer_offset_, "FileMetaData");
+  if (!parsed.ok()) {
+    return Status::Corrupt(where + ": footer (FileMetaData at offset " +
+                           std::to_string(footer_offset_) + ", " + std::to_string(footer_len) +
+                           " bytes): " + parsed.status().message());
+  }
+  metadata_ = std::move(parsed).value();
+  return Status::OK();
+}
+
+Status ParquetReader::Validate() {
+  const std::string& where = file_->location();
+  auto leaves = LeafColumnsFromElements(metadata_.schema);
+  if (!leaves.ok()) {
+    return Status(leaves.status().kind(), where + ": schema: " + leaves.status().message());
+  }
+  leaves_ = std::move(leaves).value();
+  created_by_ = metadata_.created_by.value_or("");
+  key_values_ = metadata_.key_value_metadata.value_or(std::vector<format::KeyValue>{});
+  if (metadata_.num_rows < 0) {
+    return Status::Corrupt(where + ": negative row count " + std::to_string(metadata_.num_rows));
+  }
+  chunk_ranges_.resize(metadata_.row_groups.size());
+  for (size_t g = 0; g < metadata_.row_groups.size(); ++g) {
+    const format::RowGroup& rg = metadata_.row_groups[g];
+    const std::string group = where + ": row group " + std::to_string(g);
+    if (rg.num_rows < 0) {
+      return Status::Corrupt(group + ": negative row count " + std::to_string(rg.num_rows));
+    }
+    if (rg.columns.size() != leaves_.size()) {
+      return Status::Corrupt(group + " has " + std::to_string(rg.columns.size()) +
+                             " column chunks, the schema " + std::to_string(leaves_.size()) +
+                             " leaf columns");
+    }
+    chunk_ranges_[g].resize(leaves_.size());
+    for (size_t c = 0; c < rg.columns.size(); ++c) {
+      const format::ColumnChunk& chunk = rg.columns[c];
+      const std::string column = group + ", column '" + JoinPath(leaves_[c].path) + "'";
+      if (chunk.file_path && !chunk.file_path->empty()) {
+        return Status::NotSupported(column + ": column data in another file (" + *chunk.file_path +
+                                    ")");
+      }
+      if (!chunk.meta_data) return Status::Corrupt(column + ": no column metadata");
+      const format::ColumnMetaData& meta = *chunk.meta_data;
+      if (meta.type != leaves_[c].physical) {
+        return Status::Corrupt(
+            column + ": physical type " + std::to_string(static_cast<int>(meta.type)) +
+            " differs from the schema's " + std::to_string(static_cast<int>(leaves_[c].physical)));
+      }
+      int64_t start = meta.data_page_offset;
+      if (meta.dictionary_page_offset && *meta.dictionary_page_offset > 0 &&
+          *meta.dictionary_page_offset < start) {
+        start = *meta.dictionary_page_offset;
+      }
+      const int64_t length = meta.total_compressed_size;
+      if (start < 4 || length < 0 || start > footer_offset_ || length > footer_offset_ - start) {
+        return Status::Corrupt(column + ": chunk [" + std::to_string(start) + ", +" +
+                               std::to_string(length) + ") lies outside the file's data area [4, " +
+                               std::to_string(footer_offset_) + ")");
+      }
+      chunk_ranges_[g][c] = {start, length};
+    }
+  }
+  return Status::OK();
+}
+
+std::optional<std::string> ParquetReader::FindKeyValue(std::string_view key) const {
+  for (const auto& kv : key_values_) {
+    if (kv.key == key) return kv.value.value_or("");
+  }
+  return std::nullopt;
+}
+
+int ParquetReader::FindLeafByFieldId(int32_t field_id) const {
+  if (field_id < 0) return -1;
+  for (size_t i = 0; i < leaves_.size(); ++i) {
+    if (leaves_[i].field_id == field_id) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int ParquetReader::FindLeafByPath(const std::vector<std::string>& path) const {
+  for (size_t i = 0; i < leaves_.size(); ++i) {
+    if (leaves_[i].path == path) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int ParquetReader::FindLeafByPath(std::string_view dotted_path) const {
+  for (size_t i = 0; i < leaves_.size(); ++i) {
+    if (JoinPath(leaves_[i].path) == dotted_path) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::string ParquetReader::ColumnContext(int row_group, int leaf) const {
+  return file_->location() + ": column '" + JoinPath(leaves_[static_cast<size_t>(leaf)].path) +
+         "' (row group " + std::to_string(row_group) + ")";
+}
+
+Result<std::unique_ptr<ColumnChunkReader>> ParquetReader::OpenColumnChunk(int row_group,
+                                                                          int leaf) const {
+  if (row_group < 0 || row_group >= num_row_groups() || leaf < 0 ||
+      leaf >= static_cast<int>(leaves_.size())) {
+    return Status::InvalidArgument(file_->location() + ": no row group " +
+                                   std::to_string(row_group) + " / leaf column " +
+                                   std::to_string(leaf));
+  }
+  const auto [offset, length] =
+      chunk_ranges_[static_cast<size_t>(row_group)][static_cast<size_t>(leaf)];
+  return ColumnChunkReader::Open(
+      file_, leaves_[static_cast<size_t>(leaf)], column_metadata(row_group, leaf), offset, length,
+      row_group_num_rows(row_group), options_, ColumnContext(row_group, leaf));
+}
+
+Status ParquetReader::ReadRowGroup(int row_group, const std::vector<int>& leaves,
+                                   RowBatch* out) const {
+  out->columns.clear();
+  out->columns.resize(leaves.size());
+  if (row_group < 0 || row_group >= num_row_groups()) {
+    return Status::InvalidArgument(file_->location() + ": no row group " +
+                                   std::to_string(row_group));
+  }
+  out->num_rows = row_group_num_rows(row_group);
+  constexpr int64_t kBatchLevels = 1 << 16;
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    FLOE_ASSIGN_OR_RETURN(auto column, OpenColumnChunk(row_group, leaves[i]));
+    while (!column->done()) {
+      FLOE_RETURN_IF_ERROR(column->ReadBatch(kBatchLevels, &out->columns[i]));
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace floe::parquet

@@ -1,0 +1,522 @@
+#include "floe/parquet/reader.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "floe/compression/codec.h"
+#include "floe/io/file.h"
+#include "floe/parquet/format.h"
+#include "floe/util/endian.h"
+
+namespace floe::parquet {
+namespace {
+
+namespace fs = std::filesystem;
+using format::Encoding;
+using format::PageType;
+
+const char* kFixtures = "/work/shared/fixtures/iceberg";
+
+std::vector<std::string> FixtureFiles() {
+  std::vector<std::string> files;
+  if (!fs::exists(kFixtures)) return files;
+  for (const auto& e : fs::recursive_directory_iterator(kFixtures)) {
+    if (e.is_regular_file() && e.path().extension() == ".parquet") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::string Slurp(const std::string& path) {
+  auto f = OpenLocalFile(path);
+  EXPECT_TRUE(f.ok()) << f.status().ToString();
+  auto data = ReadWholeFile(f->get());
+  EXPECT_TRUE(data.ok());
+  return *data;
+}
+
+// Reads every column of every row group in batches; returns the first error.
+Status ReadEverything(const std::string& location, const std::string& data, int64_t batch,
+                      int64_t* levels_out = nullptr) {
+  MemoryRandomAccessFile file(location, data);
+  FLOE_ASSIGN_OR_RETURN(auto reader, ParquetReader::Open(&file));
+  int64_t levels = 0;
+  for (int g = 0; g < reader->num_row_groups(); ++g) {
+    for (int c = 0; c < static_cast<int>(reader->leaf_columns().size()); ++c) {
+      FLOE_ASSIGN_OR_RETURN(auto column, reader->OpenColumnChunk(g, c));
+      ColumnVector v;
+      while (!column->done()) {
+        v.Clear();
+        FLOE_RETURN_IF_ERROR(column->ReadBatch(batch, &v));
+        levels += v.num_levels;
+      }
+    }
+  }
+  if (levels_out != nullptr) *levels_out = levels;
+  return Status::OK();
+}
+
+// Values of a column vector are consistent with its levels and physical type.
+void ExpectConsistent(const LeafColumn& leaf, const ColumnVector& v, const std::string& what) {
+  if (leaf.max_def > 0) {
+    ASSERT_EQ(static_cast<int64_t>(v.def_levels.size()), v.num_levels) << what;
+    int64_t defined = 0;
+    for (int16_t d : v.def_levels) defined += d == leaf.max_def;
+    EXPECT_EQ(defined, v.num_values) << what;
+  } else {
+    EXPECT_EQ(v.num_values, v.num_levels) << what;
+  }
+  if (leaf.max_rep > 0) {
+    EXPECT_EQ(static_cast<int64_t>(v.rep_levels.size()), v.num_levels) << what;
+  }
+  size_t n = static_cast<size_t>(v.num_values);
+  switch (leaf.physical) {
+    case PhysicalType::kBoolean: EXPECT_EQ(v.bools.size(), n) << what; break;
+    case PhysicalType::kInt32: EXPECT_EQ(v.i32.size(), n) << what; break;
+    case PhysicalType::kInt64: EXPECT_EQ(v.i64.size(), n) << what; break;
+    case PhysicalType::kFloat: EXPECT_EQ(v.f32.size(), n) << what; break;
+    case PhysicalType::kDouble: EXPECT_EQ(v.f64.size(), n) << what; break;
+    default:
+      EXPECT_EQ(v.offsets.size(), n == 0 ? 0 : n + 1) << what;
+      if (n > 0) {
+        EXPECT_EQ(v.offsets.back(), v.bytes.size()) << what;
+      }
+  }
+}
+
+TEST(ParquetReaderFixtures, EveryFixtureReadsCompletely) {
+  auto files = FixtureFiles();
+  ASSERT_FALSE(files.empty()) << "no fixtures under " << kFixtures;
+  for (const std::string& path : files) {
+    SCOPED_TRACE(path);
+    auto f = OpenLocalFile(path);
+    ASSERT_TRUE(f.ok());
+    auto reader = ParquetReader::Open(f->get());
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    const ParquetReader& r = **reader;
+    int64_t rows = 0;
+    std::vector<int> all(r.leaf_columns().size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
+    for (int g = 0; g < r.num_row_groups(); ++g) {
+      rows += r.row_group_num_rows(g);
+      RowBatch batch;
+      Status s = r.ReadRowGroup(g, all, &batch);
+      ASSERT_TRUE(s.ok()) << s.ToString();
+      ASSERT_EQ(batch.columns.size(), all.size());
+      for (size_t c = 0; c < all.size(); ++c) {
+        const LeafColumn& leaf = r.leaf_columns()[c];
+        EXPECT_EQ(batch.columns[c].num_levels,
+                  r.column_metadata(g, static_cast<int>(c)).num_values);
+        if (leaf.max_rep == 0) {
+          EXPECT_EQ(batch.columns[c].num_levels, r.row_group_num_rows(g));
+        }
+        ExpectConsistent(leaf, batch.columns[c], JoinPath(leaf.path));
+      }
+    }
+    EXPECT_EQ(rows, r.num_rows());
+    // Small odd batches cross page boundaries and split runs.
+    Status s = ReadEverything(path, Slurp(path), 7);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
+}
+
+TEST(ParquetReaderFixtures, LookupsByFieldIdAndPath) {
+  for (const std::string& path : FixtureFiles()) {
+    auto f = OpenLocalFile(path);
+    ASSERT_TRUE(f.ok());
+    auto reader = ParquetReader::Open(f->get());
+    ASSERT_TRUE(reader.ok());
+    const auto& leaves = (*reader)->leaf_columns();
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      EXPECT_EQ((*reader)->FindLeafByPath(leaves[i].path), static_cast<int>(i));
+      EXPECT_EQ((*reader)->FindLeafByPath(JoinPath(leaves[i].path)), static_cast<int>(i));
+      if (leaves[i].field_id >= 0) {
+        EXPECT_EQ((*reader)->FindLeafByFieldId(leaves[i].field_id), static_cast<int>(i));
+      }
+    }
+    EXPECT_EQ((*reader)->FindLeafByFieldId(987654), -1);
+    EXPECT_EQ((*reader)->FindLeafByPath("no.such.column"), -1);
+  }
+}
+
+// ---------------------------------------------------------------- corrupt variants of fixtures
+
+std::string SmallestFixture() {
+  std::string best;
+  uintmax_t best_size = ~uintmax_t{0};
+  for (const auto& f : FixtureFiles()) {
+    auto size = fs::file_size(f);
+    if (size < best_size) {
+      best = f;
+      best_size = size;
+    }
+  }
+  return best;
+}
+
+void ExpectCorruptMentioning(const Status& s, const std::string& needle) {
+  EXPECT_EQ(s.kind(), ErrorKind::kCorrupt) << s.ToString();
+  EXPECT_NE(s.message().find(needle), std::string::npos) << s.message();
+}
+
+TEST(ParquetReaderCorrupt, TruncatedFilesAreCorrupt) {
+  for (const std::string& path : FixtureFiles()) {
+    std::string data = Slurp(path);
+    for (size_t keep :
+         {size_t{0}, size_t{4}, size_t{11}, data.size() / 2, data.size() - 1, data.size() - 5}) {
+      MemoryRandomAccessFile file("mem://truncated", data.substr(0, keep));
+      auto reader = ParquetReader::Open(&file);
+      ASSERT_FALSE(reader.ok()) << path << " kept " << keep;
+      ExpectCorruptMentioning(reader.status(), "mem://truncated");
+    }
+  }
+}
+
+TEST(ParquetReaderCorrupt, BadMagicAndFooterLength) {
+  std::string data = Slurp(SmallestFixture());
+  std::string bad_head = data;
+  bad_head[0] = 'X';
+  MemoryRandomAccessFile f1("mem://head", bad_head);
+  ExpectCorruptMentioning(ParquetReader::Open(&f1).status(), "magic at offset 0");
+  std::string bad_tail = data;
+  bad_tail[bad_tail.size() - 1] = 'X';
+  MemoryRandomAccessFile f2("mem://tail", bad_tail);
+  ExpectCorruptMentioning(ParquetReader::Open(&f2).status(), "magic at the end");
+  std::string long_footer = data;
+  long_footer[long_footer.size() - 5] = '\x7f';
+  MemoryRandomAccessFile f3("mem://len", long_footer);
+  ExpectCorruptMentioning(ParquetReader::Open(&f3).status(), "footer length");
+}
+
+TEST(ParquetReaderCorrupt, GarbageFooterIsCorrupt) {
+  std::string data = Slurp(SmallestFixture());
+  const uint32_t footer_len = LoadLE<uint32_t>(data.data() + data.size() - 8);
+  const size_t footer_at = data.size() - 8 - footer_len;
+  std::string garbage = data;
+  for (size_t i = footer_at; i < footer_at + footer_len; ++i) garbage[i] = '\xff';
+  MemoryRandomAccessFile f("mem://garbage", garbage);
+  ExpectCorruptMentioning(ParquetReader::Open(&f).status(), "footer");
+}
+
+// Flipping any single footer byte must end in a clean open or an error, never a crash; reading a
+// file that opened must end cleanly too.
+TEST(ParquetReaderCorrupt, EveryFooterByteFlipped) {
+  std::string data = Slurp(SmallestFixture());
+  const uint32_t footer_len = LoadLE<uint32_t>(data.data() + data.size() - 8);
+  const size_t footer_at = data.size() - 8 - footer_len;
+  int errors = 0;
+  for (size_t i = footer_at; i < data.size() - 8; ++i) {
+    for (uint8_t mask : {uint8_t{0x01}, uint8_t{0x80}, uint8_t{0xff}}) {
+      std::string flipped = data;
+      flipped[i] = static_cast<char>(flipped[i] ^ mask);
+      Status s = ReadEverything("mem://flipped", flipped, 100);
+      if (!s.ok()) {
+        ++errors;
+        EXPECT_NE(s.kind(), ErrorKind::kInternal) << s.ToString();
+        EXPECT_NE(s.message().find("mem://flipped"), std::string::npos) << s.ToString();
+      }
+    }
+  }
+  EXPECT_GT(errors, 0);
+}
+
+// Offsets of the page headers of column chunk (0, 0).
+int64_t FirstPageOffset(const std::string& data) {
+  MemoryRandomAccessFile file("mem://x", data);
+  auto reader = ParquetReader::Open(&file);
+  EXPECT_TRUE(reader.ok());
+  const auto& meta = (*reader)->column_metadata(0, 0);
+  return meta.dictionary_page_offset.value_or(meta.data_page_offset) > 0
+             ? std::min(meta.data_page_offset, meta.dictionary_page_offset.value_or(INT64_MAX))
+             : meta.data_page_offset;
+}
+
+TEST(ParquetReaderCorrupt, GarbagePageHeaderNamesColumnAndOffset) {
+  std::string data = Slurp(SmallestFixture());
+  MemoryRandomAccessFile file("mem://x", data);
+  auto reader = ParquetReader::Open(&file);
+  ASSERT_TRUE(reader.ok());
+  const std::string column = JoinPath((*reader)->leaf_columns()[0].path);
+  const int64_t at = FirstPageOffset(data);
+  std::string bad = data;
+  for (int i = 0; i < 6; ++i) bad[static_cast<size_t>(at + i)] = '\xff';
+  Status s = ReadEverything("mem://page", bad, 1000);
+  ExpectCorruptMentioning(s, "column '" + column + "'");
+  EXPECT_NE(s.message().find("offset " + std::to_string(at)), std::string::npos) << s.message();
+}
+
+TEST(ParquetReaderCorrupt, FlippedPageBytesNeverCrash) {
+  // Every fixture: flip bytes through the first column chunk's pages.
+  for (const std::string& path : FixtureFiles()) {
+    std::string data = Slurp(path);
+    MemoryRandomAccessFile file("mem://x", data);
+    auto reader = ParquetReader::Open(&file);
+    ASSERT_TRUE(reader.ok());
+    if ((*reader)->num_row_groups() == 0) continue;
+    const int64_t begin = FirstPageOffset(data);
+    const int64_t length = (*reader)->column_metadata(0, 0).total_compressed_size;
+    for (int64_t i = 0; i < length; i += std::max<int64_t>(1, length / 64)) {
+      std::string bad = data;
+      bad[static_cast<size_t>(begin + i)] ^= 0x5a;
+      Status s = ReadEverything("mem://flip", bad, 333);
+      if (!s.ok()) {
+        EXPECT_NE(s.kind(), ErrorKind::kInternal) << s.ToString();
+        EXPECT_NE(s.message().find("mem://flip"), std::string::npos) << s.ToString();
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- hand-built files
+
+struct TestPage {
+  format::PageHeader header;
+  std::string body;
+};
+
+// Lays out a one-column file (schema elements given) with the given pages in one row group.
+std::string BuildFile(const std::vector<format::SchemaElement>& schema,
+                      const std::vector<TestPage>& pages, int64_t num_rows, int64_t num_values,
+                      format::CompressionCodec codec = format::CompressionCodec::kUncompressed) {
+  std::string out = "PAR1";
+  format::ColumnMetaData meta;
+  meta.type = *schema.back().type;
+  meta.encodings = {Encoding::kPlain, Encoding::kRle};
+  meta.path_in_schema = {schema.back().name};
+  meta.codec = codec;
+  meta.num_values = num_values;
+  const int64_t start = static_cast<int64_t>(out.size());
+  bool first = true;
+  for (const TestPage& p : pages) {
+    if (p.header.type == PageType::kDictionaryPage) {
+      meta.dictionary_page_offset = static_cast<int64_t>(out.size());
+    } else if (first) {
+      meta.data_page_offset = static_cast<int64_t>(out.size());
+      first = false;
+    }
+    format::SerializeTo(p.header, &out);
+    out += p.body;
+  }
+  meta.total_compressed_size = static_cast<int64_t>(out.size()) - start;
+  meta.total_uncompressed_size = meta.total_compressed_size;
+  format::FileMetaData fmd;
+  fmd.schema = schema;
+  fmd.num_rows = num_rows;
+  format::RowGroup rg;
+  rg.num_rows = num_rows;
+  format::ColumnChunk cc;
+  cc.file_offset = start;
+  cc.meta_data = meta;
+  rg.columns.push_back(cc);
+  fmd.row_groups.push_back(rg);
+  fmd.created_by = "floe reader_test";
+  std::string footer = format::Serialize(fmd);
+  out += footer;
+  uint32_t len = static_cast<uint32_t>(footer.size());
+  out.append(reinterpret_cast<const char*>(&len), 4);
+  out += "PAR1";
+  return out;
+}
+
+std::vector<format::SchemaElement> OneColumn(PhysicalType type, format::Repetition rep) {
+  format::SchemaElement root;
+  root.name = "table";
+  root.num_children = 1;
+  format::SchemaElement leaf;
+  leaf.name = "x";
+  leaf.type = type;
+  leaf.repetition_type = rep;
+  leaf.field_id = 1;
+  return {root, leaf};
+}
+
+std::string Plain32(const std::vector<int32_t>& v) {
+  return std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4);
+}
+
+TestPage DataPageV1(int32_t num_values, Encoding enc, std::string body) {
+  TestPage p;
+  p.header.type = PageType::kDataPage;
+  p.header.uncompressed_page_size = static_cast<int32_t>(body.size());
+  p.header.compressed_page_size = static_cast<int32_t>(body.size());
+  format::DataPageHeader h;
+  h.num_values = num_values;
+  h.encoding = enc;
+  p.header.data_page_header = h;
+  p.body = std::move(body);
+  return p;
+}
+
+TestPage DictPage(int32_t num_values, std::string body) {
+  TestPage p;
+  p.header.type = PageType::kDictionaryPage;
+  p.header.uncompressed_page_size = static_cast<int32_t>(body.size());
+  p.header.compressed_page_size = static_cast<int32_t>(body.size());
+  format::DictionaryPageHeader h;
+  h.num_values = num_values;
+  p.header.dictionary_page_header = h;
+  p.body = std::move(body);
+  return p;
+}
+
+Result<ColumnVector> ReadOnlyColumn(const std::string& data) {
+  MemoryRandomAccessFile file("mem://built", data);
+  FLOE_ASSIGN_OR_RETURN(auto reader, ParquetReader::Open(&file));
+  RowBatch batch;
+  FLOE_RETURN_IF_ERROR(reader->ReadRowGroup(0, {0}, &batch));
+  return batch.columns[0];
+}
+
+TEST(ParquetReaderBuilt, EmptyPagesAndZeroValuePagesAreSkipped) {
+  auto schema = OneColumn(PhysicalType::kInt32, format::Repetition::kRequired);
+  std::string file = BuildFile(
+      schema,
+      {DataPageV1(0, Encoding::kPlain, ""), DataPageV1(2, Encoding::kPlain, Plain32({5, 6})),
+       DataPageV1(0, Encoding::kPlain, ""), DataPageV1(1, Encoding::kPlain, Plain32({7}))},
+      3, 3);
+  auto col = ReadOnlyColumn(file);
+  ASSERT_TRUE(col.ok()) << col.status().ToString();
+  EXPECT_EQ(col->i32, (std::vector<int32_t>{5, 6, 7}));
+}
+
+TEST(ParquetReaderBuilt, DictionaryLargerThanDataPage) {
+  auto schema = OneColumn(PhysicalType::kInt32, format::Repetition::kRequired);
+  std::vector<int32_t> dict;
+  for (int i = 0; i < 1000; ++i) dict.push_back(i * 3);
+  std::string indices = {10, 0x04, static_cast<char>(0xe7), 0x03};  // width 10, RLE 2x 999
+  std::string file = BuildFile(
+      schema, {DictPage(1000, Plain32(dict)), DataPageV1(2, Encoding::kRleDictionary, indices)}, 2,
+      2);
+  auto col = ReadOnlyColumn(file);
+  ASSERT_TRUE(col.ok()) << col.status().ToString();
+  EXPECT_EQ(col->i32, (std::vector<int32_t>{2997, 2997}));
+}
+
+TEST(ParquetReaderBuilt, DictionaryIndexOutOfRangeIsCorrupt) {
+  auto schema = OneColumn(PhysicalType::kInt32, format::Repetition::kRequired);
+  std::string indices = {2, 0x04, 0x03};  // RLE 2x index 3
+  std::string file = BuildFile(
+      schema, {DictPage(2, Plain32({1, 2})), DataPageV1(2, Encoding::kRleDictionary, indices)}, 2,
+      2);
+  auto col = ReadOnlyColumn(file);
+  ASSERT_FALSE(col.ok());
+  ExpectCorruptMentioning(col.status(), "dictionary index 3 out of range");
+  EXPECT_NE(col.status().message().find("column 'x'"), std::string::npos);
+}
+
+TEST(ParquetReaderBuilt, LevelValueCountMismatchIsCorrupt) {
+  auto schema = OneColumn(PhysicalType::kInt32, format::Repetition::kOptional);
+  // 3 levels, all defined, but only 2 values.
+  std::string body = std::string("\x02\x00\x00\x00\x06\x01", 6) + Plain32({1, 2});
+  std::string file = BuildFile(schema, {DataPageV1(3, Encoding::kPlain, body)}, 3, 3);
+  auto col = ReadOnlyColumn(file);
+  ASSERT_FALSE(col.ok());
+  ExpectCorruptMentioning(col.status(), "PLAIN INT32");
+  // The metadata announces more values than the pages hold.
+  std::string short_file =
+      BuildFile(schema,
+                {DataPageV1(2, Encoding::kPlain,
+                            std::string("\x02\x00\x00\x00\x04\x01", 6) + Plain32({1, 2}))},
+                3, 3);
+  auto col2 = ReadOnlyColumn(short_file);
+  ASSERT_FALSE(col2.ok());
+  ExpectCorruptMentioning(col2.status(), "ended after 2 of the 3 values");
+}
+
+TEST(ParquetReaderBuilt, OptionalColumnWithNulls) {
+  auto schema = OneColumn(PhysicalType::kInt32, format::Repetition::kOptional);
+  // Levels 1,0,1,1 bit-packed: 0b1101 → one group.
+  std::string body = std::string("\x02\x00\x00\x00\x03\x0d", 6) + Plain32({1, 2, 3});
+  std::string file = BuildFile(schema, {DataPageV1(4, Encoding::kPlain, body)}, 4, 4);
+  auto col = ReadOnlyColumn(file);
+  ASSERT_TRUE(col.ok()) << col.status().ToString();
+  EXPECT_EQ(col->def_levels, (std::vector<int16_t>{1, 0, 1, 1}));
+  EXPECT_EQ(col->i32, (std::vector<int32_t>{1, 2, 3}));
+}
+
+TEST(ParquetReaderBuilt, DataPageV2UncompressedValuesInCompressedChunk) {
+  auto schema = OneColumn(PhysicalType::kInt32, format::Repetition::kOptional);
+  TestPage p;
+  p.header.type = PageType::kDataPageV2;
+  std::string levels = "\x06\x01";  // RLE 3x defined
+  std::string values = Plain32({4, 5, 6});
+  p.body = levels + values;
+  p.header.uncompressed_page_size = static_cast<int32_t>(p.body.size());
+  p.header.compressed_page_size = static_cast<int32_t>(p.body.size());
+  format::DataPageHeaderV2 h;
+  h.num_values = 3;
+  h.num_rows = 3;
+  h.definition_levels_byte_length = 2;
+  h.is_compressed = false;
+  p.header.data_page_header_v2 = h;
+  std::string file = BuildFile(schema, {p}, 3, 3, format::CompressionCodec::kZstd);
+  auto col = ReadOnlyColumn(file);
+  ASSERT_TRUE(col.ok()) << col.status().ToString();
+  EXPECT_EQ(col->i32, (std::vector<int32_t>{4, 5, 6}));
+}
+
+TEST(ParquetReaderBuilt, CompressedV1PageAndDecompressionFailure) {
+  auto schema = OneColumn(PhysicalType::kInt32, format::Repetition::kRequired);
+  auto codec = MakeCodec(CodecKind::kZstd);
+  ASSERT_TRUE(codec.ok());
+  std::string raw = Plain32({9, 8, 7, 6});
+  Buffer compressed;
+  ASSERT_TRUE((*codec)->Compress(AsBytes(raw), &compressed).ok());
+  TestPage p = DataPageV1(4, Encoding::kPlain, std::string(compressed.string_view()));
+  p.header.uncompressed_page_size = static_cast<int32_t>(raw.size());
+  std::string file = BuildFile(schema, {p}, 4, 4, format::CompressionCodec::kZstd);
+  auto col = ReadOnlyColumn(file);
+  ASSERT_TRUE(col.ok()) << col.status().ToString();
+  EXPECT_EQ(col->i32, (std::vector<int32_t>{9, 8, 7, 6}));
+
+  TestPage bad = p;
+  bad.body[bad.body.size() / 2] ^= 0x55;
+  bad.body[4] ^= 0x55;
+  auto bad_col = ReadOnlyColumn(BuildFile(schema, {bad}, 4, 4, format::CompressionCodec::kZstd));
+  ASSERT_FALSE(bad_col.ok());
+  ExpectCorruptMentioning(bad_col.status(), "decompressing");
+}
+
+TEST(ParquetReaderBuilt, PageBeyondChunkIsCorrupt) {
+  auto schema = OneColumn(PhysicalType::kInt32, format::Repetition::kRequired);
+  TestPage p = DataPageV1(2, Encoding::kPlain, Plain32({1, 2}));
+  p.header.compressed_page_size = 1000;
+  auto col = ReadOnlyColumn(BuildFile(schema, {p}, 2, 2));
+  ASSERT_FALSE(col.ok());
+  ExpectCorruptMentioning(col.status(), "runs past the end of the column chunk");
+}
+
+TEST(ParquetReaderBuilt, HugeDeclaredPageSizeIsRejectedBeforeAllocation) {
+  auto schema = OneColumn(PhysicalType::kInt32, format::Repetition::kRequired);
+  TestPage p = DataPageV1(2, Encoding::kPlain, Plain32({1, 2}));
+  p.header.uncompressed_page_size = 0x7fffffff;
+  auto col = ReadOnlyColumn(BuildFile(schema, {p}, 2, 2, format::CompressionCodec::kZstd));
+  ASSERT_FALSE(col.ok());
+  ExpectCorruptMentioning(col.status(), "above the limit");
+}
+
+TEST(ParquetReaderBuilt, ChunkOutsideFileIsCorruptAtOpen) {
+  auto schema = OneColumn(PhysicalType::kInt32, format::Repetition::kRequired);
+  std::string file = BuildFile(schema, {DataPageV1(2, Encoding::kPlain, Plain32({1, 2}))}, 2, 2);
+  MemoryRandomAccessFile ok_file("mem://ok", file);
+  auto reader = ParquetReader::Open(&ok_file);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_EQ((*reader)->created_by(), "floe reader_test");
+  format::FileMetaData fmd = (*reader)->metadata();
+  fmd.row_groups[0].columns[0].meta_data->total_compressed_size = 1 << 20;
+  std::string footer = format::Serialize(fmd);
+  std::string bad = file.substr(0, static_cast<size_t>((*reader)->file_size()) - 8 -
+                                       LoadLE<uint32_t>(file.data() + file.size() - 8)) +
+                    footer;
+  uint32_t len = static_cast<uint32_t>(footer.size());
+  bad.append(reinterpret_cast<const char*>(&len), 4);
+  bad += "PAR1";
+  MemoryRandomAccessFile bad_file("mem://bad", bad);
+  ExpectCorruptMentioning(ParquetReader::Open(&bad_file).status(), "outside the file's data area");
+}
+
+}  // namespace
+}  // namespace floe::parquet
