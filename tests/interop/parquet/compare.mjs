@@ -40,7 +40,7 @@ function sameNumber(a, b) {
   return a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b))
 }
 
-function sameNested(a, b) {
+export function sameNested(a, b) {
   if (a === null || b === null || a === undefined || b === undefined) return (a ?? null) === (b ?? null)
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false

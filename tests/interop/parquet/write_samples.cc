@@ -1,0 +1,2 @@
+// Filled in once the Parquet writer lands.
+int main() { return 1; }
