@@ -166,9 +166,9 @@ Result<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
 Status PostgresServer::Stop() {
   if (!running_) return Status::OK();
   running_ = false;
-  return Run({bin_dir_ + "/pg_ctl", "-D", folder_ + "/data", "-m", "fast", "-w", "-t", "60",
-              "stop"},
-             folder_ + "/pg_ctl.log");
+  return Run(
+      {bin_dir_ + "/pg_ctl", "-D", folder_ + "/data", "-m", "fast", "-w", "-t", "60", "stop"},
+      folder_ + "/pg_ctl.log");
 }
 
 PostgresServer::~PostgresServer() {

@@ -67,8 +67,7 @@ class Catalog {
   // Adds a table whose metadata file is already written at `metadata_location`.
   virtual Status CreateTable(const TableIdentifier& id, const std::string& metadata_location) = 0;
   // Adds an existing table (metadata written elsewhere) under `id`; same rules as CreateTable.
-  virtual Status RegisterTable(const TableIdentifier& id,
-                               const std::string& metadata_location) = 0;
+  virtual Status RegisterTable(const TableIdentifier& id, const std::string& metadata_location) = 0;
   virtual Result<TablePointer> LoadTable(const TableIdentifier& id) = 0;
   // Tables directly in `ns`, sorted by name.
   virtual Result<std::vector<TableIdentifier>> ListTables(const Namespace& ns) = 0;

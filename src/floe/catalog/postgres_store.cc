@@ -24,9 +24,8 @@ std::string NumberPlaceholders(std::string_view sql) {
 }
 
 bool IsTransient(std::string_view sqlstate) {
-  return sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03" ||
-         sqlstate == "53300" || sqlstate == "57P01" || sqlstate == "57P03" ||
-         sqlstate.substr(0, 2) == "08";
+  return sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03" || sqlstate == "53300" ||
+         sqlstate == "57P01" || sqlstate == "57P03" || sqlstate.substr(0, 2) == "08";
 }
 
 void IgnoreNotice(void*, const char*) {}
@@ -131,8 +130,8 @@ Result<int64_t> PostgresCatalogStore::RunLocked(std::string_view sql,
           if (PQgetisnull(res, r, c)) {
             row.emplace_back(std::nullopt);
           } else {
-            row.emplace_back(std::string(PQgetvalue(res, r, c),
-                                         static_cast<size_t>(PQgetlength(res, r, c))));
+            row.emplace_back(
+                std::string(PQgetvalue(res, r, c), static_cast<size_t>(PQgetlength(res, r, c))));
           }
         }
         rows->push_back(std::move(row));
@@ -143,8 +142,8 @@ Result<int64_t> PostgresCatalogStore::RunLocked(std::string_view sql,
   }
   std::string msg = res ? PQresultErrorMessage(res) : PQerrorMessage(conn_);
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  msg = "postgresql catalog " + display_name_ + ": " + msg + " (in: " +
-        std::string(sql.substr(0, 120)) + ")";
+  msg = "postgresql catalog " + display_name_ + ": " + msg +
+        " (in: " + std::string(sql.substr(0, 120)) + ")";
   if (PQstatus(conn_) != CONNECTION_OK) {
     // The server may have applied the change before the connection broke.
     if (rows == nullptr) return Status::CommitStateUnknown(std::move(msg));

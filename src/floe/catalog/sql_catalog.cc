@@ -61,7 +61,8 @@ Status ValidateTable(const TableIdentifier& id) {
 
 Status ValidateLocation(const TableIdentifier& id, const std::string& location) {
   if (location.empty() || location.size() > kMaxLocationBytes) {
-    return Status::InvalidArgument("table '" + id.ToString() + "': metadata location must be 1 to " +
+    return Status::InvalidArgument("table '" + id.ToString() +
+                                   "': metadata location must be 1 to " +
                                    std::to_string(kMaxLocationBytes) + " bytes");
   }
   return Status::OK();
@@ -110,8 +111,8 @@ Status SqlCatalog::EnsureSchema() {
     // A table made by Java's JdbcCatalog with schema V0 lacks iceberg_type; Java adds it the same
     // way when moving to V1, and V0 readers ignore it.
     if (!store_->Query("SELECT iceberg_type FROM iceberg_tables WHERE 1 = 0", {}).ok()) {
-      auto added = store_->Execute("ALTER TABLE iceberg_tables ADD COLUMN iceberg_type VARCHAR(5)",
-                                   {});
+      auto added =
+          store_->Execute("ALTER TABLE iceberg_tables ADD COLUMN iceberg_type VARCHAR(5)", {});
       if (!added.ok()) {
         last = added.status();
         continue;
@@ -141,7 +142,8 @@ Result<bool> SqlCatalog::NamespaceExistsIn(SqlSession& session, const Namespace&
   FLOE_ASSIGN_OR_RETURN(auto props,
                         session.Query(sql("iceberg_namespace_properties", "namespace"), params));
   if (!props.empty()) return true;
-  FLOE_ASSIGN_OR_RETURN(auto tables, session.Query(sql("iceberg_tables", "table_namespace"), params));
+  FLOE_ASSIGN_OR_RETURN(auto tables,
+                        session.Query(sql("iceberg_tables", "table_namespace"), params));
   return !tables.empty();
 }
 
@@ -149,8 +151,8 @@ Status SqlCatalog::CreateNamespace(const Namespace& ns, const NamespacePropertie
   FLOE_RETURN_IF_ERROR(ValidateNamespace(ns));
   for (const auto& [key, value] : properties) {
     if (key.empty() || key.size() > kMaxNameBytes || value.size() > kMaxLocationBytes) {
-      return Status::InvalidArgument("namespace '" + NamespaceToString(ns) + "': property '" +
-                                     key + "' has an empty or too long key or value");
+      return Status::InvalidArgument("namespace '" + NamespaceToString(ns) + "': property '" + key +
+                                     "' has an empty or too long key or value");
     }
   }
   std::string text = NamespaceToString(ns);
@@ -189,7 +191,8 @@ Result<std::vector<Namespace>> SqlCatalog::ListNamespaces(const Namespace& paren
     auto ns = ParseNamespace(*row[0]);
     if (!ns.ok() || ns->size() <= parent.size()) continue;
     if (!std::equal(parent.begin(), parent.end(), ns->begin())) continue;
-    children.insert(Namespace(ns->begin(), ns->begin() + static_cast<ptrdiff_t>(parent.size()) + 1));
+    children.insert(
+        Namespace(ns->begin(), ns->begin() + static_cast<ptrdiff_t>(parent.size()) + 1));
   }
   return std::vector<Namespace>(children.begin(), children.end());
 }
@@ -223,15 +226,15 @@ Status SqlCatalog::UpdateNamespaceProperties(const Namespace& ns,
   FLOE_RETURN_IF_ERROR(ValidateNamespace(ns));
   for (const auto& key : removals) {
     if (updates.count(key)) {
-      return Status::InvalidArgument("namespace '" + NamespaceToString(ns) + "': property '" +
-                                     key + "' is both updated and removed");
+      return Status::InvalidArgument("namespace '" + NamespaceToString(ns) + "': property '" + key +
+                                     "' is both updated and removed");
     }
   }
   for (const auto& [key, value] : updates) {
     if (key.empty() || key.size() > kMaxNameBytes || value.size() > kMaxLocationBytes ||
         key == kExistsKey) {
-      return Status::InvalidArgument("namespace '" + NamespaceToString(ns) + "': property '" +
-                                     key + "' is reserved or has a bad length");
+      return Status::InvalidArgument("namespace '" + NamespaceToString(ns) + "': property '" + key +
+                                     "' is reserved or has a bad length");
     }
   }
   std::string text = NamespaceToString(ns);
@@ -275,12 +278,12 @@ Status SqlCatalog::DropNamespace(const Namespace& ns) {
   return store_->Transaction([&](SqlSession& session) -> Status {
     FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExistsIn(session, ns, /*exact=*/false));
     if (!exists) return NoSuchNamespace(ns, catalog_name_);
-    FLOE_ASSIGN_OR_RETURN(auto tables, session.Query("SELECT table_name FROM iceberg_tables "
-                                                     "WHERE catalog_name = ? AND (table_namespace "
-                                                     "= ? OR substr(table_namespace, 1, ?) = ?) "
-                                                     "LIMIT 1",
-                                                     {catalog_name_, text,
-                                                      std::to_string(below.size()), below}));
+    FLOE_ASSIGN_OR_RETURN(
+        auto tables, session.Query("SELECT table_name FROM iceberg_tables "
+                                   "WHERE catalog_name = ? AND (table_namespace "
+                                   "= ? OR substr(table_namespace, 1, ?) = ?) "
+                                   "LIMIT 1",
+                                   {catalog_name_, text, std::to_string(below.size()), below}));
     if (!tables.empty()) {
       return Status::Conflict("namespace '" + text + "' is not empty: it holds tables");
     }
@@ -401,11 +404,12 @@ Status SqlCatalog::CommitTable(const TableIdentifier& id,
   FLOE_RETURN_IF_ERROR(ValidateLocation(id, new_metadata_location));
   FLOE_ASSIGN_OR_RETURN(
       int64_t updated,
-      store_->Execute("UPDATE iceberg_tables SET metadata_location = ?, "
-                      "previous_metadata_location = ? WHERE catalog_name = ? AND "
-                      "table_namespace = ? AND table_name = ? AND metadata_location = ?" FLOE_IS_TABLE,
-                      {new_metadata_location, expected_metadata_location, catalog_name_,
-                       NamespaceToString(id.ns), id.name, expected_metadata_location}));
+      store_->Execute(
+          "UPDATE iceberg_tables SET metadata_location = ?, "
+          "previous_metadata_location = ? WHERE catalog_name = ? AND "
+          "table_namespace = ? AND table_name = ? AND metadata_location = ?" FLOE_IS_TABLE,
+          {new_metadata_location, expected_metadata_location, catalog_name_,
+           NamespaceToString(id.ns), id.name, expected_metadata_location}));
   if (updated == 1) return Status::OK();
   FLOE_ASSIGN_OR_RETURN(TablePointer current, LoadTable(id));
   return Status::Conflict("commit to table '" + id.ToString() + "' expected metadata '" +

@@ -25,12 +25,11 @@ Result<std::unique_ptr<SqliteCatalogStore>> SqliteCatalogStore::Open(
     const std::string& path, const CatalogStoreOptions& options) {
   if (path.empty()) return Status::InvalidArgument("sqlite catalog: empty database path");
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    std::string msg = "sqlite catalog " + path + ": open: " +
-                      (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    std::string msg =
+        "sqlite catalog " + path + ": open: " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     sqlite3_close(db);
     return Status::IOError(std::move(msg));
   }
@@ -48,8 +47,8 @@ Result<std::unique_ptr<SqliteCatalogStore>> SqliteCatalogStore::Open(
 SqliteCatalogStore::~SqliteCatalogStore() { sqlite3_close_v2(db_); }
 
 Status SqliteCatalogStore::ErrorStatus(int rc, std::string_view sql) const {
-  std::string msg = "sqlite catalog " + path_ + ": " + sqlite3_errmsg(db_) + " (in: " +
-                    std::string(sql.substr(0, 120)) + ")";
+  std::string msg = "sqlite catalog " + path_ + ": " + sqlite3_errmsg(db_) +
+                    " (in: " + std::string(sql.substr(0, 120)) + ")";
   switch (rc & 0xff) {
     case SQLITE_CONSTRAINT:
       if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
@@ -57,10 +56,8 @@ Status SqliteCatalogStore::ErrorStatus(int rc, std::string_view sql) const {
       }
       return Status::InvalidArgument(std::move(msg));
     case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status::Unavailable(std::move(msg));
-    default:
-      return Status::IOError(std::move(msg));
+    case SQLITE_LOCKED: return Status::Unavailable(std::move(msg));
+    default: return Status::IOError(std::move(msg));
   }
 }
 
@@ -72,10 +69,9 @@ Result<int64_t> SqliteCatalogStore::RunLocked(std::string_view sql,
   if (rc != SQLITE_OK) return ErrorStatus(sqlite3_extended_errcode(db_), sql);
   std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(stmt, sqlite3_finalize);
   if (sqlite3_bind_parameter_count(stmt) != static_cast<int>(params.size())) {
-    return Status::Internal("sqlite catalog: statement wants " +
-                            std::to_string(sqlite3_bind_parameter_count(stmt)) +
-                            " parameters, got " + std::to_string(params.size()) + ": " +
-                            std::string(sql));
+    return Status::Internal(
+        "sqlite catalog: statement wants " + std::to_string(sqlite3_bind_parameter_count(stmt)) +
+        " parameters, got " + std::to_string(params.size()) + ": " + std::string(sql));
   }
   for (size_t i = 0; i < params.size(); ++i) {
     int idx = static_cast<int>(i) + 1;

@@ -188,8 +188,7 @@ Result<ObjectInfo> FaultInjectingStore::Stat(const std::string& location) {
 }
 
 Result<ObjectListPage> FaultInjectingStore::ListPage(const std::string& prefix,
-                                                     const std::string& page_token,
-                                                     int max_keys) {
+                                                     const std::string& page_token, int max_keys) {
   if (NextFault(StoreOp::kList, prefix)) return InjectedError(StoreOp::kList, prefix);
   return base_->ListPage(prefix, page_token, max_keys);
 }

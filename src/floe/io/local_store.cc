@@ -113,7 +113,9 @@ class LocalObjectFile final : public RandomAccessFile {
 class LocalObjectOutputStream final : public OutputStream {
  public:
   LocalObjectOutputStream(std::string location, std::string path, std::string tmp_path, int fd)
-      : location_(std::move(location)), path_(std::move(path)), tmp_path_(std::move(tmp_path)),
+      : location_(std::move(location)),
+        path_(std::move(path)),
+        tmp_path_(std::move(tmp_path)),
         fd_(fd) {}
   ~LocalObjectOutputStream() override { Abort(); }
   const std::string& location() const override { return location_; }
@@ -191,8 +193,8 @@ Status Walk(const std::string& dir, bool top, const WalkState& state) {
       std::string location = "file://" + path;
       if (location.compare(0, state.location_prefix.size(), state.location_prefix) != 0) continue;
       if (!state.after.empty() && location <= state.after) continue;
-      state.out->push_back({std::move(location), static_cast<int64_t>(st.st_size),
-                            MtimeMicros(st)});
+      state.out->push_back(
+          {std::move(location), static_cast<int64_t>(st.st_size), MtimeMicros(st)});
     }
   }
   ::closedir(d);
@@ -202,8 +204,8 @@ Status Walk(const std::string& dir, bool top, const WalkState& state) {
 }  // namespace
 
 Result<std::unique_ptr<LocalStore>> LocalStore::Make(const std::string& root) {
-  Result<std::string> text = root.find(':') == std::string::npos ? LocationFromLocalPath(root)
-                                                                   : Result<std::string>(root);
+  Result<std::string> text =
+      root.find(':') == std::string::npos ? LocationFromLocalPath(root) : Result<std::string>(root);
   Result<Location> parsed = text.ok() ? ParseLocation(*text) : Result<Location>(text.status());
   if (!parsed.ok() || parsed->scheme != "file") {
     return Status::InvalidArgument("local store root '" + root + "' is not a local folder");
@@ -214,7 +216,8 @@ Result<std::unique_ptr<LocalStore>> LocalStore::Make(const std::string& root) {
 }
 
 LocalStore::LocalStore(std::string root_path)
-    : root_path_(std::move(root_path)), root_location_("file://" + root_path_),
+    : root_path_(std::move(root_path)),
+      root_location_("file://" + root_path_),
       rng_(std::random_device{}()) {
   if (root_path_.empty()) root_location_ = "file:///";
 }

@@ -13,9 +13,9 @@ Result<std::string> ObjectStore::GetRange(const std::string& location, int64_t o
   FLOE_ASSIGN_OR_RETURN(int64_t size, file->Size());
   // Checked before allocating so a bad range never turns into a huge allocation.
   if (offset < 0 || length < 0 || offset > size || length > size - offset) {
-    return Status::Corrupt(location + ": range of " + std::to_string(length) +
-                           " bytes at offset " + std::to_string(offset) +
-                           " is beyond the end of the " + std::to_string(size) + "-byte object");
+    return Status::Corrupt(location + ": range of " + std::to_string(length) + " bytes at offset " +
+                           std::to_string(offset) + " is beyond the end of the " +
+                           std::to_string(size) + "-byte object");
   }
   std::string out(static_cast<size_t>(length), '\0');
   FLOE_RETURN_IF_ERROR(file->ReadAt(offset, length, reinterpret_cast<uint8_t*>(out.data())));

@@ -42,8 +42,7 @@ class ObjectStore {
   // The whole object.
   virtual Result<std::string> Get(const std::string& location);
   // `length` bytes at `offset`; a range that does not lie inside the object is kCorrupt.
-  virtual Result<std::string> GetRange(const std::string& location, int64_t offset,
-                                       int64_t length);
+  virtual Result<std::string> GetRange(const std::string& location, int64_t offset, int64_t length);
 
   // A writer of a new object (replacing any old one) that becomes visible only when Close()
   // succeeds; Abort() or destroying the stream unclosed leaves nothing behind.

@@ -119,8 +119,8 @@ TEST(PostgresCatalogTest, UsesTheJdbcTableLayout) {
   ASSERT_TRUE(columns.ok()) << columns.status().ToString();
   std::vector<std::string> described;
   for (const auto& row : *columns) {
-    described.push_back(*row[0] + "." + *row[1] + " " + *row[2] + "(" + row[3].value_or("") +
-                        ") " + *row[4]);
+    described.push_back(*row[0] + "." + *row[1] + " " + *row[2] + "(" + row[3].value_or("") + ") " +
+                        *row[4]);
   }
   EXPECT_EQ(described,
             (std::vector<std::string>{

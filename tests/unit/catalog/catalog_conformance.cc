@@ -1,5 +1,6 @@
 #include "unit/catalog/catalog_conformance.h"
 
+#include <gmock/gmock.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,8 +10,6 @@
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <gmock/gmock.h>
 
 #include "support/temp_dir.h"
 
@@ -47,15 +46,15 @@ using ::testing::UnorderedElementsAre;
 
 const TableIdentifier kTable{{"analytics"}, "events"};
 
-#define EXPECT_OK(expr)                              \
-  do {                                               \
-    auto&& _st = (expr);                             \
+#define EXPECT_OK(expr)                               \
+  do {                                                \
+    auto&& _st = (expr);                              \
     EXPECT_TRUE(_st.ok()) << _st.status().ToString(); \
   } while (false)
-#define ASSERT_STATUS_OK(expr)                                      \
-  do {                                                              \
-    ::floe::Status _st = (expr);                                    \
-    ASSERT_TRUE(_st.ok()) << _st.ToString();                        \
+#define ASSERT_STATUS_OK(expr)               \
+  do {                                       \
+    ::floe::Status _st = (expr);             \
+    ASSERT_TRUE(_st.ok()) << _st.ToString(); \
   } while (false)
 
 TEST_P(CatalogConformanceTest, NamespaceLifecycle) {
@@ -76,8 +75,7 @@ TEST_P(CatalogConformanceTest, NamespaceLifecycle) {
   EXPECT_FALSE(catalog_->NamespaceExists(ns).value());
   EXPECT_EQ(catalog_->DropNamespace(ns).kind(), ErrorKind::kNotFound);
   EXPECT_EQ(catalog_->LoadNamespaceProperties(ns).status().kind(), ErrorKind::kNotFound);
-  EXPECT_EQ(catalog_->UpdateNamespaceProperties(ns, {{"a", "b"}}, {}).kind(),
-            ErrorKind::kNotFound);
+  EXPECT_EQ(catalog_->UpdateNamespaceProperties(ns, {{"a", "b"}}, {}).kind(), ErrorKind::kNotFound);
 }
 
 TEST_P(CatalogConformanceTest, NamespaceWithoutPropertiesKeepsExisting) {
@@ -103,8 +101,7 @@ TEST_P(CatalogConformanceTest, ListNamespacesByParent) {
               ElementsAre(Namespace{"a"}, Namespace{"x"}, Namespace{"y"}));
   EXPECT_THAT(catalog_->ListNamespaces({"a"}).value(),
               ElementsAre(Namespace{"a", "b"}, Namespace{"a", "c"}));
-  EXPECT_THAT(catalog_->ListNamespaces({"a", "b"}).value(),
-              ElementsAre(Namespace{"a", "b", "d"}));
+  EXPECT_THAT(catalog_->ListNamespaces({"a", "b"}).value(), ElementsAre(Namespace{"a", "b", "d"}));
   EXPECT_TRUE(catalog_->ListNamespaces({"x"}).value().empty());
   EXPECT_TRUE(catalog_->NamespaceExists({"y"}).value());
   EXPECT_EQ(catalog_->ListNamespaces({"nope"}).status().kind(), ErrorKind::kNotFound);
@@ -193,10 +190,8 @@ TEST_P(CatalogConformanceTest, RenameMovesThePointer) {
   ASSERT_STATUS_OK(catalog_->CreateTable({{"dst"}, "taken"}, "mx"));
   EXPECT_EQ(catalog_->RenameTable({{"src"}, "t"}, {{"dst"}, "taken"}).kind(),
             ErrorKind::kAlreadyExists);
-  EXPECT_EQ(catalog_->RenameTable({{"src"}, "t"}, {{"nowhere"}, "t"}).kind(),
-            ErrorKind::kNotFound);
-  EXPECT_EQ(catalog_->RenameTable({{"src"}, "none"}, {{"dst"}, "t2"}).kind(),
-            ErrorKind::kNotFound);
+  EXPECT_EQ(catalog_->RenameTable({{"src"}, "t"}, {{"nowhere"}, "t"}).kind(), ErrorKind::kNotFound);
+  EXPECT_EQ(catalog_->RenameTable({{"src"}, "none"}, {{"dst"}, "t2"}).kind(), ErrorKind::kNotFound);
   ASSERT_STATUS_OK(catalog_->RenameTable({{"src"}, "t"}, {{"dst"}, "t"}));
   EXPECT_FALSE(catalog_->TableExists({{"src"}, "t"}).value());
   EXPECT_EQ(catalog_->LoadTable({{"dst"}, "t"}).value().metadata_location, "m0");

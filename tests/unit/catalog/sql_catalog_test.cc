@@ -1,12 +1,12 @@
 #include "floe/catalog/sql_catalog.h"
 
-#include <atomic>
-#include <filesystem>
-#include <chrono>
-#include <thread>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <thread>
 
 #include "floe/catalog/postgres_store.h"
 #include "floe/catalog/sqlite_store.h"
@@ -61,8 +61,7 @@ TEST(CatalogUriTest, PasswordsNeverReachMessages) {
             "postgresql://db/cat?password=***&sslmode=require");
   EXPECT_EQ(RedactConninfo("postgresql://floe@db/cat"), "postgresql://floe@db/cat");
   // Nothing listens on port 1: connecting fails at once, as kUnavailable, without the password.
-  auto st = SqlCatalog::Open("postgresql://floe:secret@127.0.0.1:1/cat?connect_timeout=5")
-                .status();
+  auto st = SqlCatalog::Open("postgresql://floe:secret@127.0.0.1:1/cat?connect_timeout=5").status();
   EXPECT_EQ(st.kind(), ErrorKind::kUnavailable) << st.ToString();
   EXPECT_THAT(st.message(), Not(HasSubstr("secret")));
   EXPECT_THAT(st.message(), HasSubstr("127.0.0.1"));
@@ -83,16 +82,18 @@ TEST(SqliteCatalogTest, AddsTheTypeColumnToAJavaV0Table) {
   {
     auto raw = SqliteCatalogStore::Open(path, {});
     ASSERT_TRUE(raw.ok());
-    ASSERT_TRUE((*raw)->Execute("CREATE TABLE iceberg_tables (catalog_name VARCHAR(255) NOT NULL, "
-                                "table_namespace VARCHAR(255) NOT NULL, table_name VARCHAR(255) "
-                                "NOT NULL, metadata_location VARCHAR(1000), "
-                                "previous_metadata_location VARCHAR(1000), PRIMARY KEY "
-                                "(catalog_name, table_namespace, table_name))",
-                                {})
+    ASSERT_TRUE((*raw)
+                    ->Execute("CREATE TABLE iceberg_tables (catalog_name VARCHAR(255) NOT NULL, "
+                              "table_namespace VARCHAR(255) NOT NULL, table_name VARCHAR(255) "
+                              "NOT NULL, metadata_location VARCHAR(1000), "
+                              "previous_metadata_location VARCHAR(1000), PRIMARY KEY "
+                              "(catalog_name, table_namespace, table_name))",
+                              {})
                     .ok());
-    ASSERT_TRUE((*raw)->Execute("INSERT INTO iceberg_tables VALUES ('floe', 'ns', 't', 'm0', NULL)",
-                                {})
-                    .ok());
+    ASSERT_TRUE(
+        (*raw)
+            ->Execute("INSERT INTO iceberg_tables VALUES ('floe', 'ns', 't', 'm0', NULL)", {})
+            .ok());
   }
   auto catalog = SqlCatalog::Open("sqlite:" + path);
   ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();

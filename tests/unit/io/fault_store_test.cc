@@ -77,8 +77,8 @@ TEST_F(FaultStoreTest, RandomFaultsAreReproducibleFromTheSeed) {
     FaultInjectingStore store(&base, seed);
     store.SetFailureProbability(StoreOp::kStat, 0.5);
     std::string out;
-    for (int i = 0; i < 64; ++i) out += store.Stat("mem://b/none").status().kind() ==
-                                                ErrorKind::kIOError ? 'E' : '.';
+    for (int i = 0; i < 64; ++i)
+      out += store.Stat("mem://b/none").status().kind() == ErrorKind::kIOError ? 'E' : '.';
     return out;
   };
   std::string a = pattern(123);

@@ -1,11 +1,10 @@
 #include "floe/io/local_store.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "support/temp_dir.h"
 

@@ -36,8 +36,7 @@ TEST(LocationTest, RejectsWhatCannotBeResolvedSafely) {
   EXPECT_EQ(NormalizeLocation("relative/path").status().kind(), ErrorKind::kInvalidArgument);
   EXPECT_EQ(NormalizeLocation("file:///a/../etc").status().kind(), ErrorKind::kInvalidArgument);
   EXPECT_EQ(NormalizeLocation("/a/..").status().kind(), ErrorKind::kInvalidArgument);
-  EXPECT_EQ(NormalizeLocation("file://otherhost/a").status().kind(),
-            ErrorKind::kInvalidArgument);
+  EXPECT_EQ(NormalizeLocation("file://otherhost/a").status().kind(), ErrorKind::kInvalidArgument);
   EXPECT_EQ(NormalizeLocation("s3:///key").status().kind(), ErrorKind::kInvalidArgument);
   EXPECT_EQ(NormalizeLocation("").status().kind(), ErrorKind::kInvalidArgument);
   EXPECT_EQ(NormalizeLocation("file:relative").status().kind(), ErrorKind::kInvalidArgument);

@@ -1,10 +1,10 @@
 #include "unit/io/object_store_conformance.h"
 
+#include <gmock/gmock.h>
+
 #include <atomic>
 #include <thread>
 #include <vector>
-
-#include <gmock/gmock.h>
 
 namespace floe::testing {
 namespace {
@@ -57,8 +57,7 @@ TEST_P(ObjectStoreConformanceTest, ReadsBeyondTheEndAreErrors) {
   EXPECT_EQ(store().GetRange(Loc("r"), 11, 0).status().kind(), ErrorKind::kCorrupt);
   EXPECT_EQ(store().GetRange(Loc("r"), -1, 2).status().kind(), ErrorKind::kCorrupt);
   // A length read from a corrupt footer must not become a huge allocation.
-  EXPECT_EQ(store().GetRange(Loc("r"), 0, int64_t{1} << 60).status().kind(),
-            ErrorKind::kCorrupt);
+  EXPECT_EQ(store().GetRange(Loc("r"), 0, int64_t{1} << 60).status().kind(), ErrorKind::kCorrupt);
   auto file = store().OpenRead(Loc("r"));
   ASSERT_TRUE(file.ok());
   EXPECT_EQ((*file)->Size().value(), 10);
@@ -85,8 +84,8 @@ TEST_P(ObjectStoreConformanceTest, ListIsRecursiveSortedAndByStringPrefix) {
   }
   auto all = store().List(Loc("d/"));
   ASSERT_TRUE(all.ok()) << all.status().ToString();
-  EXPECT_THAT(Locations(*all), ElementsAre(Loc("d/a"), Loc("d/b/1"), Loc("d/b/2"),
-                                           Loc("d/b/c/3"), Loc("d/bc")));
+  EXPECT_THAT(Locations(*all),
+              ElementsAre(Loc("d/a"), Loc("d/b/1"), Loc("d/b/2"), Loc("d/b/c/3"), Loc("d/bc")));
   EXPECT_EQ((*all)[0].size_bytes, 3);
   EXPECT_THAT(Locations(store().List(Loc("d/b/")).value()),
               ElementsAre(Loc("d/b/1"), Loc("d/b/2"), Loc("d/b/c/3")));
@@ -106,9 +105,8 @@ TEST_P(ObjectStoreConformanceTest, ListPagesThroughMoreThanAThousandKeys) {
   auto all = store().List(Loc("many/"));
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), static_cast<size_t>(kKeys));
-  EXPECT_TRUE(std::is_sorted(all->begin(), all->end(), [](const auto& a, const auto& b) {
-    return a.location < b.location;
-  }));
+  EXPECT_TRUE(std::is_sorted(all->begin(), all->end(),
+                             [](const auto& a, const auto& b) { return a.location < b.location; }));
   std::vector<std::string> paged;
   std::string token;
   int pages = 0;
