@@ -52,8 +52,8 @@ Result<int32_t> BinaryReader::ReadInt() {
   size_t at = pos_;
   FLOE_ASSIGN_OR_RETURN(int64_t v, ReadLong());
   if (v < INT32_MIN || v > INT32_MAX) {
-    return Status::Corrupt("avro: int at offset " + std::to_string(at) + " out of range: " +
-                           std::to_string(v));
+    return Status::Corrupt("avro: int at offset " + std::to_string(at) +
+                           " out of range: " + std::to_string(v));
   }
   return static_cast<int32_t>(v);
 }
@@ -90,7 +90,8 @@ Result<std::string_view> BinaryReader::ReadBytes() {
     return Status::Corrupt("avro: negative length " + std::to_string(n) + " at offset " +
                            std::to_string(at));
   }
-  if (static_cast<uint64_t>(n) > remaining()) return Truncated("byte string", static_cast<size_t>(n));
+  if (static_cast<uint64_t>(n) > remaining())
+    return Truncated("byte string", static_cast<size_t>(n));
   std::string_view out(reinterpret_cast<const char*>(data_.data() + pos_), static_cast<size_t>(n));
   pos_ += static_cast<size_t>(n);
   return out;
@@ -133,8 +134,11 @@ int Fit(const Node& branch, const Value& v) {
     case Type::kLong: return t == Type::kInt ? 1 : 0;
     case Type::kFloat: return t == Type::kInt || t == Type::kLong ? 1 : 0;
     case Type::kDouble: return t == Type::kInt || t == Type::kLong || t == Type::kFloat ? 1 : 0;
-    case Type::kInt: return t == Type::kLong && v.long_value() >= INT32_MIN && v.long_value() <= INT32_MAX ? 1 : 0;
-    case Type::kFixed: return t == Type::kBytes && static_cast<int64_t>(v.bytes().size()) == branch.fixed_size ? 1 : 0;
+    case Type::kInt:
+      return t == Type::kLong && v.long_value() >= INT32_MIN && v.long_value() <= INT32_MAX ? 1 : 0;
+    case Type::kFixed:
+      return t == Type::kBytes && static_cast<int64_t>(v.bytes().size()) == branch.fixed_size ? 1
+                                                                                              : 0;
     default: return 0;
   }
 }
@@ -168,7 +172,8 @@ Status Encode(const Node& s, const Value& v, Buffer* out, int depth, int max_dep
       return Status::OK();
     case Type::kDouble:
       if (t != Type::kDouble && Fit(s, v) == 0) return Mismatch(s, v);
-      WriteDouble(out, t == Type::kInt || t == Type::kLong ? static_cast<double>(v.long_value()) : v.double_value());
+      WriteDouble(out, t == Type::kInt || t == Type::kLong ? static_cast<double>(v.long_value())
+                                                           : v.double_value());
       return Status::OK();
     case Type::kBytes:
     case Type::kString:
@@ -178,10 +183,9 @@ Status Encode(const Node& s, const Value& v, Buffer* out, int depth, int max_dep
     case Type::kFixed:
       if ((t != Type::kFixed && t != Type::kBytes) ||
           static_cast<int64_t>(v.bytes().size()) != s.fixed_size) {
-        return Status::InvalidArgument("avro: fixed " + s.name + " needs " +
-                                       std::to_string(s.fixed_size) + " bytes, got a " +
-                                       std::string(TypeName(t)) + " of " +
-                                       std::to_string(v.bytes().size()));
+        return Status::InvalidArgument(
+            "avro: fixed " + s.name + " needs " + std::to_string(s.fixed_size) + " bytes, got a " +
+            std::string(TypeName(t)) + " of " + std::to_string(v.bytes().size()));
       }
       out->Append(v.bytes());
       return Status::OK();

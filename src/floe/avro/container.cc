@@ -26,7 +26,8 @@ Result<ContainerCodec> ParseContainerCodec(std::string_view name) {
   if (name == "bzip2" || name == "xz") {
     return Status::NotSupported("avro: codec \"" + std::string(name) + "\" is not supported");
   }
-  return Status::InvalidArgument("avro: unknown codec \"" + std::string(name).substr(0, 100) + "\"");
+  return Status::InvalidArgument("avro: unknown codec \"" + std::string(name).substr(0, 100) +
+                                 "\"");
 }
 
 namespace {
@@ -223,7 +224,8 @@ Status ContainerReader::ReadHeader() {
   }
   FLOE_RETURN_IF_ERROR(ReadExact(4, magic));
   if (std::memcmp(magic, kMagic, 4) != 0) {
-    return Status::Corrupt("avro: " + file_->location() + ": not an Avro container file (bad magic)");
+    return Status::Corrupt("avro: " + file_->location() +
+                           ": not an Avro container file (bad magic)");
   }
   const int64_t header_limit = static_cast<int64_t>(options_.max_header_bytes);
   while (true) {
@@ -231,14 +233,16 @@ Status ContainerReader::ReadHeader() {
     FLOE_ASSIGN_OR_RETURN(int64_t count, ReadLong());
     if (count == 0) break;
     if (count < 0) {
-      if (count == INT64_MIN) return FileError(Status::Corrupt("avro: bad metadata block count"), at);
+      if (count == INT64_MIN)
+        return FileError(Status::Corrupt("avro: bad metadata block count"), at);
       count = -count;
       FLOE_RETURN_IF_ERROR(ReadLong().status());  // byte size, not needed
     }
     // Each entry takes at least two bytes (two empty strings).
     if (count > (file_size_ - pos_) / 2) {
       return FileError(Status::Corrupt("avro: metadata block count " + std::to_string(count) +
-                                       " exceeds the file"), at);
+                                       " exceeds the file"),
+                       at);
     }
     for (int64_t i = 0; i < count; ++i) {
       std::string kv[2];
@@ -246,10 +250,11 @@ Status ContainerReader::ReadHeader() {
         int64_t len_at = pos_;
         FLOE_ASSIGN_OR_RETURN(int64_t len, ReadLong());
         if (len < 0 || len > file_size_ - pos_ || pos_ + len > header_limit) {
-          return FileError(Status::Corrupt("avro: metadata string length " + std::to_string(len) +
-                                           " out of bounds (file " + std::to_string(file_size_) +
-                                           " bytes, header limit " + std::to_string(header_limit) + ")"),
-                           len_at);
+          return FileError(
+              Status::Corrupt("avro: metadata string length " + std::to_string(len) +
+                              " out of bounds (file " + std::to_string(file_size_) +
+                              " bytes, header limit " + std::to_string(header_limit) + ")"),
+              len_at);
         }
         s.resize(static_cast<size_t>(len));
         FLOE_RETURN_IF_ERROR(ReadExact(s.size(), reinterpret_cast<uint8_t*>(s.data())));
@@ -257,7 +262,9 @@ Status ContainerReader::ReadHeader() {
       metadata_.emplace_back(std::move(kv[0]), std::move(kv[1]));
     }
     if (pos_ > header_limit) {
-      return FileError(Status::ResourceExhausted("avro: header over " + std::to_string(header_limit) + " bytes"), at);
+      return FileError(
+          Status::ResourceExhausted("avro: header over " + std::to_string(header_limit) + " bytes"),
+          at);
     }
   }
   FLOE_RETURN_IF_ERROR(ReadExact(kSyncSize, sync_.data()));
@@ -309,10 +316,10 @@ Result<bool> ContainerReader::NextBlock() {
   }
   int64_t room = file_size_ - pos_ - static_cast<int64_t>(kSyncSize);
   if (*size < 0 || *size > room || static_cast<uint64_t>(*size) > options_.max_block_bytes) {
-    return BlockError(Status::Corrupt("avro: block size " + std::to_string(*size) +
-                                      " out of range (" + std::to_string(std::max<int64_t>(room, 0)) +
-                                      " bytes left before the sync marker, limit " +
-                                      std::to_string(options_.max_block_bytes) + ")"));
+    return BlockError(Status::Corrupt(
+        "avro: block size " + std::to_string(*size) + " out of range (" +
+        std::to_string(std::max<int64_t>(room, 0)) + " bytes left before the sync marker, limit " +
+        std::to_string(options_.max_block_bytes) + ")"));
   }
   payload_.Resize(static_cast<size_t>(*size));
   Status st = ReadExact(payload_.size(), payload_.data());
@@ -327,9 +334,7 @@ Result<bool> ContainerReader::NextBlock() {
   }
   const size_t limit = options_.max_decompressed_block_bytes;
   switch (codec_kind_) {
-    case ContainerCodec::kNull:
-      block_data_ = payload_.view();
-      break;
+    case ContainerCodec::kNull: block_data_ = payload_.view(); break;
     case ContainerCodec::kDeflate:
     case ContainerCodec::kZstandard:
       decompressed_.Clear();
@@ -339,8 +344,8 @@ Result<bool> ContainerReader::NextBlock() {
       break;
     case ContainerCodec::kSnappy: {
       if (payload_.size() < 4) {
-        return BlockError(Status::Corrupt("avro: snappy block of " + std::to_string(payload_.size()) +
-                                          " bytes has no CRC"));
+        return BlockError(Status::Corrupt("avro: snappy block of " +
+                                          std::to_string(payload_.size()) + " bytes has no CRC"));
       }
       decompressed_.Clear();
       st = codec_->DecompressUnbounded(payload_.view().first(payload_.size() - 4), limit,
@@ -365,8 +370,9 @@ Result<bool> ContainerReader::Next(Value* out) {
   while (block_records_left_ == 0) {
     if (done_) return false;
     if (block_pos_ != block_data_.size()) {
-      error_ = BlockError(Status::Corrupt("avro: " + std::to_string(block_data_.size() - block_pos_) +
-                                          " bytes left after the block's last record"));
+      error_ =
+          BlockError(Status::Corrupt("avro: " + std::to_string(block_data_.size() - block_pos_) +
+                                     " bytes left after the block's last record"));
       return error_;
     }
     auto more = NextBlock();
@@ -384,8 +390,8 @@ Result<bool> ContainerReader::Next(Value* out) {
   auto value = datum_reader_->Read(&in);
   if (!value.ok()) {
     error_ = BlockError(value.status().WithContext("record " + std::to_string(records_read_) +
-                                                 " (byte " + std::to_string(block_pos_) +
-                                                 " of the decompressed block)"));
+                                                   " (byte " + std::to_string(block_pos_) +
+                                                   " of the decompressed block)"));
     return error_;
   }
   block_pos_ = in.position();

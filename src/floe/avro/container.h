@@ -112,7 +112,7 @@ struct ReaderOptions {
   std::optional<Schema> reader_schema;
   SchemaLimits schema_limits;
   size_t max_header_bytes = 16 << 20;
-  size_t max_block_bytes = 64 << 20;               // compressed payload
+  size_t max_block_bytes = 64 << 20;  // compressed payload
   size_t max_decompressed_block_bytes = 256 << 20;
   int64_t max_block_records = int64_t{1} << 24;
   int max_depth = 64;
@@ -155,8 +155,8 @@ class ContainerReader {
   RandomAccessFile* file_ = nullptr;
   ReaderOptions options_;
   int64_t file_size_ = 0;
-  int64_t pos_ = 0;                   // file cursor
-  Buffer window_;                     // bytes [window_start_, window_start_ + window_.size())
+  int64_t pos_ = 0;  // file cursor
+  Buffer window_;    // bytes [window_start_, window_start_ + window_.size())
   int64_t window_start_ = 0;
   Schema writer_schema_;
   Schema reader_schema_;

@@ -5,7 +5,7 @@ namespace floe::avro {
 enum class Op : uint8_t {
   kNull,
   kBoolean,
-  kInt,           // int → int
+  kInt,  // int → int
   kIntToLong,
   kIntToFloat,
   kIntToDouble,
@@ -15,15 +15,15 @@ enum class Op : uint8_t {
   kFloat,
   kFloatToDouble,
   kDouble,
-  kBytes,         // bytes or string → bytes
-  kString,        // bytes or string → string
+  kBytes,   // bytes or string → bytes
+  kString,  // bytes or string → string
   kFixed,
   kEnum,
   kArray,
   kMap,
   kRecord,
-  kWriterUnion,   // the writer wrote a union: pick the plan by its branch
-  kReaderUnion,   // the writer wrote one type, the reader has a union: read into `reader_branch`
+  kWriterUnion,  // the writer wrote a union: pick the plan by its branch
+  kReaderUnion,  // the writer wrote one type, the reader has a union: read into `reader_branch`
 };
 
 struct DatumReader::Plan {
@@ -138,13 +138,15 @@ class Resolver {
       case Type::kInt: p->op = Op::kInt; break;
       case Type::kLong: p->op = w->type == Type::kInt ? Op::kIntToLong : Op::kLong; break;
       case Type::kFloat:
-        p->op = w->type == Type::kInt ? Op::kIntToFloat
-                : w->type == Type::kLong ? Op::kLongToFloat : Op::kFloat;
+        p->op = w->type == Type::kInt    ? Op::kIntToFloat
+                : w->type == Type::kLong ? Op::kLongToFloat
+                                         : Op::kFloat;
         break;
       case Type::kDouble:
-        p->op = w->type == Type::kInt    ? Op::kIntToDouble
+        p->op = w->type == Type::kInt     ? Op::kIntToDouble
                 : w->type == Type::kLong  ? Op::kLongToDouble
-                : w->type == Type::kFloat ? Op::kFloatToDouble : Op::kDouble;
+                : w->type == Type::kFloat ? Op::kFloatToDouble
+                                          : Op::kDouble;
         break;
       case Type::kBytes: p->op = Op::kBytes; break;
       case Type::kString: p->op = Op::kString; break;
@@ -330,7 +332,8 @@ Result<Value> Decode(const Plan& p, BinaryReader* in, int depth, int max_depth) 
       return Value::String(std::string(v));
     }
     case Op::kFixed: {
-      FLOE_ASSIGN_OR_RETURN(std::string_view v, in->ReadFixed(static_cast<size_t>(p.writer->fixed_size)));
+      FLOE_ASSIGN_OR_RETURN(std::string_view v,
+                            in->ReadFixed(static_cast<size_t>(p.writer->fixed_size)));
       return Value::Fixed(std::string(v));
     }
     case Op::kEnum: {
@@ -400,7 +403,9 @@ Result<DatumReader> DatumReader::Make(const Schema& writer, const Schema& reader
   return out;
 }
 
-Result<Value> DatumReader::Read(BinaryReader* in) const { return Decode(*root_, in, 0, max_depth_); }
+Result<Value> DatumReader::Read(BinaryReader* in) const {
+  return Decode(*root_, in, 0, max_depth_);
+}
 
 Result<Value> DecodeValue(const Schema& schema, ByteView data) {
   FLOE_ASSIGN_OR_RETURN(DatumReader reader, DatumReader::Make(schema));

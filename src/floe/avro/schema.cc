@@ -74,9 +74,9 @@ namespace {
 
 std::optional<Type> PrimitiveType(std::string_view name) {
   static constexpr std::pair<std::string_view, Type> kPrimitives[] = {
-      {"null", Type::kNull},     {"boolean", Type::kBoolean}, {"int", Type::kInt},
-      {"long", Type::kLong},     {"float", Type::kFloat},     {"double", Type::kDouble},
-      {"bytes", Type::kBytes},   {"string", Type::kString},
+      {"null", Type::kNull},   {"boolean", Type::kBoolean}, {"int", Type::kInt},
+      {"long", Type::kLong},   {"float", Type::kFloat},     {"double", Type::kDouble},
+      {"bytes", Type::kBytes}, {"string", Type::kString},
   };
   for (const auto& [n, t] : kPrimitives) {
     if (n == name) return t;
@@ -115,7 +115,8 @@ Status CheckJsonNesting(std::string_view text, int max_nesting) {
 }
 
 // Reads an Iceberg id attribute ("field-id": 5); Java also accepts it as a string.
-Result<std::optional<int32_t>> ReadId(const Json& object, const char* key, const std::string& where) {
+Result<std::optional<int32_t>> ReadId(const Json& object, const char* key,
+                                      const std::string& where) {
   auto it = object.find(key);
   if (it == object.end()) return std::optional<int32_t>();
   if (it->is_number_integer()) {
@@ -137,9 +138,11 @@ Result<std::vector<std::string>> ReadAliases(const Json& object, const std::stri
   std::vector<std::string> out;
   auto it = object.find("aliases");
   if (it == object.end()) return out;
-  if (!it->is_array()) return Status::InvalidArgument("avro schema: " + where + ": aliases is not an array");
+  if (!it->is_array())
+    return Status::InvalidArgument("avro schema: " + where + ": aliases is not an array");
   for (const Json& a : *it) {
-    if (!a.is_string()) return Status::InvalidArgument("avro schema: " + where + ": alias is not a string");
+    if (!a.is_string())
+      return Status::InvalidArgument("avro schema: " + where + ": alias is not a string");
     out.push_back(a.get<std::string>());
   }
   return out;
@@ -180,7 +183,8 @@ class SchemaParser {
     size_t start = 0;
     while (true) {
       size_t dot = full.find('.', start);
-      std::string_view part = std::string_view(full).substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      std::string_view part = std::string_view(full).substr(
+          start, dot == std::string::npos ? std::string::npos : dot - start);
       if (!IsValidName(part)) {
         return Status::InvalidArgument("avro schema: " + where + ": invalid name \"" + full + "\"");
       }
@@ -216,7 +220,9 @@ class SchemaParser {
     }
     if (json.is_array()) return ParseUnion(json, ns, depth, where);
     if (!json.is_object()) {
-      return Status::InvalidArgument("avro schema: " + where + ": a type must be a string, array or object, not " + json.dump());
+      return Status::InvalidArgument("avro schema: " + where +
+                                     ": a type must be a string, array or object, not " +
+                                     json.dump());
     }
     auto type_it = json.find("type");
     if (type_it == json.end()) {
@@ -239,13 +245,15 @@ class SchemaParser {
       FLOE_ASSIGN_OR_RETURN(node, ParseFixed(json, ns, where));
     } else if (type == "array") {
       auto items = json.find("items");
-      if (items == json.end()) return Status::InvalidArgument("avro schema: " + where + ": array without \"items\"");
+      if (items == json.end())
+        return Status::InvalidArgument("avro schema: " + where + ": array without \"items\"");
       FLOE_ASSIGN_OR_RETURN(node, NewNode(Type::kArray, where));
       FLOE_ASSIGN_OR_RETURN(node->items, ParseType(*items, ns, depth + 1, where + "[]"));
       FLOE_RETURN_IF_ERROR(CopyAttributes(json, node, {"type", "items"}, where));
     } else if (type == "map") {
       auto values = json.find("values");
-      if (values == json.end()) return Status::InvalidArgument("avro schema: " + where + ": map without \"values\"");
+      if (values == json.end())
+        return Status::InvalidArgument("avro schema: " + where + ": map without \"values\"");
       FLOE_ASSIGN_OR_RETURN(node, NewNode(Type::kMap, where));
       FLOE_ASSIGN_OR_RETURN(node->values, ParseType(*values, ns, depth + 1, where + "{}"));
       FLOE_RETURN_IF_ERROR(CopyAttributes(json, node, {"type", "values"}, where));
@@ -258,17 +266,19 @@ class SchemaParser {
 
   Result<const Node*> ParseUnion(const Json& json, const std::string& ns, int depth,
                                  const std::string& where) {
-    FLOE_ASSIGN_OR_RETURN(Node* node, NewNode(Type::kUnion, where));
+    FLOE_ASSIGN_OR_RETURN(Node * node, NewNode(Type::kUnion, where));
     std::set<std::string> seen;
     for (size_t i = 0; i < json.size(); ++i) {
       std::string branch_where = where + "|" + std::to_string(i);
       FLOE_ASSIGN_OR_RETURN(const Node* b, ParseType(json[i], ns, depth + 1, branch_where));
       if (b->type == Type::kUnion) {
-        return Status::InvalidArgument("avro schema: " + branch_where + ": a union directly inside a union");
+        return Status::InvalidArgument("avro schema: " + branch_where +
+                                       ": a union directly inside a union");
       }
       std::string key = b->is_named() ? b->name : std::string(TypeName(b->type));
       if (!seen.insert(key).second) {
-        return Status::InvalidArgument("avro schema: " + branch_where + ": union has \"" + key + "\" twice");
+        return Status::InvalidArgument("avro schema: " + branch_where + ": union has \"" + key +
+                                       "\" twice");
       }
       node->branches.push_back(b);
     }
@@ -279,7 +289,8 @@ class SchemaParser {
                          const std::string& where) {
     auto name_it = json.find("name");
     if (name_it == json.end() || !name_it->is_string()) {
-      return Status::InvalidArgument("avro schema: " + where + ": " + std::string(TypeName(type)) + " without a \"name\"");
+      return Status::InvalidArgument("avro schema: " + where + ": " + std::string(TypeName(type)) +
+                                     " without a \"name\"");
     }
     std::string name = name_it->get<std::string>();
     std::string space = ns;
@@ -293,14 +304,16 @@ class SchemaParser {
     std::string full = FullName(name, space);
     FLOE_RETURN_IF_ERROR(CheckFullName(full, where));
     if (PrimitiveType(full)) {
-      return Status::InvalidArgument("avro schema: " + where + ": a named type may not be called \"" + full + "\"");
+      return Status::InvalidArgument("avro schema: " + where +
+                                     ": a named type may not be called \"" + full + "\"");
     }
     if (arena_->named.count(full)) {
-      return Status::InvalidArgument("avro schema: " + where + ": type \"" + full + "\" defined twice");
+      return Status::InvalidArgument("avro schema: " + where + ": type \"" + full +
+                                     "\" defined twice");
     }
     size_t dot = full.rfind('.');
     *new_ns = dot == std::string::npos ? "" : full.substr(0, dot);
-    FLOE_ASSIGN_OR_RETURN(Node* node, NewNode(type, where));
+    FLOE_ASSIGN_OR_RETURN(Node * node, NewNode(type, where));
     node->name = full;
     FLOE_ASSIGN_OR_RETURN(std::vector<std::string> aliases, ReadAliases(json, where));
     for (auto& a : aliases) node->aliases.push_back(FullName(a, *new_ns));
@@ -312,7 +325,7 @@ class SchemaParser {
   Result<Node*> ParseRecord(const Json& json, const std::string& ns, int depth,
                             const std::string& where) {
     std::string inner_ns;
-    FLOE_ASSIGN_OR_RETURN(Node* node, NewNamed(Type::kRecord, json, ns, &inner_ns, where));
+    FLOE_ASSIGN_OR_RETURN(Node * node, NewNamed(Type::kRecord, json, ns, &inner_ns, where));
     std::string rwhere = where + " (record " + node->name + ")";
     auto fields_it = json.find("fields");
     if (fields_it == json.end() || !fields_it->is_array()) {
@@ -320,10 +333,14 @@ class SchemaParser {
     }
     std::set<std::string> names;
     for (const Json& f : *fields_it) {
-      if (!f.is_object()) return Status::InvalidArgument("avro schema: " + rwhere + ": a field is not an object");
+      if (!f.is_object())
+        return Status::InvalidArgument("avro schema: " + rwhere + ": a field is not an object");
       auto fname = f.find("name");
-      if (fname == f.end() || !fname->is_string() || !IsValidName(fname->get_ref<const std::string&>())) {
-        return Status::InvalidArgument("avro schema: " + rwhere + ": field with a missing or invalid name: " + (fname == f.end() ? std::string("(none)") : fname->dump()));
+      if (fname == f.end() || !fname->is_string() ||
+          !IsValidName(fname->get_ref<const std::string&>())) {
+        return Status::InvalidArgument("avro schema: " + rwhere +
+                                       ": field with a missing or invalid name: " +
+                                       (fname == f.end() ? std::string("(none)") : fname->dump()));
       }
       Field field;
       field.name = fname->get<std::string>();
@@ -332,7 +349,8 @@ class SchemaParser {
         return Status::InvalidArgument("avro schema: " + fwhere + ": field defined twice");
       }
       auto ftype = f.find("type");
-      if (ftype == f.end()) return Status::InvalidArgument("avro schema: " + fwhere + ": field without \"type\"");
+      if (ftype == f.end())
+        return Status::InvalidArgument("avro schema: " + fwhere + ": field without \"type\"");
       FLOE_ASSIGN_OR_RETURN(field.type, ParseType(*ftype, inner_ns, depth + 1, fwhere));
       auto def = f.find("default");
       if (def != f.end()) field.default_value = *def;
@@ -345,44 +363,51 @@ class SchemaParser {
       }
       node->fields.push_back(std::move(field));
     }
-    FLOE_RETURN_IF_ERROR(CopyAttributes(json, node, {"type", "name", "namespace", "fields"}, rwhere));
+    FLOE_RETURN_IF_ERROR(
+        CopyAttributes(json, node, {"type", "name", "namespace", "fields"}, rwhere));
     return node;
   }
 
   Result<Node*> ParseEnum(const Json& json, const std::string& ns, const std::string& where) {
     std::string inner_ns;
-    FLOE_ASSIGN_OR_RETURN(Node* node, NewNamed(Type::kEnum, json, ns, &inner_ns, where));
+    FLOE_ASSIGN_OR_RETURN(Node * node, NewNamed(Type::kEnum, json, ns, &inner_ns, where));
     auto symbols = json.find("symbols");
     if (symbols == json.end() || !symbols->is_array()) {
-      return Status::InvalidArgument("avro schema: " + where + ": enum " + node->name + " without \"symbols\"");
+      return Status::InvalidArgument("avro schema: " + where + ": enum " + node->name +
+                                     " without \"symbols\"");
     }
     for (const Json& s : *symbols) {
       if (!s.is_string() || !IsValidName(s.get_ref<const std::string&>())) {
-        return Status::InvalidArgument("avro schema: " + where + ": enum " + node->name + " has an invalid symbol " + s.dump());
+        return Status::InvalidArgument("avro schema: " + where + ": enum " + node->name +
+                                       " has an invalid symbol " + s.dump());
       }
       if (node->SymbolIndex(s.get_ref<const std::string&>()) >= 0) {
-        return Status::InvalidArgument("avro schema: " + where + ": enum " + node->name + " has symbol " + s.dump() + " twice");
+        return Status::InvalidArgument("avro schema: " + where + ": enum " + node->name +
+                                       " has symbol " + s.dump() + " twice");
       }
       node->symbols.push_back(s.get<std::string>());
     }
     auto def = json.find("default");
     if (def != json.end()) {
       if (!def->is_string() || node->SymbolIndex(def->get_ref<const std::string&>()) < 0) {
-        return Status::InvalidArgument("avro schema: " + where + ": enum " + node->name + " default is not one of its symbols");
+        return Status::InvalidArgument("avro schema: " + where + ": enum " + node->name +
+                                       " default is not one of its symbols");
       }
       node->enum_default = def->get<std::string>();
     }
-    FLOE_RETURN_IF_ERROR(CopyAttributes(json, node, {"type", "name", "namespace", "symbols"}, where));
+    FLOE_RETURN_IF_ERROR(
+        CopyAttributes(json, node, {"type", "name", "namespace", "symbols"}, where));
     return node;
   }
 
   Result<Node*> ParseFixed(const Json& json, const std::string& ns, const std::string& where) {
     std::string inner_ns;
-    FLOE_ASSIGN_OR_RETURN(Node* node, NewNamed(Type::kFixed, json, ns, &inner_ns, where));
+    FLOE_ASSIGN_OR_RETURN(Node * node, NewNamed(Type::kFixed, json, ns, &inner_ns, where));
     auto size = json.find("size");
     if (size == json.end() || !size->is_number_integer() || size->get<int64_t>() < 0 ||
         size->get<int64_t>() > (int64_t{1} << 30)) {
-      return Status::InvalidArgument("avro schema: " + where + ": fixed " + node->name + " needs a \"size\" in [0, 2^30]");
+      return Status::InvalidArgument("avro schema: " + where + ": fixed " + node->name +
+                                     " needs a \"size\" in [0, 2^30]");
     }
     node->fixed_size = size->get<int64_t>();
     FLOE_RETURN_IF_ERROR(CopyAttributes(json, node, {"type", "name", "namespace", "size"}, where));

@@ -1,8 +1,8 @@
 #pragma once
 
 // Avro schemas as Iceberg uses them: parsed from JSON with every extra attribute kept
-// (`field-id`, `element-id`, `key-id`, `value-id`, `logicalType`, `adjust-to-utc`, ...), and written
-// back as JSON with those attributes intact.
+// (`field-id`, `element-id`, `key-id`, `value-id`, `logicalType`, `adjust-to-utc`, ...), and
+// written back as JSON with those attributes intact.
 //
 //   FLOE_ASSIGN_OR_RETURN(avro::Schema schema, avro::Schema::Parse(json_text));
 //   const avro::Node& entry = schema.root();            // the top-level record
@@ -13,12 +13,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "floe/common/result.h"
 
@@ -54,28 +53,28 @@ struct Field {
   const Node* type = nullptr;
   std::optional<Json> default_value;  // the JSON "default", as written
   std::vector<std::string> aliases;
-  std::optional<int32_t> field_id;    // Iceberg "field-id" (also kept in `attributes`)
-  Json attributes = Json::object();   // every key but name, type and default
+  std::optional<int32_t> field_id;   // Iceberg "field-id" (also kept in `attributes`)
+  Json attributes = Json::object();  // every key but name, type and default
 };
 
 // One type of a schema. Children are owned by the Schema; named types referenced twice are the
 // same Node (recursive schemas are allowed).
 struct Node {
   Type type = Type::kNull;
-  std::string name;                     // named types (record, enum, fixed): the full name
-  std::vector<std::string> aliases;     // named types, as full names
-  std::vector<Field> fields;            // record
-  std::vector<std::string> symbols;     // enum
+  std::string name;                  // named types (record, enum, fixed): the full name
+  std::vector<std::string> aliases;  // named types, as full names
+  std::vector<Field> fields;         // record
+  std::vector<std::string> symbols;  // enum
   std::optional<std::string> enum_default;
-  const Node* items = nullptr;          // array
-  const Node* values = nullptr;         // map
-  std::vector<const Node*> branches;    // union
-  int64_t fixed_size = 0;               // fixed
-  std::string logical_type;             // "logicalType" or empty (also kept in `attributes`)
-  std::optional<int32_t> element_id;    // Iceberg "element-id" on arrays
-  std::optional<int32_t> key_id;        // Iceberg "key-id" on maps
-  std::optional<int32_t> value_id;      // Iceberg "value-id" on maps
-  Json attributes = Json::object();     // every key that is not structural (see schema.cc)
+  const Node* items = nullptr;        // array
+  const Node* values = nullptr;       // map
+  std::vector<const Node*> branches;  // union
+  int64_t fixed_size = 0;             // fixed
+  std::string logical_type;           // "logicalType" or empty (also kept in `attributes`)
+  std::optional<int32_t> element_id;  // Iceberg "element-id" on arrays
+  std::optional<int32_t> key_id;      // Iceberg "key-id" on maps
+  std::optional<int32_t> value_id;    // Iceberg "value-id" on maps
+  Json attributes = Json::object();   // every key that is not structural (see schema.cc)
 
   bool is_named() const {
     return type == Type::kRecord || type == Type::kEnum || type == Type::kFixed;
@@ -92,9 +91,9 @@ struct Node {
 };
 
 struct SchemaLimits {
-  int max_depth = 64;                        // nesting of types (records in arrays in ...)
-  size_t max_json_bytes = 8 << 20;           // schema text length
-  size_t max_nodes = 100000;                 // types in one schema
+  int max_depth = 64;               // nesting of types (records in arrays in ...)
+  size_t max_json_bytes = 8 << 20;  // schema text length
+  size_t max_nodes = 100000;        // types in one schema
 };
 
 class Schema;

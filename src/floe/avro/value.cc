@@ -176,7 +176,7 @@ Json Value::ToJson() const {
       Json out = Json::object();
       for (size_t i = 0; i < items_.size(); ++i) {
         std::string name = record_ && i < record_->fields.size() ? record_->fields[i].name
-                                                                  : "_" + std::to_string(i);
+                                                                 : "_" + std::to_string(i);
         out[name] = items_[i].ToJson();
       }
       return out;
@@ -194,8 +194,7 @@ bool operator==(const Value& a, const Value& b) {
     case Type::kInt:
     case Type::kLong: return a.scalar_ == b.scalar_;
     case Type::kFloat:
-    case Type::kDouble:
-      return a.real_ == b.real_ || (std::isnan(a.real_) && std::isnan(b.real_));
+    case Type::kDouble: return a.real_ == b.real_ || (std::isnan(a.real_) && std::isnan(b.real_));
     case Type::kBytes:
     case Type::kString:
     case Type::kFixed: return a.text_ == b.text_;
@@ -250,7 +249,8 @@ Result<Value> RecordBuilder::Build() {
     const avro::Field& f = schema_->fields[i];
     if (f.default_value) {
       auto v = DefaultValue(ShareNode(schema_, f.type), *f.default_value);
-      if (!v.ok()) return v.status().WithContext("avro: record " + schema_->name + " field " + f.name);
+      if (!v.ok())
+        return v.status().WithContext("avro: record " + schema_->name + " field " + f.name);
       fields_[i] = std::move(*v);
     } else if (f.type->NullBranch() >= 0 || f.type->type == Type::kNull) {
       fields_[i] = Value::Null();
@@ -301,7 +301,8 @@ Result<Value> DefaultAt(const NodeRef& owner, const Node& type, const Json& json
       if (!json.is_boolean()) return BadDefault(type, json);
       return Value::Boolean(json.get<bool>());
     case Type::kInt:
-      if (!json.is_number_integer() || json.get<int64_t>() < INT32_MIN || json.get<int64_t>() > INT32_MAX) {
+      if (!json.is_number_integer() || json.get<int64_t>() < INT32_MIN ||
+          json.get<int64_t>() > INT32_MAX) {
         return BadDefault(type, json);
       }
       return Value::Int(static_cast<int32_t>(json.get<int64_t>()));

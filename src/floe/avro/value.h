@@ -61,7 +61,9 @@ class Value {
   int64_t long_value() const { return type_ == Type::kInt || type_ == Type::kLong ? scalar_ : 0; }
   float float_value() const { return type_ == Type::kFloat ? static_cast<float>(real_) : 0.0f; }
   // float or double.
-  double double_value() const { return type_ == Type::kFloat || type_ == Type::kDouble ? real_ : 0.0; }
+  double double_value() const {
+    return type_ == Type::kFloat || type_ == Type::kDouble ? real_ : 0.0;
+  }
   // bytes, string, fixed, and an enum's symbol.
   const std::string& bytes() const { return text_; }
   const std::string& string_value() const { return text_; }

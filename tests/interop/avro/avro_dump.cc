@@ -108,12 +108,13 @@ int Read(int argc, char** argv) {
 
 Value ManifestListRecord(const Schema& s, int i) {
   std::vector<Value> partitions;
-  partitions.push_back(Value::Record(
-      s.Share(s.FindNamed("r508")),
-      {Value::Boolean(i % 3 == 0), Value::Boolean(false),
-       Value::Bytes(std::string("\x10\x4a\x00\x00", 4)), Value::Bytes(std::string("\x20\x4a\x00\x00", 4))}));
+  partitions.push_back(Value::Record(s.Share(s.FindNamed("r508")),
+                                     {Value::Boolean(i % 3 == 0), Value::Boolean(false),
+                                      Value::Bytes(std::string("\x10\x4a\x00\x00", 4)),
+                                      Value::Bytes(std::string("\x20\x4a\x00\x00", 4))}));
   auto v = RecordBuilder(s.root_ref())
-               .SetById(500, Value::String("s3://bucket/db/t/metadata/manifest-" + std::to_string(i) + ".avro"))
+               .SetById(500, Value::String("s3://bucket/db/t/metadata/manifest-" +
+                                           std::to_string(i) + ".avro"))
                .SetById(501, Value::Long(4096 + i))
                .SetById(502, Value::Int(0))
                .SetById(517, Value::Int(i % 2))
@@ -134,7 +135,8 @@ Value ManifestListRecord(const Schema& s, int i) {
 Value ManifestRecord(const Schema& s, int i) {
   auto df = RecordBuilder(s.Share(s.FindNamed("r2")))
                 .SetById(134, Value::Int(0))
-                .SetById(100, Value::String("s3://bucket/db/t/data/ts_day=2024-01-01/0000" + std::to_string(i) + "-é.parquet"))
+                .SetById(100, Value::String("s3://bucket/db/t/data/ts_day=2024-01-01/0000" +
+                                            std::to_string(i) + "-é.parquet"))
                 .SetById(101, Value::String("PARQUET"))
                 .SetById(102, Value::Record(s.Share(s.FindNamed("r102")),
                                             {i % 7 == 0 ? Value::Null() : Value::Int(19723 + i)}))
@@ -142,8 +144,9 @@ Value ManifestRecord(const Schema& s, int i) {
                 .SetById(104, Value::Long(123456 + i))
                 .SetById(108, Value::Array({Value::Record(s.Share(s.FindNamed("k117_v118")),
                                                           {Value::Int(1), Value::Long(999)})}))
-                .SetById(125, Value::Array({Value::Record(s.Share(s.FindNamed("k126_v127")),
-                                                          {Value::Int(2), Value::Bytes(std::string("\x00\xff", 2))})}))
+                .SetById(125, Value::Array({Value::Record(
+                                  s.Share(s.FindNamed("k126_v127")),
+                                  {Value::Int(2), Value::Bytes(std::string("\x00\xff", 2))})}))
                 .SetById(132, Value::Array({Value::Long(4), Value::Long(1 << 20)}))
                 .SetById(140, Value::Int(0))
                 .Build();
@@ -166,17 +169,22 @@ Status WriteOne(const std::string& path, const char* schema_text, ContainerCodec
   if (manifest) {
     options.metadata = {{"schema", R"({"type":"struct","schema-id":0,"fields":[]})"},
                         {"schema-id", "0"},
-                        {"partition-spec", R"([{"name":"ts_day","transform":"day","source-id":2,"field-id":1000}])"},
+                        {"partition-spec",
+                         R"([{"name":"ts_day","transform":"day","source-id":2,"field-id":1000}])"},
                         {"partition-spec-id", "0"},
                         {"format-version", "2"},
                         {"content", "data"}};
   } else {
-    options.metadata = {{"snapshot-id", "8000000000000000000"}, {"parent-snapshot-id", "null"},
-                        {"sequence-number", "1"}, {"format-version", "2"}};
+    options.metadata = {{"snapshot-id", "8000000000000000000"},
+                        {"parent-snapshot-id", "null"},
+                        {"sequence-number", "1"},
+                        {"format-version", "2"}};
   }
-  FLOE_ASSIGN_OR_RETURN(auto writer, ContainerWriter::Make(out.get(), schema, [&rng] { return rng(); }, options));
+  FLOE_ASSIGN_OR_RETURN(auto writer, ContainerWriter::Make(
+                                         out.get(), schema, [&rng] { return rng(); }, options));
   for (int i = 0; i < kRecords; ++i) {
-    FLOE_RETURN_IF_ERROR(writer->Append(manifest ? ManifestRecord(schema, i) : ManifestListRecord(schema, i)));
+    FLOE_RETURN_IF_ERROR(
+        writer->Append(manifest ? ManifestRecord(schema, i) : ManifestListRecord(schema, i)));
   }
   return writer->Close();
 }

@@ -1,8 +1,9 @@
+#include "floe/avro/binary.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "floe/avro/binary.h"
 #include "floe/avro/datum_reader.h"
 
 namespace floe::avro {
@@ -48,13 +49,17 @@ TEST(AvroBinaryTest, SpecExamples) {
   Schema i = Parse(R"("int")");
   RoundTrip(i, Value::Int(-64), "\x7f");
   RoundTrip(i, Value::Int(INT32_MAX), "\xfe\xff\xff\xff\x0f");
-  RoundTrip(Parse(R"("string")"), Value::String("foo"), "\x06" "foo");
-  RoundTrip(Parse(R"("bytes")"), Value::Bytes(std::string("\x00\xff", 2)), std::string("\x04\x00\xff", 3));
+  RoundTrip(Parse(R"("string")"), Value::String("foo"),
+            "\x06"
+            "foo");
+  RoundTrip(Parse(R"("bytes")"), Value::Bytes(std::string("\x00\xff", 2)),
+            std::string("\x04\x00\xff", 3));
   RoundTrip(Parse(R"("null")"), Value::Null(), "");
   RoundTrip(Parse(R"("boolean")"), Value::Boolean(true), "\x01");
   RoundTrip(Parse(R"("boolean")"), Value::Boolean(false), std::string("\x00", 1));
   RoundTrip(Parse(R"("float")"), Value::Float(1.0f), std::string("\x00\x00\x80\x3f", 4));
-  RoundTrip(Parse(R"("double")"), Value::Double(1.0), std::string("\x00\x00\x00\x00\x00\x00\xf0\x3f", 8));
+  RoundTrip(Parse(R"("double")"), Value::Double(1.0),
+            std::string("\x00\x00\x00\x00\x00\x00\xf0\x3f", 8));
   // {"type":"array","items":"long"} with [3, 27] → 04 06 36 00.
   RoundTrip(Parse(R"({"type":"array","items":"long"})"),
             Value::Array({Value::Long(3), Value::Long(27)}), std::string("\x04\x06\x36\x00", 4));
@@ -62,21 +67,32 @@ TEST(AvroBinaryTest, SpecExamples) {
   // ["null","string"]: null → 00; "a" → 02 02 61.
   Schema u = Parse(R"(["null","string"])");
   EXPECT_EQ(Encode(u, Value::Null()), std::string("\x00", 1));
-  EXPECT_EQ(Encode(u, Value::String("a")), "\x02\x02" "a");
-  Value a = Decode(u, "\x02\x02" "a");
+  EXPECT_EQ(Encode(u, Value::String("a")),
+            "\x02\x02"
+            "a");
+  Value a = Decode(u,
+                   "\x02\x02"
+                   "a");
   EXPECT_EQ(a.string_value(), "a");
   EXPECT_EQ(a.union_branch(), 1);
   // ["null","long"]: 5 → 02 0A.
   EXPECT_EQ(Encode(Parse(R"(["null","long"])"), Value::Long(5)), "\x02\x0a");
   // The spec's record example: {"a": 27, "b": "foo"} → 36 06 66 6f 6f.
-  Schema rec = Parse(R"({"type":"record","name":"test","fields":[{"name":"a","type":"long"},{"name":"b","type":"string"}]})");
-  RoundTrip(rec, Value::Record(rec.root_ref(), {Value::Long(27), Value::String("foo")}), "\x36\x06" "foo");
+  Schema rec = Parse(
+      R"({"type":"record","name":"test","fields":[{"name":"a","type":"long"},{"name":"b","type":"string"}]})");
+  RoundTrip(rec, Value::Record(rec.root_ref(), {Value::Long(27), Value::String("foo")}),
+            "\x36\x06"
+            "foo");
   // fixed: the bytes, no length; enum: the index.
   RoundTrip(Parse(R"({"type":"fixed","name":"f","size":3})"), Value::Fixed("abc"), "abc");
-  RoundTrip(Parse(R"({"type":"enum","name":"e","symbols":["A","B","C"]})"), Value::Enum(2, "C"), "\x04");
+  RoundTrip(Parse(R"({"type":"enum","name":"e","symbols":["A","B","C"]})"), Value::Enum(2, "C"),
+            "\x04");
   // map {"a": 1}: 02 02 61 02 00.
   RoundTrip(Parse(R"({"type":"map","values":"long"})"), Value::Map({{"a", Value::Long(1)}}),
-            std::string("\x02\x02" "a" "\x02\x00", 5));
+            std::string("\x02\x02"
+                        "a"
+                        "\x02\x00",
+                        5));
 }
 
 TEST(AvroBinaryTest, NegativeBlockCountsWithByteSizes) {
@@ -109,7 +125,9 @@ TEST(AvroBinaryTest, EncoderPicksUnionBranchAndPromotes) {
   EXPECT_EQ(Encode(Parse(R"("int")"), Value::Long(2)), "\x04");
   EXPECT_FALSE(EncodeValue(Parse(R"("int")").root(), Value::Long(int64_t{1} << 40), &out).ok());
   EXPECT_FALSE(EncodeValue(Parse(R"("string")").root(), Value::Long(1), &out).ok());
-  EXPECT_FALSE(EncodeValue(Parse(R"({"type":"fixed","name":"f","size":2})").root(), Value::Fixed("abc"), &out).ok());
+  EXPECT_FALSE(EncodeValue(Parse(R"({"type":"fixed","name":"f","size":2})").root(),
+                           Value::Fixed("abc"), &out)
+                   .ok());
 }
 
 TEST(AvroBinaryTest, CorruptInputs) {
@@ -117,20 +135,22 @@ TEST(AvroBinaryTest, CorruptInputs) {
     const char* schema;
     std::string bytes;
   } cases[] = {
-      {R"("long")", ""},                                              // truncated
-      {R"("long")", "\x80\x80"},                                      // unterminated varint
-      {R"("long")", "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f"},      // overflows 64 bits
-      {R"("int")", "\x80\x80\x80\x80\x20"},                           // outside int32
-      {R"("string")", "\x0a" "ab"},                                   // length past the end
-      {R"("string")", "\x01"},                                        // negative length
-      {R"("boolean")", "\x02"},                                       // not 0/1
-      {R"("double")", "\x00\x00"},                                    // short
-      {R"(["null","long"])", "\x04"},                                 // union index 2 of 2
-      {R"(["null","long"])", "\x01"},                                 // union index -1
-      {R"({"type":"enum","name":"e","symbols":["A"]})", "\x02"},      // enum index 1 of 1
-      {R"({"type":"array","items":"long"})", "\xfe\xff\xff\xff\x0f"}, // huge count, no items
+      {R"("long")", ""},                                          // truncated
+      {R"("long")", "\x80\x80"},                                  // unterminated varint
+      {R"("long")", "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f"},  // overflows 64 bits
+      {R"("int")", "\x80\x80\x80\x80\x20"},                       // outside int32
+      {R"("string")",
+       "\x0a"
+       "ab"},                                                          // length past the end
+      {R"("string")", "\x01"},                                         // negative length
+      {R"("boolean")", "\x02"},                                        // not 0/1
+      {R"("double")", "\x00\x00"},                                     // short
+      {R"(["null","long"])", "\x04"},                                  // union index 2 of 2
+      {R"(["null","long"])", "\x01"},                                  // union index -1
+      {R"({"type":"enum","name":"e","symbols":["A"]})", "\x02"},       // enum index 1 of 1
+      {R"({"type":"array","items":"long"})", "\xfe\xff\xff\xff\x0f"},  // huge count, no items
       {R"({"type":"array","items":"null"})", "\xfe\xff\xff\xff\xff\xff\xff\xff\x7f"},
-      {R"({"type":"map","values":"null"})", "\x7e"},                  // count 63, 0 bytes left
+      {R"({"type":"map","values":"null"})", "\x7e"},  // count 63, 0 bytes left
       {R"({"type":"fixed","name":"f","size":4})", "abc"},
   };
   for (const Case& c : cases) {
@@ -146,7 +166,8 @@ TEST(AvroBinaryTest, CorruptInputs) {
 
 TEST(AvroBinaryTest, DepthLimit) {
   // A recursive list 100 deep: within a schema of depth 2, a value deeper than the limit.
-  Schema s = Parse(R"({"type":"record","name":"node","fields":[{"name":"next","type":["null","node"]}]})");
+  Schema s =
+      Parse(R"({"type":"record","name":"node","fields":[{"name":"next","type":["null","node"]}]})");
   std::string bytes;
   for (int i = 0; i < 100; ++i) bytes += "\x02";
   bytes += std::string("\x00", 1);

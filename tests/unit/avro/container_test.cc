@@ -1,8 +1,9 @@
+#include "floe/avro/container.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 
-#include "floe/avro/container.h"
 #include "unit/avro/manifest_schemas.h"
 
 namespace floe::avro {
@@ -16,12 +17,13 @@ Schema ManifestFileSchema() {
 
 Value ManifestFile(const Schema& s, int i) {
   std::vector<Value> partitions;
-  partitions.push_back(Value::Record(s.Share(s.FindNamed("r508")),
-                                     {Value::Boolean(i % 2 == 0), Value::Boolean(false),
-                                      Value::Bytes(std::string("\x01\x00\x00\x00", 4)),
-                                      Value::Null()}));
+  partitions.push_back(
+      Value::Record(s.Share(s.FindNamed("r508")),
+                    {Value::Boolean(i % 2 == 0), Value::Boolean(false),
+                     Value::Bytes(std::string("\x01\x00\x00\x00", 4)), Value::Null()}));
   auto v = RecordBuilder(s.root_ref())
-               .Set("manifest_path", Value::String("s3://bucket/t/metadata/m" + std::to_string(i) + ".avro"))
+               .Set("manifest_path",
+                    Value::String("s3://bucket/t/metadata/m" + std::to_string(i) + ".avro"))
                .Set("manifest_length", Value::Long(1000 + i))
                .Set("partition_spec_id", Value::Int(0))
                .Set("content", Value::Int(0))
@@ -48,7 +50,8 @@ struct Written {
 Written Write(const Schema& schema, const std::vector<Value>& values, WriterOptions options) {
   MemoryOutputStream out("memory:test.avro");
   std::mt19937_64 rng(42);
-  auto w = ContainerWriter::Make(&out, schema, [&rng] { return rng(); }, std::move(options));
+  auto w = ContainerWriter::Make(
+      &out, schema, [&rng] { return rng(); }, std::move(options));
   EXPECT_TRUE(w.ok()) << w.status().ToString();
   for (const Value& v : values) {
     Status st = (*w)->Append(v);
@@ -112,13 +115,16 @@ TEST_P(ContainerCodecTest, RoundTripManyBlocks) {
   for (size_t i = 0; i < values.size(); ++i) {
     ASSERT_EQ(back[i].ToJson(), values[i].ToJson()) << i;
   }
-  EXPECT_EQ(back[17].FieldById(507)->item(0).FieldById(510)->bytes(), std::string("\x01\x00\x00\x00", 4));
+  EXPECT_EQ(back[17].FieldById(507)->item(0).FieldById(510)->bytes(),
+            std::string("\x01\x00\x00\x00", 4));
 }
 
 INSTANTIATE_TEST_SUITE_P(Codecs, ContainerCodecTest,
                          ::testing::Values(ContainerCodec::kNull, ContainerCodec::kDeflate,
                                            ContainerCodec::kSnappy, ContainerCodec::kZstandard),
-                         [](const auto& info) { return std::string(ContainerCodecName(info.param)); });
+                         [](const auto& info) {
+                           return std::string(ContainerCodecName(info.param));
+                         });
 
 TEST(ContainerTest, HeaderLayout) {
   Schema schema = *Schema::Parse(R"("long")");
@@ -128,9 +134,21 @@ TEST(ContainerTest, HeaderLayout) {
   Written w = Write(schema, {Value::Long(1), Value::Long(-1)}, options);
   std::string expect("Obj\x01", 4);
   expect += "\x06";  // 3 entries
-  expect += "\x16" "avro.schema" "\x0c" "\"long\"";
-  expect += "\x14" "avro.codec" "\x08" "null";
-  expect += "\x02" "k" "\x02" "v";
+  expect +=
+      "\x16"
+      "avro.schema"
+      "\x0c"
+      "\"long\"";
+  expect +=
+      "\x14"
+      "avro.codec"
+      "\x08"
+      "null";
+  expect +=
+      "\x02"
+      "k"
+      "\x02"
+      "v";
   expect += std::string("\x00", 1);
   expect += std::string(reinterpret_cast<const char*>(w.sync.data()), kSyncSize);
   expect += "\x04\x04\x02\x01";  // 2 records, 2 bytes: 1, -1
@@ -161,8 +179,11 @@ TEST(ContainerTest, WriterRejectsBadInput) {
   std::mt19937_64 rng(1);
   WriterOptions options;
   options.metadata = {{"avro.custom", "x"}};
-  EXPECT_FALSE(ContainerWriter::Make(&out, schema, [&rng] { return rng(); }, options).ok());
-  auto w = ContainerWriter::Make(&out, schema, [&rng] { return rng(); }, WriterOptions());
+  EXPECT_FALSE(ContainerWriter::Make(
+                   &out, schema, [&rng] { return rng(); }, options)
+                   .ok());
+  auto w = ContainerWriter::Make(
+      &out, schema, [&rng] { return rng(); }, WriterOptions());
   ASSERT_TRUE(w.ok());
   EXPECT_FALSE((*w)->Append(Value::Long(1)).ok());
   // A rejected record leaves nothing behind: the file holds only the good one.
@@ -227,9 +248,12 @@ TEST(ContainerTest, ReaderStreamsBlockByBlock) {
 }
 
 std::string SmallFile(ContainerCodec codec, std::array<uint8_t, kSyncSize>* sync = nullptr) {
-  Schema schema = *Schema::Parse(R"({"type":"record","name":"r","fields":[{"name":"s","type":"string"}]})");
+  Schema schema =
+      *Schema::Parse(R"({"type":"record","name":"r","fields":[{"name":"s","type":"string"}]})");
   std::vector<Value> values;
-  for (int i = 0; i < 10; ++i) values.push_back(Value::Record(schema.root_ref(), {Value::String("value " + std::to_string(i))}));
+  for (int i = 0; i < 10; ++i)
+    values.push_back(
+        Value::Record(schema.root_ref(), {Value::String("value " + std::to_string(i))}));
   WriterOptions options;
   options.codec = codec;
   Written w = Write(schema, values, options);
@@ -241,7 +265,8 @@ TEST(ContainerTest, CorruptFilesFailWithWhere) {
   std::array<uint8_t, kSyncSize> sync;
   std::string good = SmallFile(ContainerCodec::kNull, &sync);
   ASSERT_TRUE(ReadError(good).ok());
-  size_t block_start = good.find(std::string(reinterpret_cast<const char*>(sync.data()), kSyncSize)) + kSyncSize;
+  size_t block_start =
+      good.find(std::string(reinterpret_cast<const char*>(sync.data()), kSyncSize)) + kSyncSize;
 
   std::string bad_magic = good;
   bad_magic[3] = 2;
@@ -259,7 +284,8 @@ TEST(ContainerTest, CorruptFilesFailWithWhere) {
   EXPECT_EQ(st.kind(), ErrorKind::kCorrupt);
   EXPECT_NE(st.message().find("memory:bad.avro"), std::string::npos) << st.ToString();
   EXPECT_NE(st.message().find("block 1"), std::string::npos) << st.ToString();
-  EXPECT_NE(st.message().find("offset " + std::to_string(block_start)), std::string::npos) << st.ToString();
+  EXPECT_NE(st.message().find("offset " + std::to_string(block_start)), std::string::npos)
+      << st.ToString();
   EXPECT_NE(st.message().find("sync"), std::string::npos) << st.ToString();
 
   // Record count larger than the block holds.
@@ -289,10 +315,17 @@ TEST(ContainerTest, CorruptFilesFailWithWhere) {
   std::string no_schema("Obj\x01\x02\x02k\x02v\x00", 10);
   no_schema += std::string(16, 'S');
   EXPECT_EQ(ReadError(no_schema).kind(), ErrorKind::kCorrupt);
-  std::string bad_codec("Obj\x01\x04\x16" "avro.schema\x0c\"long\"\x14" "avro.codec\x06lzo\x00", 40);
+  std::string bad_codec(
+      "Obj\x01\x04\x16"
+      "avro.schema\x0c\"long\"\x14"
+      "avro.codec\x06lzo\x00",
+      40);
   bad_codec += std::string(16, 'S');
   EXPECT_EQ(ReadError(bad_codec).kind(), ErrorKind::kInvalidArgument);
-  std::string no_codec("Obj\x01\x02\x16" "avro.schema\x0c\"long\"\x00", 25);
+  std::string no_codec(
+      "Obj\x01\x02\x16"
+      "avro.schema\x0c\"long\"\x00",
+      25);
   no_codec += std::string(16, 'S') + "\x02\x02\x04" + std::string(16, 'S');
   EXPECT_TRUE(ReadError(no_codec).ok()) << ReadError(no_codec).ToString();  // absent → null
 }

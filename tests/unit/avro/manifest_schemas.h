@@ -4,7 +4,8 @@
 
 namespace floe::avro::testing {
 
-inline constexpr const char* kManifestEntrySchema = R"({"type":"record","name":"manifest_entry","fields":[
+inline constexpr const char* kManifestEntrySchema =
+    R"({"type":"record","name":"manifest_entry","fields":[
  {"name":"status","type":"int","field-id":0},
  {"name":"snapshot_id","type":["null","long"],"default":null,"field-id":1},
  {"name":"sequence_number","type":["null","long"],"default":null,"field-id":3},
@@ -35,7 +36,8 @@ inline constexpr const char* kManifestEntrySchema = R"({"type":"record","name":"
    {"name":"sort_order_id","type":["null","int"],"default":null,"field-id":140},
    {"name":"referenced_data_file","type":["null","string"],"default":null,"field-id":143}]},"field-id":2}]})";
 
-inline constexpr const char* kManifestFileSchema = R"({"type":"record","name":"manifest_file","fields":[
+inline constexpr const char* kManifestFileSchema =
+    R"({"type":"record","name":"manifest_file","fields":[
  {"name":"manifest_path","type":"string","field-id":500},
  {"name":"manifest_length","type":"long","field-id":501},
  {"name":"partition_spec_id","type":"int","field-id":502},

@@ -149,18 +149,27 @@ TEST(AvroResolveTest, PromotionsUnionsAndEnums) {
 
 TEST(AvroResolveTest, IncompatibleSchemasFail) {
   Schema writer = Parse(R"({"type":"record","name":"r","fields":[{"name":"a","type":"string"}]})");
-  EXPECT_FALSE(DatumReader::Make(writer, Parse(R"({"type":"record","name":"r","fields":[{"name":"a","type":"int"}]})")).ok());
+  EXPECT_FALSE(
+      DatumReader::Make(
+          writer, Parse(R"({"type":"record","name":"r","fields":[{"name":"a","type":"int"}]})"))
+          .ok());
   // A required reader field the writer lacks, without a default.
-  auto r = DatumReader::Make(writer, Parse(R"({"type":"record","name":"r","fields":[{"name":"b","type":"int","field-id":7}]})"));
+  auto r = DatumReader::Make(
+      writer,
+      Parse(R"({"type":"record","name":"r","fields":[{"name":"b","type":"int","field-id":7}]})"));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("field-id 7"), std::string::npos) << r.status().ToString();
   EXPECT_FALSE(DatumReader::Make(Parse(R"({"type":"fixed","name":"f","size":2})"),
-                                 Parse(R"({"type":"fixed","name":"f","size":3})")).ok());
+                                 Parse(R"({"type":"fixed","name":"f","size":3})"))
+                   .ok());
   // A writer union branch the reader cannot take fails only when it occurs.
   Schema wu = Parse(R"(["int","string"])");
   auto dr = DatumReader::Make(wu, Parse(R"("long")"));
   ASSERT_TRUE(dr.ok());
-  std::string ok_bytes("\x00\x04", 2), bad_bytes("\x02\x02" "a", 3);
+  std::string ok_bytes("\x00\x04", 2), bad_bytes(
+                                           "\x02\x02"
+                                           "a",
+                                           3);
   BinaryReader in1(AsBytes(ok_bytes));
   EXPECT_EQ(dr->Read(&in1)->long_value(), 2);
   BinaryReader in2(AsBytes(bad_bytes));
@@ -177,10 +186,12 @@ TEST(AvroResolveTest, ManifestEntryReadWithFewerFields) {
         {"name":"record_count","type":"long","field-id":103}]},"field-id":2}]})");
   const Node* r2 = writer.FindNamed("r2");
   RecordBuilder df(writer.Share(r2));
-  df.Set("content", Value::Int(0)).Set("file_path", Value::String("p.parquet"))
+  df.Set("content", Value::Int(0))
+      .Set("file_path", Value::String("p.parquet"))
       .Set("file_format", Value::String("PARQUET"))
       .Set("partition", Value::Record(writer.Share(writer.FindNamed("r102")), {Value::Int(19000)}))
-      .Set("record_count", Value::Long(42)).Set("file_size_in_bytes", Value::Long(1000))
+      .Set("record_count", Value::Long(42))
+      .Set("file_size_in_bytes", Value::Long(1000))
       .Set("column_sizes", Value::Array({Value::Record(writer.Share(writer.FindNamed("k117_v118")),
                                                        {Value::Int(1), Value::Long(10)})}))
       .Set("split_offsets", Value::Array({Value::Long(4)}));

@@ -1,23 +1,27 @@
+#include "floe/avro/schema.h"
+
 #include <gtest/gtest.h>
 
-#include "floe/avro/schema.h"
 #include "unit/avro/manifest_schemas.h"
 
 namespace floe::avro {
 namespace {
 
 TEST(AvroSchemaTest, PrimitivesByNameAndObject) {
-  for (const char* name : {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}) {
+  for (const char* name :
+       {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}) {
     auto s = Schema::Parse(std::string("\"") + name + "\"");
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     EXPECT_EQ(TypeName(s->root().type), name);
     EXPECT_EQ(s->ToString(), std::string("\"") + name + "\"");
   }
-  auto s = Schema::Parse(R"({"type":"long","logicalType":"timestamp-micros","adjust-to-utc":true})");
+  auto s =
+      Schema::Parse(R"({"type":"long","logicalType":"timestamp-micros","adjust-to-utc":true})");
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->root().type, Type::kLong);
   EXPECT_EQ(s->root().logical_type, "timestamp-micros");
-  EXPECT_EQ(s->ToString(), R"({"type":"long","logicalType":"timestamp-micros","adjust-to-utc":true})");
+  EXPECT_EQ(s->ToString(),
+            R"({"type":"long","logicalType":"timestamp-micros","adjust-to-utc":true})");
 }
 
 TEST(AvroSchemaTest, ManifestEntryKeepsIcebergAttributes) {
@@ -62,8 +66,9 @@ TEST(AvroSchemaTest, StringKeyedMapIdsAndDefaults) {
   ASSERT_TRUE(o.default_value.has_value());
   EXPECT_TRUE(o.default_value->is_null());
   EXPECT_EQ(o.attributes["doc"], "why");
-  EXPECT_EQ(s->ToString(),
-            R"({"type":"record","name":"r","fields":[{"name":"m","type":{"type":"map","values":"long","key-id":7,"value-id":8},"field-id":6},{"name":"o","type":["null","int"],"default":null,"field-id":9,"doc":"why"}]})");
+  EXPECT_EQ(
+      s->ToString(),
+      R"({"type":"record","name":"r","fields":[{"name":"m","type":{"type":"map","values":"long","key-id":7,"value-id":8},"field-id":6},{"name":"o","type":["null","int"],"default":null,"field-id":9,"doc":"why"}]})");
 }
 
 TEST(AvroSchemaTest, NamedTypeReferencesAndNamespaces) {
