@@ -5,7 +5,11 @@ import { sql, lit, floe, parseJsonExact, check } from '../lib/common.mjs'
 function timestampMicros(text) {
   const m = /^(-?\d{4,})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?Z?$/.exec(text)
   if (!m) return null
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]))
+  // Date.UTC maps years 0..99 to 1900..1999; setUTCFullYear does not.
+  const date = new Date(0)
+  date.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]))
+  date.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6]), 0)
+  const ms = date.getTime()
   const frac = (m[7] ?? '').padEnd(9, '0')
   return BigInt(ms) * 1000n + BigInt(frac.slice(0, 6))
 }
@@ -20,6 +24,8 @@ function timeMicros(text) {
 function canonicalExpr(name, type) {
   const c = `"${name.replaceAll('"', '""')}"`
   const t = type.toUpperCase()
+  if (/^(STRUCT|MAP|UNION)\(/.test(t) || t.endsWith(']')) return { expr: `to_json(${c})::VARCHAR`, kind: 'nested' }
+  if (t === 'TIME WITH TIME ZONE') return { expr: `(hour(${c}::TIME)::BIGINT*3600 + minute(${c}::TIME)::BIGINT*60)*1000000 + microsecond(${c}::TIME)`, kind: 'time' }
   if (t === 'TIMESTAMP_NS') return { expr: `epoch_ns(${c})`, kind: 'ts_ns' }
   if (t.startsWith('TIMESTAMP')) return { expr: `epoch_us(${c})`, kind: 'ts' }
   if (t === 'TIME') return { expr: `(hour(${c})::BIGINT*3600 + minute(${c})::BIGINT*60)*1000000 + microsecond(${c})`, kind: 'time' }
