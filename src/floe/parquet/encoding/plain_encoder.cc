@@ -4,8 +4,8 @@
 
 namespace floe::parquet {
 
-void PlainEncoder::PutByteArrays(const uint32_t* offsets, const char* bytes, size_t first,
-                                 size_t n, Buffer* out) {
+void PlainEncoder::PutByteArrays(const uint32_t* offsets, const char* bytes, size_t first, size_t n,
+                                 Buffer* out) {
   if (n == 0) return;
   size_t total = offsets[first + n] - offsets[first] + 4 * n;
   uint8_t* p = out->EnsureTail(total);

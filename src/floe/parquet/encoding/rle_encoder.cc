@@ -83,15 +83,20 @@ void EncodeImpl(const T* v, size_t n, int bit_width, Buffer* out) {
     size_t j = i + 1;
     while (j < n && v[j] == x) ++j;
     size_t run = j - i;
+    size_t pending = i - literal_start;
     if (run >= 8) {
       // Bit-packed runs hold whole groups of 8: the run lends values to complete the literal.
-      size_t pending = i - literal_start;
       size_t lend = (8 - pending % 8) % 8;
       if (run - lend >= 8) {
         if (pending + lend > 0) EmitLiteral(v + literal_start, pending + lend, bit_width, out);
         EmitRun(static_cast<uint32_t>(x), run - lend, bit_width, out);
         literal_start = j;
       }
+    } else if (j == n && pending % 8 == 0) {
+      // A short run that ends the input after whole groups: an RLE run is smaller than padding.
+      if (pending > 0) EmitLiteral(v + literal_start, pending, bit_width, out);
+      EmitRun(static_cast<uint32_t>(x), run, bit_width, out);
+      literal_start = j;
     }
     i = j;
   }
