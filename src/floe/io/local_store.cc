@@ -22,6 +22,11 @@ Status ErrnoStatus(const std::string& location, std::string_view op, int err) {
   return Status::IOError(std::move(msg));
 }
 
+// For writes, a missing or non-folder parent is a failure of the write, not a missing object.
+Status WriteErrnoStatus(const std::string& location, std::string_view op, int err) {
+  return Status::IOError(location + ": " + std::string(op) + ": " + std::strerror(err));
+}
+
 std::string ParentOf(const std::string& path) {
   size_t slash = path.find_last_of('/');
   return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
@@ -57,7 +62,7 @@ Status MakeDirs(const std::string& root, const std::string& dir, const std::stri
     if (::mkdir(partial.c_str(), 0755) == 0) {
       FLOE_RETURN_IF_ERROR(FsyncDir(ParentOf(partial), location));
     } else if (errno != EEXIST) {
-      return ErrnoStatus(location, "create folder " + partial, errno);
+      return WriteErrnoStatus(location, "create folder " + partial, errno);
     }
     pos = next;
   }
@@ -269,7 +274,7 @@ Result<std::unique_ptr<OutputStream>> LocalStore::Create(const std::string& loca
   FLOE_RETURN_IF_ERROR(MakeDirs(root_path_, ParentOf(path), loc));
   std::string tmp = TempPathFor(path);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoStatus(loc, "create " + tmp, errno);
+  if (fd < 0) return WriteErrnoStatus(loc, "create " + tmp, errno);
   return std::unique_ptr<OutputStream>(new LocalObjectOutputStream(loc, path, tmp, fd));
 }
 
@@ -279,7 +284,7 @@ Status LocalStore::PutIfAbsent(const std::string& location, std::string_view dat
   FLOE_RETURN_IF_ERROR(MakeDirs(root_path_, ParentOf(path), loc));
   std::string tmp = TempPathFor(path);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoStatus(loc, "create " + tmp, errno);
+  if (fd < 0) return WriteErrnoStatus(loc, "create " + tmp, errno);
   Status st = WriteAll(fd, AsBytes(data), loc);
   if (st.ok() && ::fsync(fd) != 0) st = ErrnoStatus(loc, "fsync", errno);
   if (::close(fd) != 0 && st.ok()) st = ErrnoStatus(loc, "close", errno);
@@ -302,9 +307,8 @@ Result<ObjectInfo> LocalStore::Stat(const std::string& location) {
   return ObjectInfo{loc, static_cast<int64_t>(st.st_size), MtimeMicros(st)};
 }
 
-Result<ObjectListPage> LocalStore::ListPage(const std::string& prefix,
-                                            const std::string& page_token, int max_keys) {
-  if (max_keys <= 0) return Status::InvalidArgument("list of '" + prefix + "': max_keys <= 0");
+Result<std::vector<ObjectInfo>> LocalStore::Collect(const std::string& prefix,
+                                                    const std::string& page_token) {
   FLOE_ASSIGN_OR_RETURN(std::string norm, NormalizeLocationPrefix(prefix));
   FLOE_ASSIGN_OR_RETURN(Location loc, ParseLocation(norm));
   bool folder = norm.back() == '/';
@@ -326,6 +330,13 @@ Result<ObjectListPage> LocalStore::ListPage(const std::string& prefix,
   FLOE_RETURN_IF_ERROR(Walk(dir, true, state));
   std::sort(found.begin(), found.end(),
             [](const ObjectInfo& a, const ObjectInfo& b) { return a.location < b.location; });
+  return found;
+}
+
+Result<ObjectListPage> LocalStore::ListPage(const std::string& prefix,
+                                            const std::string& page_token, int max_keys) {
+  if (max_keys <= 0) return Status::InvalidArgument("list of '" + prefix + "': max_keys <= 0");
+  FLOE_ASSIGN_OR_RETURN(std::vector<ObjectInfo> found, Collect(prefix, page_token));
   ObjectListPage page;
   if (static_cast<int>(found.size()) > max_keys) {
     found.resize(static_cast<size_t>(max_keys));
@@ -333,6 +344,10 @@ Result<ObjectListPage> LocalStore::ListPage(const std::string& prefix,
   }
   page.objects = std::move(found);
   return page;
+}
+
+Result<std::vector<ObjectInfo>> LocalStore::List(const std::string& prefix) {
+  return Collect(prefix, "");
 }
 
 Status LocalStore::Delete(const std::string& location) {

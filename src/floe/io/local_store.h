@@ -28,6 +28,8 @@ class LocalStore final : public ObjectStore {
   Result<ObjectInfo> Stat(const std::string& location) override;
   Result<ObjectListPage> ListPage(const std::string& prefix, const std::string& page_token,
                                   int max_keys) override;
+  // One walk of the folder tree instead of one per page.
+  Result<std::vector<ObjectInfo>> List(const std::string& prefix) override;
   Status Delete(const std::string& location) override;
 
   // The root as a location, "file:///...".
@@ -37,6 +39,8 @@ class LocalStore final : public ObjectStore {
   explicit LocalStore(std::string root_path);
   // The local path of an object location below the root; `location_out` gets its normal form.
   Result<std::string> PathOf(const std::string& location, std::string* location_out) const;
+  // The objects matching `prefix` after `page_token`, sorted.
+  Result<std::vector<ObjectInfo>> Collect(const std::string& prefix, const std::string& page_token);
   // A fresh hidden temporary path beside `path`.
   std::string TempPathFor(const std::string& path);
 

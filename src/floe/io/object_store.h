@@ -59,8 +59,8 @@ class ObjectStore {
   // location, at most `max_keys` per page, starting after `page_token` (empty: from the start).
   virtual Result<ObjectListPage> ListPage(const std::string& prefix, const std::string& page_token,
                                           int max_keys) = 0;
-  // All pages of ListPage() at once.
-  Result<std::vector<ObjectInfo>> List(const std::string& prefix);
+  // All pages of ListPage() at once (stores that can list in one pass override it).
+  virtual Result<std::vector<ObjectInfo>> List(const std::string& prefix);
 
   // Removes one object; kNotFound when there is none.
   virtual Status Delete(const std::string& location) = 0;

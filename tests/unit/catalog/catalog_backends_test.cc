@@ -16,6 +16,24 @@ class PostgresEnvironment : public ::testing::Environment {
  public:
   Result<std::string> Uri() {
     std::lock_guard lock(mu_);
+    FLOE_RETURN_IF_ERROR(StartLocked());
+    return server_->Uri("floe_catalog_test");
+  }
+  // A new, empty database on the same server.
+  Result<std::string> FreshUri() {
+    std::lock_guard lock(mu_);
+    FLOE_RETURN_IF_ERROR(StartLocked());
+    std::string name = "fresh_" + std::to_string(++fresh_count_);
+    FLOE_RETURN_IF_ERROR(server_->CreateDatabase(name));
+    return server_->Uri(name);
+  }
+  void TearDown() override {
+    std::lock_guard lock(mu_);
+    server_.reset();
+  }
+
+ private:
+  Status StartLocked() {
     if (!started_) {
       started_ = true;
       auto server = PostgresServer::Start();
@@ -26,16 +44,11 @@ class PostgresEnvironment : public ::testing::Environment {
         error_ = server_->CreateDatabase("floe_catalog_test");
       }
     }
-    if (!error_.ok()) return error_;
-    return server_->Uri("floe_catalog_test");
-  }
-  void TearDown() override {
-    std::lock_guard lock(mu_);
-    server_.reset();
+    return error_;
   }
 
- private:
   std::mutex mu_;
+  int fresh_count_ = 0;
   bool started_ = false;
   Status error_;
   std::unique_ptr<PostgresServer> server_;
@@ -52,10 +65,12 @@ Result<std::string> SqliteUri(std::shared_ptr<void>* keep_alive) {
 }
 
 Result<std::string> PostgresUri(std::shared_ptr<void>*) { return postgres->Uri(); }
+Result<std::string> PostgresFreshUri(std::shared_ptr<void>*) { return postgres->FreshUri(); }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CatalogConformanceTest,
-                         ::testing::Values(CatalogBackend{"Sqlite", SqliteUri},
-                                           CatalogBackend{"Postgres", PostgresUri}),
+                         ::testing::Values(CatalogBackend{"Sqlite", SqliteUri, SqliteUri},
+                                           CatalogBackend{"Postgres", PostgresUri,
+                                                          PostgresFreshUri}),
                          CatalogBackendName);
 
 }  // namespace

@@ -398,5 +398,34 @@ TEST_P(CatalogConformanceTest, ConcurrentCommitsFromProcessesFormOneChain) {
   ExpectLinearChain(*catalog_, all, kProcesses * kCommitsEach);
 }
 
+TEST_P(CatalogConformanceTest, ProcessesOpeningAFreshDatabaseAtOnceAllSucceed) {
+  std::shared_ptr<void> keep_alive;
+  auto fresh = GetParam().make_fresh_uri(&keep_alive);
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  constexpr int kProcesses = 6;
+  std::vector<pid_t> children;
+  for (int p = 0; p < kProcesses; ++p) {
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      // Every process creates the tables if missing and then writes; they race on the DDL.
+      auto catalog = SqlCatalog::Open(*fresh);
+      Status st = catalog.ok() ? (*catalog)->CreateNamespace({"p" + std::to_string(p)}, {})
+                               : catalog.status();
+      if (!st.ok()) std::fprintf(stderr, "child %d: %s\n", p, st.ToString().c_str());
+      ::_exit(st.ok() ? 0 : 1);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
+  }
+  auto catalog = SqlCatalog::Open(*fresh);
+  ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
+  EXPECT_EQ((*catalog)->ListNamespaces({}).value().size(), static_cast<size_t>(kProcesses));
+}
+
 }  // namespace
 }  // namespace floe::testing

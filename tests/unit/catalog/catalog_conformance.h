@@ -16,6 +16,8 @@ namespace floe::testing {
 struct CatalogBackend {
   std::string name;
   std::function<Result<std::string>(std::shared_ptr<void>* keep_alive)> make_uri;
+  // A URI of a database nobody has used yet (no catalog tables).
+  std::function<Result<std::string>(std::shared_ptr<void>* keep_alive)> make_fresh_uri;
 };
 
 class CatalogConformanceTest : public ::testing::TestWithParam<CatalogBackend> {

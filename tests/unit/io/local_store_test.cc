@@ -86,6 +86,15 @@ TEST_F(LocalStoreTest, FoldersAreNotObjects) {
   EXPECT_EQ(store_->List(root_ + "/f").value().size(), 1u);
 }
 
+TEST_F(LocalStoreTest, AnObjectCannotBeAFolderToo) {
+  ASSERT_TRUE(store_->Put(root_ + "/f", "x").ok());
+  // S3 would allow "f" and "f/g" side by side; a file system cannot, and says so as a write error.
+  EXPECT_EQ(store_->Put(root_ + "/f/g", "y").kind(), ErrorKind::kIOError);
+  EXPECT_EQ(store_->PutIfAbsent(root_ + "/f/g", "y").kind(), ErrorKind::kIOError);
+  EXPECT_EQ(store_->Get(root_ + "/f/g").status().kind(), ErrorKind::kNotFound);
+  EXPECT_EQ(store_->Get(root_ + "/f").value(), "x");
+}
+
 TEST_F(LocalStoreTest, ListReportsTheFileMtime) {
   ASSERT_TRUE(store_->Put(root_ + "/m", "x").ok());
   struct stat st;
