@@ -1,2 +1,3 @@
 # One floe_fuzz_target(...) per parser. Seed corpora are folders (read-only is fine).
 floe_fuzz_target(avro_reader_fuzz SOURCES avro_reader_fuzz.cc DEPS floe_avro CORPUS ${FLOE_SHARED_DIR}/fixtures/iceberg)
+floe_fuzz_target(parquet_reader_fuzz SOURCES parquet_reader_fuzz.cc DEPS floe_parquet CORPUS ${FLOE_SHARED_DIR}/fixtures/iceberg)
