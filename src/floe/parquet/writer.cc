@@ -138,6 +138,12 @@ Result<std::unique_ptr<ParquetWriter>> ParquetWriter::Make(OutputStream* sink, S
   FLOE_ASSIGN_OR_RETURN(w->codec_, MakeCodec(w->options_.codec, w->options_.codec_level));
   for (const LeafColumn& leaf : w->leaves_) {
     ColumnEncoding enc = w->options_.default_encoding;
+    // The default applies where the type can take it; an explicit per-column choice must fit.
+    bool is_int = leaf.physical == PhysicalType::kInt32 || leaf.physical == PhysicalType::kInt64;
+    if ((enc == ColumnEncoding::kDeltaBinaryPacked && !is_int) ||
+        (enc == ColumnEncoding::kDictionary && leaf.physical == PhysicalType::kBoolean)) {
+      enc = ColumnEncoding::kAuto;
+    }
     auto it = w->options_.column_encodings.find(leaf.field_id);
     if (it != w->options_.column_encodings.end()) enc = it->second;
     FLOE_ASSIGN_OR_RETURN(auto cw, ColumnWriter::Make(leaf, w->options_, enc, w->codec_.get()));

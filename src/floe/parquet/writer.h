@@ -44,8 +44,10 @@ struct WriterOptions {
   int64_t row_group_size_bytes = int64_t{128} << 20;  // uncompressed
   int64_t dictionary_page_size_limit_bytes = 1 << 20;
   DataPageVersion data_page_version = DataPageVersion::kV1;
+  // Applies to the columns that can take it (others get kAuto); an entry in column_encodings
+  // (by leaf field id) overrides it and must fit the column's type.
   ColumnEncoding default_encoding = ColumnEncoding::kAuto;
-  std::map<int32_t, ColumnEncoding> column_encodings;  // by leaf field id; overrides the default
+  std::map<int32_t, ColumnEncoding> column_encodings;
   // Footer Statistics of BYTE_ARRAY columns are cut to this many bytes (upper bound rounded up).
   int32_t statistics_truncate_length = 64;
   // Iceberg's default metrics mode truncate(16): string bounds in code points, binary in bytes.

@@ -290,7 +290,8 @@ TEST(ParquetWriter, EveryTypeRoundTripsWithEveryCodecEncodingAndPageVersion) {
     o.codec_level = 0;
     variants.push_back(o);
   }
-  for (ColumnEncoding e : {ColumnEncoding::kPlain, ColumnEncoding::kAuto}) {
+  for (ColumnEncoding e : {ColumnEncoding::kPlain, ColumnEncoding::kAuto,
+                           ColumnEncoding::kDictionary, ColumnEncoding::kDeltaBinaryPacked}) {
     for (DataPageVersion v : {DataPageVersion::kV1, DataPageVersion::kV2}) {
       WriterOptions o;
       o.default_encoding = e;
@@ -417,6 +418,12 @@ TEST(ParquetWriter, EncodingsTheTypeCannotTakeAreRejected) {
   auto r = ParquetWriter::Make(&sink, OneColumn(Col(1, "s", FieldType::kString)), o);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().kind(), ErrorKind::kInvalidArgument);
+  // As a default, an encoding applies only where it can.
+  o = WriterOptions{};
+  o.default_encoding = ColumnEncoding::kDictionary;
+  EXPECT_TRUE(ParquetWriter::Make(&sink, OneColumn(Col(1, "b", FieldType::kBoolean)), o).ok());
+  o.default_encoding = ColumnEncoding::kDeltaBinaryPacked;
+  EXPECT_TRUE(ParquetWriter::Make(&sink, OneColumn(Col(1, "s", FieldType::kString)), o).ok());
   o = WriterOptions{};
   o.codec = CodecKind::kDeflate;
   EXPECT_FALSE(ParquetWriter::Make(&sink, OneColumn(Col(1, "s", FieldType::kString)), o).ok());
