@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -156,11 +157,52 @@ Result<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
     if (last.ok()) {
       server->port_ = port;
       server->running_ = true;
+      FLOE_RETURN_IF_ERROR(server->StartWatchdog());
       return server;
     }
   }
   return last.WithContext("starting PostgreSQL (server log " + server->folder_ + "/server.log:\n" +
                           Tail(server->folder_ + "/server.log") + ")");
+}
+
+Status PostgresServer::StartWatchdog() {
+  int fds[2];
+  // Close-on-exec, so pg_ctl and the server never hold the write end open.
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    return Status::IOError(std::string("pipe: ") + std::strerror(errno));
+  std::string script = "'" + bin_dir_ + "/pg_ctl' -D '" + folder_ +
+                       "/data' -m immediate -w -t 60 stop >/dev/null 2>&1; rm -rf '" + folder_ +
+                       "'";
+  const char* argv[] = {"/bin/sh", "-c", script.c_str(), nullptr};
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    int err = errno;
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return Status::IOError(std::string("fork: ") + std::strerror(err));
+  }
+  if (pid == 0) {
+    // Only async-signal-safe calls: wait for the owner's "done" byte or for end of file, which
+    // means every holder of the write end (the owner and its forks) is gone.
+    ::setsid();  // out of the owner's process group, so a Ctrl-C or group kill spares it
+    ::close(fds[1]);
+    char done;
+    ssize_t r;
+    while ((r = ::read(fds[0], &done, 1)) < 0 && errno == EINTR) {
+    }
+    if (r == 1) ::_exit(0);
+    if (run_uid_ >= 0) {
+      if (::setgroups(0, nullptr) != 0 || ::setgid(run_gid_) != 0 || ::setuid(run_uid_) != 0) {
+        ::_exit(125);
+      }
+    }
+    ::execv(argv[0], const_cast<char* const*>(argv));
+    ::_exit(127);
+  }
+  ::close(fds[0]);
+  watchdog_fd_ = fds[1];
+  watchdog_pid_ = pid;
+  return Status::OK();
 }
 
 Status PostgresServer::Stop() {
@@ -174,13 +216,22 @@ Status PostgresServer::Stop() {
 PostgresServer::~PostgresServer() {
   if (folder_.empty()) return;
   Status st = Stop();
-  if (!st.ok()) {
+  if (st.ok()) {
+    std::error_code ec;
+    std::filesystem::remove_all(folder_, ec);
+  } else {
     // A server that will not stop keeps its folder, so nothing deletes files under it.
     std::fprintf(stderr, "PostgresServer: %s\n", st.ToString().c_str());
-    return;
   }
-  std::error_code ec;
-  std::filesystem::remove_all(folder_, ec);
+  if (watchdog_pid_ > 0) {
+    // Either way the watchdog has nothing left to do.
+    char done = 1;
+    (void)!::write(watchdog_fd_, &done, 1);
+    ::close(watchdog_fd_);
+    int status;
+    while (::waitpid(watchdog_pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
 }
 
 std::string PostgresServer::Uri(const std::string& database) const {

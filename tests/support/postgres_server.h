@@ -11,7 +11,10 @@ namespace floe::testing {
 // A throwaway PostgreSQL server for tests: initdb into a fresh folder under /tmp, started on a
 // free loopback port (trust authentication, superuser "floe", unix socket in the same folder),
 // stopped and deleted when the object is destroyed. When the test runs as root the server runs
-// as "nobody" (PostgreSQL refuses to run as root).
+// as "nobody" (PostgreSQL refuses to run as root). A watchdog process stops and deletes the server
+// if the test process dies without destroying it (crash, abort, kill by a timeout), so failed
+// runs leave no servers behind. A process forked from the owner must leave with _exit(), or its
+// copy of the object stops the server.
 //
 //   auto server = PostgresServer::Start();
 //   ASSERT_TRUE(server.ok()) << server.status().ToString();
@@ -37,6 +40,8 @@ class PostgresServer {
   PostgresServer() = default;
   // Runs `argv` (as the server user) with output appended to `log`; returns its exit status.
   Status Run(const std::vector<std::string>& argv, const std::string& log) const;
+  // Forks the process that cleans up if this one dies first.
+  Status StartWatchdog();
 
   std::string bin_dir_;
   std::string folder_;
@@ -44,6 +49,8 @@ class PostgresServer {
   bool running_ = false;
   int run_uid_ = -1;  // -1: as ourselves
   int run_gid_ = -1;
+  int watchdog_fd_ = -1;  // write end of the pipe the watchdog waits on
+  int watchdog_pid_ = -1;
 };
 
 // The folder holding initdb and pg_ctl, or kNotFound saying where it looked.
