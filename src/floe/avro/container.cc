@@ -149,9 +149,21 @@ Status ContainerReader::FileError(const Status& st, int64_t offset) const {
   return st.WithContext("avro: " + file_->location() + ": offset " + std::to_string(offset));
 }
 
+namespace {
+
+// Inner messages start with their own "avro: "; one in front is enough.
+Status WithoutPrefix(const Status& st) {
+  std::string_view inner = st.message();
+  if (inner.rfind("avro: ", 0) == 0) inner.remove_prefix(6);
+  return Status(st.kind(), std::string(inner));
+}
+
+}  // namespace
+
 Status ContainerReader::BlockError(const Status& st) const {
-  return st.WithContext("avro: " + file_->location() + ": block " + std::to_string(block_index_) +
-                        " at offset " + std::to_string(block_offset_));
+  return WithoutPrefix(st).WithContext("avro: " + file_->location() + ": block " +
+                                       std::to_string(block_index_) + " at offset " +
+                                       std::to_string(block_offset_));
 }
 
 Status ContainerReader::ReadExact(size_t n, uint8_t* out) {
@@ -389,9 +401,10 @@ Result<bool> ContainerReader::Next(Value* out) {
   FLOE_RETURN_IF_ERROR(in.Skip(block_pos_));
   auto value = datum_reader_->Read(&in);
   if (!value.ok()) {
-    error_ = BlockError(value.status().WithContext("record " + std::to_string(records_read_) +
-                                                   " (byte " + std::to_string(block_pos_) +
-                                                   " of the decompressed block)"));
+    error_ =
+        BlockError(WithoutPrefix(value.status())
+                       .WithContext("record " + std::to_string(records_read_) + " (byte " +
+                                    std::to_string(block_pos_) + " of the decompressed block)"));
     return error_;
   }
   block_pos_ = in.position();

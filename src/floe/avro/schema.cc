@@ -470,23 +470,39 @@ void AppendAttributes(const Json& attributes, Json* out) {
   for (auto it = attributes.begin(); it != attributes.end(); ++it) (*out)[it.key()] = it.value();
 }
 
-Json NodeToJson(const Node* node, std::set<const Node*>* defined) {
+std::string NamespaceOf(const std::string& full_name) {
+  size_t dot = full_name.rfind('.');
+  return dot == std::string::npos ? "" : full_name.substr(0, dot);
+}
+
+// "type" and "name" of a named type's definition. Names are written in full; a type in the null
+// namespace inside a namespaced one needs "namespace": "" or it would be read back into the
+// enclosing namespace.
+Json NamedHeader(const char* type, const Node* node, const std::string& ns) {
+  Json out = Json::object();
+  out["type"] = type;
+  out["name"] = node->name;
+  if (!ns.empty() && node->name.find('.') == std::string::npos) out["namespace"] = "";
+  return out;
+}
+
+// `ns` is the enclosing namespace, as a parser would see it.
+Json NodeToJson(const Node* node, const std::string& ns, std::set<const Node*>* defined) {
   if (node->is_named() && !defined->insert(node).second) return node->name;
   switch (node->type) {
     case Type::kUnion: {
       Json out = Json::array();
-      for (const Node* b : node->branches) out.push_back(NodeToJson(b, defined));
+      for (const Node* b : node->branches) out.push_back(NodeToJson(b, ns, defined));
       return out;
     }
     case Type::kRecord: {
-      Json out = Json::object();
-      out["type"] = "record";
-      out["name"] = node->name;
+      Json out = NamedHeader("record", node, ns);
+      const std::string inner = NamespaceOf(node->name);
       Json fields = Json::array();
       for (const Field& f : node->fields) {
         Json jf = Json::object();
         jf["name"] = f.name;
-        jf["type"] = NodeToJson(f.type, defined);
+        jf["type"] = NodeToJson(f.type, inner, defined);
         if (f.default_value) jf["default"] = *f.default_value;
         AppendAttributes(f.attributes, &jf);
         fields.push_back(std::move(jf));
@@ -496,17 +512,13 @@ Json NodeToJson(const Node* node, std::set<const Node*>* defined) {
       return out;
     }
     case Type::kEnum: {
-      Json out = Json::object();
-      out["type"] = "enum";
-      out["name"] = node->name;
+      Json out = NamedHeader("enum", node, ns);
       out["symbols"] = node->symbols;
       AppendAttributes(node->attributes, &out);
       return out;
     }
     case Type::kFixed: {
-      Json out = Json::object();
-      out["type"] = "fixed";
-      out["name"] = node->name;
+      Json out = NamedHeader("fixed", node, ns);
       out["size"] = node->fixed_size;
       AppendAttributes(node->attributes, &out);
       return out;
@@ -514,14 +526,14 @@ Json NodeToJson(const Node* node, std::set<const Node*>* defined) {
     case Type::kArray: {
       Json out = Json::object();
       out["type"] = "array";
-      out["items"] = NodeToJson(node->items, defined);
+      out["items"] = NodeToJson(node->items, ns, defined);
       AppendAttributes(node->attributes, &out);
       return out;
     }
     case Type::kMap: {
       Json out = Json::object();
       out["type"] = "map";
-      out["values"] = NodeToJson(node->values, defined);
+      out["values"] = NodeToJson(node->values, ns, defined);
       AppendAttributes(node->attributes, &out);
       return out;
     }
@@ -539,7 +551,7 @@ Json NodeToJson(const Node* node, std::set<const Node*>* defined) {
 
 Json Schema::ToJson() const {
   std::set<const Node*> defined;
-  return NodeToJson(root_, &defined);
+  return NodeToJson(root_, "", &defined);
 }
 
 }  // namespace floe::avro

@@ -101,7 +101,7 @@ int Read(int argc, char** argv) {
       out["error"] = st.ToString();
       ++failures;
     }
-    std::cout << out.dump() << "\n";
+    std::cout << out.dump(-1, ' ', false, Json::error_handler_t::replace) << "\n";
   }
   return failures == 0 ? 0 : 1;
 }

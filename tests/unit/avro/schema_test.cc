@@ -95,6 +95,19 @@ TEST(AvroSchemaTest, NamedTypeReferencesAndNamespaces) {
   EXPECT_EQ(again->ToString(), text);
 }
 
+TEST(AvroSchemaTest, NullNamespaceInsideANamespaceSurvivesWriteBack) {
+  auto s = Schema::Parse(R"({"type":"record","name":"a.outer","fields":[
+      {"name":"x","type":{"type":"record","name":"inner","namespace":"","fields":[]}},
+      {"name":"y","type":{"type":"record","name":"inner","fields":[]}}]})");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->root().fields[0].type->name, "inner");
+  EXPECT_EQ(s->root().fields[1].type->name, "a.inner");
+  auto again = Schema::Parse(s->ToString());
+  ASSERT_TRUE(again.ok()) << again.status().ToString() << " in " << s->ToString();
+  EXPECT_EQ(again->root().fields[0].type->name, "inner");
+  EXPECT_EQ(again->ToString(), s->ToString());
+}
+
 TEST(AvroSchemaTest, RejectsInvalidSchemas) {
   const char* bad[] = {
       "",
