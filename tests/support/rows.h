@@ -61,6 +61,8 @@ class RandomRows {
   Row Next(const parquet::Schema& schema);
   Value NextValue(const parquet::Field& field);
   double null_probability = 0.2;
+  // Dates and timestamps from 1970 on only (some third-party readers round older ones).
+  bool modern_times_only = false;
 
  private:
   std::mt19937_64 rng_;
@@ -69,5 +71,9 @@ class RandomRows {
 // A schema with every type, required and optional, nested in structs, lists and maps. Field ids
 // from 1.
 parquet::Schema EveryTypeSchema();
+
+// Every primitive type, required and optional, a struct, one list and one map, with leaf names
+// unique in the file (check-parquet.mjs matches leaves across readers by name).
+parquet::Schema UniqueLeafNamesSchema();
 
 }  // namespace floe::testing

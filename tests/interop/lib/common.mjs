@@ -54,9 +54,11 @@ export function run(cmd, args, opts = {}) {
 
 // JSON.parse that keeps integers beyond 2^53 exact (as BigInt).
 export function parseJsonExact(line) {
-  const quoted = line.replace(/([:\[,]\s*)(-?\d{16,})(?=\s*[,\]}])/g, '$1"\u0000big:$2"')
+  // DuckDB's to_json writes bare NaN and Infinity; floe writes them as strings.
+  const quoted = line.replace(/([:\[,]\s*)(-?\d{16,})(?=\s*[,\]}])/g, '$1"@@big@@$2"')
+    .replace(/([:\[,]\s*)(NaN|-?Infinity)(?=\s*[,\]}])/g, '$1"$2"')
   return JSON.parse(quoted, (k, v) =>
-    typeof v === 'string' && v.startsWith('\u0000big:') ? BigInt(v.slice(5)) : v)
+    typeof v === 'string' && v.startsWith('@@big@@') ? BigInt(v.slice(7)) : v)
 }
 
 export function listFiles(dir, suffix) {
