@@ -1,0 +1,140 @@
+// floe_bench_parquet: the floe side of bench/parquet (run.py drives it next to DuckDB).
+//
+//   floe_bench_parquet encode IN.parquet OUT.parquet   decodes IN's rows into memory (untimed),
+//                                                      then times encoding them to zstd Parquet
+//   floe_bench_parquet decode FILE.parquet             times decoding every column of every
+//                                                      row group into column vectors
+//
+// Prints one JSON line: rows, seconds, rows_per_s, bytes, peak_rss_bytes.
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "floe/io/file.h"
+#include "floe/parquet/reader.h"
+#include "floe/parquet/writer.h"
+
+namespace {
+
+using floe::parquet::Field;
+using floe::parquet::ParquetReader;
+using floe::parquet::RowBatch;
+
+int64_t PeakRssBytes() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<int64_t>(ru.ru_maxrss) * 1024;
+}
+
+double Seconds(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+int Fail(const floe::Status& s) {
+  std::fprintf(stderr, "floe_bench_parquet: %s\n", s.ToString().c_str());
+  return 1;
+}
+
+// The events table's required columns (DESIGN.md); the rest are optional.
+bool RequiredInEventsTable(const std::string& name) {
+  return name == "event_id" || name == "timestamp" || name == "type" || name == "source" ||
+         name == "received_at";
+}
+
+int Encode(const char* in_path, const char* out_path) {
+  auto in = floe::OpenLocalFile(in_path);
+  if (!in.ok()) return Fail(in.status());
+  auto reader = ParquetReader::Open(in->get());
+  if (!reader.ok()) return Fail(reader.status());
+  const auto& leaves = (*reader)->leaf_columns();
+  floe::parquet::Schema schema;
+  std::vector<int> all;
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    if (leaves[i].max_rep != 0 || leaves[i].path.size() != 1) {
+      return Fail(floe::Status::InvalidArgument("the benchmark expects a flat events file"));
+    }
+    Field f;
+    f.field_id = static_cast<int32_t>(i + 1);
+    f.name = leaves[i].path[0];
+    f.type = leaves[i].type;
+    f.required = RequiredInEventsTable(f.name);
+    schema.fields.push_back(f);
+    all.push_back(static_cast<int>(i));
+  }
+  std::vector<RowBatch> batches;
+  int64_t rows = 0;
+  for (int rg = 0; rg < (*reader)->num_row_groups(); ++rg) {
+    RowBatch b;
+    floe::Status s = (*reader)->ReadRowGroup(rg, all, &b);
+    if (!s.ok()) return Fail(s);
+    b.num_rows = (*reader)->row_group_num_rows(rg);
+    for (size_t c = 0; c < b.columns.size(); ++c) {
+      if (!schema.fields[c].required) continue;
+      if (b.columns[c].num_values != b.columns[c].num_levels) {
+        return Fail(floe::Status::InvalidArgument("null in required column " + schema.fields[c].name));
+      }
+      b.columns[c].def_levels.clear();
+    }
+    rows += b.num_rows;
+    batches.push_back(std::move(b));
+  }
+
+  auto start = std::chrono::steady_clock::now();
+  auto sink = floe::CreateLocalFile(out_path);
+  if (!sink.ok()) return Fail(sink.status());
+  floe::parquet::WriterOptions options;  // zstd level 3, as DuckDB's default
+  auto writer = floe::parquet::ParquetWriter::Make(sink->get(), schema, options);
+  if (!writer.ok()) return Fail(writer.status());
+  for (const RowBatch& b : batches) {
+    floe::Status s = (*writer)->WriteBatch(b);
+    if (!s.ok()) return Fail(s);
+  }
+  auto metrics = (*writer)->Close();
+  if (!metrics.ok()) return Fail(metrics.status());
+  double secs = Seconds(start);
+  std::printf(
+      "{\"tool\":\"floe\",\"mode\":\"encode\",\"rows\":%lld,\"seconds\":%.3f,\"rows_per_s\":%lld,"
+      "\"bytes_out\":%lld,\"peak_rss_bytes\":%lld}\n",
+      static_cast<long long>(rows), secs, static_cast<long long>(rows / secs),
+      static_cast<long long>(metrics->file_size), static_cast<long long>(PeakRssBytes()));
+  return 0;
+}
+
+int Decode(const char* path) {
+  auto start = std::chrono::steady_clock::now();
+  auto in = floe::OpenLocalFile(path);
+  if (!in.ok()) return Fail(in.status());
+  auto reader = ParquetReader::Open(in->get());
+  if (!reader.ok()) return Fail(reader.status());
+  std::vector<int> all;
+  for (size_t i = 0; i < (*reader)->leaf_columns().size(); ++i) all.push_back(static_cast<int>(i));
+  int64_t rows = 0, values = 0;
+  for (int rg = 0; rg < (*reader)->num_row_groups(); ++rg) {
+    RowBatch b;
+    floe::Status s = (*reader)->ReadRowGroup(rg, all, &b);
+    if (!s.ok()) return Fail(s);
+    rows += (*reader)->row_group_num_rows(rg);
+    for (const auto& c : b.columns) values += c.num_values;
+  }
+  double secs = Seconds(start);
+  std::printf(
+      "{\"tool\":\"floe\",\"mode\":\"decode\",\"rows\":%lld,\"values\":%lld,\"seconds\":%.3f,"
+      "\"rows_per_s\":%lld,\"bytes_in\":%lld,\"peak_rss_bytes\":%lld}\n",
+      static_cast<long long>(rows), static_cast<long long>(values), secs,
+      static_cast<long long>(rows / secs), static_cast<long long>((*reader)->file_size()),
+      static_cast<long long>(PeakRssBytes()));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 4 && std::string(argv[1]) == "encode") return Encode(argv[2], argv[3]);
+  if (argc == 3 && std::string(argv[1]) == "decode") return Decode(argv[2]);
+  std::fprintf(stderr, "usage: floe_bench_parquet encode IN OUT | decode FILE\n");
+  return 2;
+}
