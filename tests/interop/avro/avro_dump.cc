@@ -1,7 +1,9 @@
 // Test tool for the Avro interop check (compare_python_avro.py).
 //
-//   avro_dump read FILE...   one JSON line per file: codec, blocks, records, metadata, the
-//                            embedded schema and every record (Value::ToJson form), or "error"
+//   avro_dump read [--reader-schema SCHEMA.json] FILE...
+//                            one JSON line per file: codec, blocks, records, metadata, the
+//                            embedded schema and every record (Value::ToJson form, read as the
+//                            reader schema when one is given), or "error"
 //   avro_dump write DIR      writes manifest-shaped files with every codec into DIR:
 //                            manifest_list_<codec>.avro and manifest_<codec>.avro
 
@@ -64,13 +66,29 @@ constexpr int kRecords = 2500;  // several 64 KiB blocks
 
 int Read(int argc, char** argv) {
   int failures = 0;
-  for (int i = 2; i < argc; ++i) {
+  int first = 2;
+  ReaderOptions options;
+  if (argc > 3 && std::string(argv[2]) == "--reader-schema") {
+    first = 4;
+    auto text = OpenLocalFile(argv[3]);
+    Result<Schema> schema = text.status();
+    if (text.ok()) {
+      auto whole = ReadWholeFile(text->get());
+      schema = whole.ok() ? Schema::Parse(*whole) : Result<Schema>(whole.status());
+    }
+    if (!schema.ok()) {
+      std::cerr << argv[3] << ": " << schema.status().ToString() << "\n";
+      return 2;
+    }
+    options.reader_schema = *schema;
+  }
+  for (int i = first; i < argc; ++i) {
     Json out = Json::object();
     out["file"] = argv[i];
     auto file = OpenLocalFile(argv[i]);
     Status st = file.status();
     if (file.ok()) {
-      auto reader = ContainerReader::Open(file->get());
+      auto reader = ContainerReader::Open(file->get(), options);
       st = reader.status();
       if (reader.ok()) {
         ContainerReader& r = **reader;
