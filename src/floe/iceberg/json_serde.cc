@@ -137,13 +137,19 @@ Json FieldsToJson(const std::vector<NestedField>& fields) {
   return arr;
 }
 
-Result<NestedField> FieldFromJson(const Json& j, const std::string& where) {
+// Nesting deeper than this is refused rather than recursed into: a hostile file must not be able
+// to exhaust the stack.
+constexpr int kMaxTypeDepth = 64;
+
+Result<Type> TypeFromJsonAt(const Json& json, const std::string& where, int depth);
+
+Result<NestedField> FieldFromJson(const Json& j, const std::string& where, int depth) {
   NestedField f;
   FLOE_ASSIGN_OR_RETURN(f.id, GetInt(j, "id", where));
   FLOE_ASSIGN_OR_RETURN(f.name, GetString(j, "name", where));
   FLOE_ASSIGN_OR_RETURN(f.required, GetBool(j, "required", where));
   FLOE_ASSIGN_OR_RETURN(const Json* type, Member(j, "type", where));
-  FLOE_ASSIGN_OR_RETURN(f.type, TypeFromJson(*type, where + ".type"));
+  FLOE_ASSIGN_OR_RETURN(f.type, TypeFromJsonAt(*type, where + ".type", depth + 1));
   if (const Json* doc = OptionalMember(j, "doc")) {
     if (!doc->is_string()) return Status::Corrupt(where + ".doc: expected a string");
     f.doc = doc->get<std::string>();
@@ -153,14 +159,16 @@ Result<NestedField> FieldFromJson(const Json& j, const std::string& where) {
   return f;
 }
 
-Result<std::vector<NestedField>> FieldsFromJson(const Json& j, const std::string& where) {
+Result<std::vector<NestedField>> FieldsFromJson(const Json& j, const std::string& where,
+                                                int depth) {
   FLOE_ASSIGN_OR_RETURN(const Json* fields, Member(j, "fields", where));
   if (!fields->is_array()) return Status::Corrupt(where + ".fields: expected an array");
   std::vector<NestedField> out;
   out.reserve(fields->size());
   for (size_t i = 0; i < fields->size(); ++i) {
     FLOE_ASSIGN_OR_RETURN(
-        NestedField f, FieldFromJson((*fields)[i], where + ".fields[" + std::to_string(i) + "]"));
+        NestedField f,
+        FieldFromJson((*fields)[i], where + ".fields[" + std::to_string(i) + "]", depth));
     out.push_back(std::move(f));
   }
   return out;
@@ -199,6 +207,16 @@ Json TypeToJson(const Type& type) {
 }
 
 Result<Type> TypeFromJson(const Json& json, const std::string& where) {
+  return TypeFromJsonAt(json, where, 0);
+}
+
+namespace {
+
+Result<Type> TypeFromJsonAt(const Json& json, const std::string& where, int depth) {
+  if (depth > kMaxTypeDepth) {
+    return Status::Corrupt(where + ": types nested more than " + std::to_string(kMaxTypeDepth) +
+                           " levels deep");
+  }
   if (json.is_string()) {
     Result<Type> t = ParsePrimitiveType(json.get<std::string>());
     if (!t.ok()) return t.status().WithContext(where);
@@ -207,28 +225,31 @@ Result<Type> TypeFromJson(const Json& json, const std::string& where) {
   if (!json.is_object()) return Status::Corrupt(where + ": expected a type name or object");
   FLOE_ASSIGN_OR_RETURN(std::string kind, GetString(json, "type", where));
   if (kind == "struct") {
-    FLOE_ASSIGN_OR_RETURN(std::vector<NestedField> fields, FieldsFromJson(json, where));
+    FLOE_ASSIGN_OR_RETURN(std::vector<NestedField> fields, FieldsFromJson(json, where, depth));
     return Type::Struct(std::move(fields));
   }
   if (kind == "list") {
     FLOE_ASSIGN_OR_RETURN(int32_t id, GetInt(json, "element-id", where));
     FLOE_ASSIGN_OR_RETURN(const Json* element, Member(json, "element", where));
-    FLOE_ASSIGN_OR_RETURN(Type element_type, TypeFromJson(*element, where + ".element"));
+    FLOE_ASSIGN_OR_RETURN(Type element_type,
+                          TypeFromJsonAt(*element, where + ".element", depth + 1));
     FLOE_ASSIGN_OR_RETURN(bool required, GetBool(json, "element-required", where));
     return Type::List(id, std::move(element_type), required);
   }
   if (kind == "map") {
     FLOE_ASSIGN_OR_RETURN(int32_t key_id, GetInt(json, "key-id", where));
     FLOE_ASSIGN_OR_RETURN(const Json* key, Member(json, "key", where));
-    FLOE_ASSIGN_OR_RETURN(Type key_type, TypeFromJson(*key, where + ".key"));
+    FLOE_ASSIGN_OR_RETURN(Type key_type, TypeFromJsonAt(*key, where + ".key", depth + 1));
     FLOE_ASSIGN_OR_RETURN(int32_t value_id, GetInt(json, "value-id", where));
     FLOE_ASSIGN_OR_RETURN(const Json* value, Member(json, "value", where));
-    FLOE_ASSIGN_OR_RETURN(Type value_type, TypeFromJson(*value, where + ".value"));
+    FLOE_ASSIGN_OR_RETURN(Type value_type, TypeFromJsonAt(*value, where + ".value", depth + 1));
     FLOE_ASSIGN_OR_RETURN(bool required, GetBool(json, "value-required", where));
     return Type::Map(key_id, std::move(key_type), value_id, std::move(value_type), required);
   }
   return Status::NotSupported(where + ".type: unknown nested type \"" + kind + "\"");
 }
+
+}  // namespace
 
 Json SchemaToJson(const Schema& schema) {
   Json j;
@@ -259,7 +280,7 @@ Result<Schema> SchemaFromJson(const Json& json, const std::string& where,
       identifiers.push_back((*ids)[i].get<int32_t>());
     }
   }
-  FLOE_ASSIGN_OR_RETURN(std::vector<NestedField> fields, FieldsFromJson(json, where));
+  FLOE_ASSIGN_OR_RETURN(std::vector<NestedField> fields, FieldsFromJson(json, where, 0));
   Result<Schema> schema =
       Schema::Make(id.value_or(default_schema_id), std::move(fields), std::move(identifiers));
   if (!schema.ok()) {

@@ -49,6 +49,9 @@ constexpr std::string_view kKnownKeys[] = {
 // Members only format v3 defines; writing them into a v1/v2 file would be wrong.
 constexpr std::string_view kV3OnlyKeys[] = {"next-row-id", "encryption-keys", "row-lineage"};
 
+// Snapshot members only format v3 defines (row lineage, encryption).
+constexpr std::string_view kV3OnlySnapshotKeys[] = {"first-row-id", "added-rows", "key-id"};
+
 constexpr std::string_view kSnapshotKnownKeys[] = {
     "snapshot-id",   "parent-snapshot-id", "sequence-number", "timestamp-ms",
     "manifest-list", "manifests",          "summary",         "schema-id",
@@ -123,7 +126,7 @@ Result<Snapshot> SnapshotFromJson(const Json& j, const std::string& where, int f
   return s;
 }
 
-Json SnapshotToJson(const Snapshot& s) {
+Json SnapshotToJson(const Snapshot& s, int format_version) {
   Json j;
   j["snapshot-id"] = s.snapshot_id;
   if (s.parent_snapshot_id) j["parent-snapshot-id"] = *s.parent_snapshot_id;
@@ -146,7 +149,10 @@ Json SnapshotToJson(const Snapshot& s) {
   if (s.schema_id) j["schema-id"] = *s.schema_id;
   if (!s.extra_json.empty()) {
     const Json extra = Json::parse(s.extra_json);
-    for (auto it = extra.begin(); it != extra.end(); ++it) j[it.key()] = it.value();
+    for (auto it = extra.begin(); it != extra.end(); ++it) {
+      if (format_version < 3 && Contains(kV3OnlySnapshotKeys, it.key())) continue;
+      j[it.key()] = it.value();
+    }
   }
   return j;
 }
@@ -531,7 +537,7 @@ std::string TableMetadataToJson(const TableMetadata& m, bool pretty) {
   for (const auto& [name, r] : m.refs) refs[name] = RefToJson(r);
   j["refs"] = std::move(refs);
   Json snapshots = Json::array();
-  for (const Snapshot& s : m.snapshots) snapshots.push_back(SnapshotToJson(s));
+  for (const Snapshot& s : m.snapshots) snapshots.push_back(SnapshotToJson(s, v));
   j["snapshots"] = std::move(snapshots);
   j["statistics"] = m.statistics_json.empty() ? Json::array() : Json::parse(m.statistics_json);
   j["partition-statistics"] = m.partition_statistics_json.empty()

@@ -294,26 +294,30 @@ Result<Literal> Transform::ParseHumanString(const Type& result_type, std::string
     return Status::InvalidArgument("bad " + ToString() + " partition value \"" + std::string(text) +
                                    "\" for type " + result_type.ToString());
   };
+  auto IntOrBad = [&](int64_t v) -> Result<Literal> {
+    if (v < INT32_MIN || v > INT32_MAX) return bad();
+    return Literal::Int(static_cast<int32_t>(v));
+  };
   if (result_type.id == TypeId::kInt) {
     int64_t v = 0;
     switch (kind_) {
       case TransformKind::kYear: {
         std::optional<int32_t> d = ParseDate(std::string(text) + "-01-01");
         if (!d) return bad();
-        return Literal::Int(static_cast<int32_t>(CivilFromDays(*d).year - 1970));
+        return IntOrBad(CivilFromDays(*d).year - 1970);
       }
       case TransformKind::kMonth: {
         std::optional<int32_t> d = ParseDate(std::string(text) + "-01");
         if (!d) return bad();
         CivilDate c = CivilFromDays(*d);
-        return Literal::Int(static_cast<int32_t>((c.year - 1970) * 12 + c.month - 1));
+        return IntOrBad((c.year - 1970) * 12 + c.month - 1);
       }
       case TransformKind::kHour: {
         if (text.size() < 4 || text[text.size() - 3] != '-') return bad();
         std::optional<int32_t> d = ParseDate(text.substr(0, text.size() - 3));
         int32_t h = 0;
         if (!d || !ParseNumber(text.substr(text.size() - 2), &h) || h < 0 || h > 23) return bad();
-        return Literal::Int(static_cast<int32_t>(int64_t{*d} * 24 + h));
+        return IntOrBad(int64_t{*d} * 24 + h);
       }
       default:
         if (!ParseNumber(text, &v) || v < INT32_MIN || v > INT32_MAX) return bad();

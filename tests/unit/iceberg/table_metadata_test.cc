@@ -257,6 +257,14 @@ TEST(TableMetadataTest, WritesV2AsJavaDoes) {
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(*back, m);
   EXPECT_EQ(back->CurrentSnapshot()->operation(), "append");
+
+  // Snapshot members floe does not model survive a rewrite, except v3-only ones in a v2 file.
+  m.snapshots[0].extra_json = R"({"engine-hint":"x","first-row-id":0})";
+  json = TableMetadataToJson(m);
+  EXPECT_NE(json.find(R"("engine-hint":"x")"), std::string::npos);
+  EXPECT_EQ(json.find("first-row-id"), std::string::npos);
+  m.format_version = 3;
+  EXPECT_NE(TableMetadataToJson(m).find(R"("first-row-id":0)"), std::string::npos);
 }
 
 TEST(TableMetadataTest, NoCurrentSnapshotForms) {

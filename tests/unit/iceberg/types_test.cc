@@ -105,6 +105,19 @@ TEST(TypesTest, SchemaJsonErrorsNameTheField) {
   EXPECT_EQ(SchemaFromJsonString("{not json").status().kind(), ErrorKind::kCorrupt);
 }
 
+TEST(TypesTest, RefusesAbsurdNesting) {
+  std::string type = R"("int")";
+  for (int i = 0; i < 200; ++i) {
+    type = R"({"type":"list","element-id":)" + std::to_string(i + 2) + R"(,"element":)" + type +
+           R"(,"element-required":true})";
+  }
+  Result<Schema> deep = SchemaFromJsonString(
+      R"({"type":"struct","fields":[{"id":1,"name":"a","required":true,"type":)" + type + "}]}");
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.status().kind(), ErrorKind::kCorrupt);
+  EXPECT_NE(deep.status().message().find("nested more than"), std::string::npos);
+}
+
 TEST(TypesTest, IdentifierFieldsMustBeRequiredPrimitives) {
   std::vector<NestedField> fields = ExampleSchema().fields();
   EXPECT_TRUE(Schema::Make(0, fields, {1, 2}).ok());
