@@ -163,7 +163,8 @@ TEST(ThriftReader, TruncationIsAnErrorNamingTheOffset) {
   w.WriteBinaryField(1, "hello");
   w.StructEnd();
   for (size_t n = 0; n < out.size(); ++n) {
-    ThriftReader r(View(out.substr(0, n)), 1000, "footer");
+    std::string prefix = out.substr(0, n);
+    ThriftReader r(View(prefix), 1000, "footer");
     Status s = r.Skip(ThriftType::kStruct);
     ASSERT_FALSE(s.ok()) << n;
     EXPECT_EQ(s.kind(), ErrorKind::kCorrupt);
