@@ -1,6 +1,7 @@
 // Runs the catalog conformance suite on SQLite and on a real PostgreSQL server that this test
 // program starts itself (tests/support/postgres_server.h) and stops at the end.
 #include <mutex>
+#include <random>
 
 #include "floe/catalog/postgres_store.h"
 #include "support/postgres_server.h"
@@ -85,9 +86,11 @@ Result<std::string> BackendPid(CatalogStore& store) {
   return *rows[0][0];
 }
 
+// Returns once the backend has exited (the timeout makes pg_terminate_backend wait), so the next
+// statement on that connection is certain to find it gone.
 Status KillBackend(const std::string& uri, const std::string& pid) {
   FLOE_ASSIGN_OR_RETURN(auto killer, PostgresCatalogStore::Open(uri, {}));
-  FLOE_ASSIGN_OR_RETURN(auto rows, killer->Query("SELECT pg_terminate_backend(?)", {pid}));
+  FLOE_ASSIGN_OR_RETURN(auto rows, killer->Query("SELECT pg_terminate_backend(?, 10000)", {pid}));
   if (rows.empty() || rows[0][0] != "t") return Status::Internal("backend " + pid + " not killed");
   return Status::OK();
 }
@@ -96,7 +99,7 @@ TEST(PostgresCatalogTest, ReconnectsAfterTheServerDropsTheConnection) {
   auto uri = postgres->Uri();
   ASSERT_TRUE(uri.ok()) << uri.status().ToString();
   SqlCatalogOptions options;
-  options.catalog_name = "reconnect";
+  options.catalog_name = "reconnect_" + std::to_string(std::random_device{}());
   auto catalog = SqlCatalog::Open(*uri, options);
   ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
   ASSERT_TRUE((*catalog)->CreateNamespace({"ns"}, {}).ok());

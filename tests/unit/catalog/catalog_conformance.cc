@@ -7,6 +7,7 @@
 #include <atomic>
 #include <fstream>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -21,7 +22,8 @@ void CatalogConformanceTest::SetUp() {
   uri_ = *uri;
   // One catalog name per test keeps tests apart in a shared database.
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  catalog_name_ = std::string("t_") + info->name();
+  // The random suffix keeps repeated runs (--gtest_repeat) on one server apart too.
+  catalog_name_ = std::string("t_") + info->name() + "_" + std::to_string(std::random_device{}());
   catalog_ = OpenAnother();
   ASSERT_NE(catalog_, nullptr);
 }
