@@ -64,8 +64,13 @@ ColumnChunkReader::ColumnChunkReader(const LeafColumn& leaf, const format::Colum
 Result<std::unique_ptr<ColumnChunkReader>> ColumnChunkReader::Open(
     RandomAccessFile* file, const LeafColumn& leaf, const format::ColumnMetaData& meta,
     int64_t chunk_offset, int64_t chunk_length, int64_t row_group_rows,
-    const ReaderOptions& options, std::string context) {
+    const ReaderOptions& options, std::string context, ColumnChunkBuffers* reuse) {
   std::unique_ptr<ColumnChunkReader> r(new ColumnChunkReader(leaf, meta, options));
+  Buffer page_buffer;
+  if (reuse != nullptr) {
+    r->chunk_ = std::move(reuse->chunk);
+    page_buffer = std::move(reuse->page);
+  }
   if (meta.num_values < 0 || (leaf.max_rep == 0 && meta.num_values != row_group_rows)) {
     return Status::Corrupt(context + ": column metadata announces " +
                            std::to_string(meta.num_values) + " values, expected " +
@@ -87,8 +92,14 @@ Result<std::unique_ptr<ColumnChunkReader>> ColumnChunkReader::Open(
   r->def_bit_width_ = BitWidth(leaf.max_def);
   r->rep_bit_width_ = BitWidth(leaf.max_rep);
   r->pages_ = std::make_unique<PageReader>(r->chunk_.view(), chunk_offset, r->codec_.get(), options,
-                                           std::move(context));
+                                           std::move(context), std::move(page_buffer));
   return r;
+}
+
+void ColumnChunkReader::ReleaseBuffers(ColumnChunkBuffers* into) {
+  into->chunk = std::move(chunk_);
+  into->page = pages_->ReleaseBuffer();
+  done_ = true;
 }
 
 Status ColumnChunkReader::PageError(const Status& s, const char* what) const {

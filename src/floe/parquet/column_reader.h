@@ -23,6 +23,13 @@
 
 namespace floe::parquet {
 
+// Storage a column chunk reader fills: the chunk's bytes and one decompressed page. Passing it
+// from one reader to the next saves allocating (and faulting in) fresh memory per chunk.
+struct ColumnChunkBuffers {
+  Buffer chunk;
+  Buffer page;
+};
+
 class ColumnChunkReader {
  public:
   // Reads [chunk_offset, chunk_offset + chunk_length) of `file` (already validated against the
@@ -31,7 +38,10 @@ class ColumnChunkReader {
   static Result<std::unique_ptr<ColumnChunkReader>> Open(
       RandomAccessFile* file, const LeafColumn& leaf, const format::ColumnMetaData& meta,
       int64_t chunk_offset, int64_t chunk_length, int64_t row_group_rows,
-      const ReaderOptions& options, std::string context);
+      const ReaderOptions& options, std::string context, ColumnChunkBuffers* reuse = nullptr);
+
+  // Gives the reader's storage back for the next reader; this reader is unusable afterwards.
+  void ReleaseBuffers(ColumnChunkBuffers* into);
 
   // Appends up to `max_levels` level entries (and their defined values) to `out`; fewer only at
   // the end of the chunk. Once the chunk is done it appends nothing and returns OK.

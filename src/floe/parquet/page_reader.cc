@@ -6,12 +6,13 @@
 namespace floe::parquet {
 
 PageReader::PageReader(ByteView chunk, int64_t chunk_offset, Codec* codec,
-                       const ReaderOptions& options, std::string context)
+                       const ReaderOptions& options, std::string context, Buffer page_buffer)
     : chunk_(chunk),
       chunk_offset_(chunk_offset),
       codec_(codec),
       options_(options),
-      context_(std::move(context)) {}
+      context_(std::move(context)),
+      decompressed_(std::move(page_buffer)) {}
 
 Status PageReader::Corrupt(int64_t offset, const std::string& what) const {
   return Status::Corrupt(context_ + ": page at offset " + std::to_string(offset) + ": " + what);

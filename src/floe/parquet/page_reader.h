@@ -36,13 +36,17 @@ class PageReader {
  public:
   // `chunk` starts at file offset `chunk_offset`; `codec` may be null for UNCOMPRESSED.
   // `context` prefixes every error ("file:///x.parquet: column a.b (row group 0)").
+  // `page_buffer` is storage to decompress into (its capacity is reused, its contents not).
   PageReader(ByteView chunk, int64_t chunk_offset, Codec* codec, const ReaderOptions& options,
-             std::string context);
+             std::string context, Buffer page_buffer = {});
 
   // The next page, or *end = true after the last. Pages stay valid until the next call.
   Status Next(Page* page, bool* end);
 
   const std::string& context() const { return context_; }
+
+  // Hands the decompression buffer back for reuse; pages returned so far become invalid.
+  Buffer ReleaseBuffer() { return std::move(decompressed_); }
 
  private:
   Status Corrupt(int64_t offset, const std::string& what) const;

@@ -202,19 +202,32 @@ Result<std::unique_ptr<ColumnChunkReader>> ParquetReader::OpenColumnChunk(int ro
 
 Status ParquetReader::ReadRowGroup(int row_group, const std::vector<int>& leaves,
                                    RowBatch* out) const {
-  out->columns.clear();
   out->columns.resize(leaves.size());
+  for (ColumnVector& c : out->columns) c.Clear();
+  out->num_rows = 0;
   if (row_group < 0 || row_group >= num_row_groups()) {
     return Status::InvalidArgument(file_->location() + ": no row group " +
                                    std::to_string(row_group));
   }
   out->num_rows = row_group_num_rows(row_group);
   constexpr int64_t kBatchLevels = 1 << 16;
+  ColumnChunkBuffers buffers;
   for (size_t i = 0; i < leaves.size(); ++i) {
-    FLOE_ASSIGN_OR_RETURN(auto column, OpenColumnChunk(row_group, leaves[i]));
+    if (leaves[i] < 0 || leaves[i] >= static_cast<int>(leaves_.size())) {
+      return Status::InvalidArgument(file_->location() + ": no leaf column " +
+                                     std::to_string(leaves[i]));
+    }
+    const auto [offset, length] =
+        chunk_ranges_[static_cast<size_t>(row_group)][static_cast<size_t>(leaves[i])];
+    FLOE_ASSIGN_OR_RETURN(
+        auto column, ColumnChunkReader::Open(file_, leaves_[static_cast<size_t>(leaves[i])],
+                                             column_metadata(row_group, leaves[i]), offset, length,
+                                             row_group_num_rows(row_group), options_,
+                                             ColumnContext(row_group, leaves[i]), &buffers));
     while (!column->done()) {
       FLOE_RETURN_IF_ERROR(column->ReadBatch(kBatchLevels, &out->columns[i]));
     }
+    column->ReleaseBuffers(&buffers);
   }
   return Status::OK();
 }

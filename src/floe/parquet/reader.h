@@ -25,6 +25,9 @@
 
 namespace floe::parquet {
 
+// After Open, the const methods may be called from several threads at once (for example one row
+// group per thread) when the RandomAccessFile allows concurrent reads; a ColumnChunkReader
+// belongs to one thread.
 class ParquetReader {
  public:
   // Reads and validates the footer. `file` must outlive the reader. Corrupt files (bad magic,
@@ -65,7 +68,9 @@ class ParquetReader {
   Result<std::unique_ptr<ColumnChunkReader>> OpenColumnChunk(int row_group, int leaf) const;
 
   // Reads every row of a row group for the leaf columns `leaves` (indexes into leaf_columns(), in
-  // the order wanted): out->columns[i] holds leaves[i]. Holds one column chunk at a time.
+  // the order wanted): out->columns[i] holds leaves[i]. Holds one column chunk at a time. The
+  // vectors of `out` are cleared but keep their capacity, so reusing one RowBatch across row
+  // groups saves allocations.
   Status ReadRowGroup(int row_group, const std::vector<int>& leaves, RowBatch* out) const;
 
  private:

@@ -123,6 +123,38 @@ TEST(ParquetReaderFixtures, EveryFixtureReadsCompletely) {
   }
 }
 
+TEST(ParquetReaderFixtures, ReusedRowBatchHoldsOnlyTheLatestRowGroup) {
+  for (const std::string& path : FixtureFiles()) {
+    auto f = OpenLocalFile(path);
+    ASSERT_TRUE(f.ok());
+    auto reader = ParquetReader::Open(f->get());
+    ASSERT_TRUE(reader.ok());
+    const ParquetReader& r = **reader;
+    if (r.num_row_groups() == 0) continue;
+    std::vector<int> all(r.leaf_columns().size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
+    RowBatch fresh, reused;
+    ASSERT_TRUE(r.ReadRowGroup(0, all, &reused).ok());
+    ASSERT_TRUE(r.ReadRowGroup(0, all, &reused).ok());
+    ASSERT_TRUE(r.ReadRowGroup(0, all, &fresh).ok());
+    ASSERT_EQ(fresh.columns.size(), reused.columns.size());
+    for (size_t c = 0; c < all.size(); ++c) {
+      EXPECT_EQ(fresh.columns[c].num_levels, reused.columns[c].num_levels) << path;
+      EXPECT_EQ(fresh.columns[c].def_levels, reused.columns[c].def_levels) << path;
+      EXPECT_EQ(fresh.columns[c].bytes, reused.columns[c].bytes) << path;
+      EXPECT_EQ(fresh.columns[c].i64, reused.columns[c].i64) << path;
+    }
+    // A projection returns the chosen leaves in the order asked for.
+    if (all.size() >= 2) {
+      RowBatch projected;
+      ASSERT_TRUE(r.ReadRowGroup(0, {1, 0}, &projected).ok());
+      EXPECT_EQ(projected.columns[0].num_levels, fresh.columns[1].num_levels);
+      EXPECT_EQ(projected.columns[1].bytes, fresh.columns[0].bytes);
+      EXPECT_EQ(projected.columns[1].i32, fresh.columns[0].i32);
+    }
+  }
+}
+
 TEST(ParquetReaderFixtures, LookupsByFieldIdAndPath) {
   for (const std::string& path : FixtureFiles()) {
     auto f = OpenLocalFile(path);

@@ -117,23 +117,38 @@ Status PlainDecoder::DecodeByteArrays(int64_t n, ColumnVector* out) {
                            std::to_string(remaining()) + " remain at byte " +
                            std::to_string(pos_ - begin_));
   }
-  StartOffsets(out);
-  out->offsets.reserve(out->offsets.size() + static_cast<size_t>(n));
+  // First pass: check every length against the input and total the bytes, so the second pass
+  // copies into storage sized once.
+  const uint8_t* p = pos_;
+  uint64_t total = 0;
   for (int64_t i = 0; i < n; ++i) {
-    if (remaining() < 4) {
+    const size_t left = static_cast<size_t>(end_ - p);
+    if (left < 4) {
       return Status::Corrupt("PLAIN BYTE_ARRAY: value " + std::to_string(i) +
-                             " of the batch has no length at byte " +
-                             std::to_string(pos_ - begin_));
+                             " of the batch has no length at byte " + std::to_string(p - begin_));
     }
-    const uint32_t len = LoadLE<uint32_t>(pos_);
-    if (len > remaining() - 4) {
+    const uint32_t len = LoadLE<uint32_t>(p);
+    if (len > left - 4) {
       return Status::Corrupt("PLAIN BYTE_ARRAY: value length " + std::to_string(len) + " at byte " +
-                             std::to_string(pos_ - begin_) + " exceeds the " +
-                             std::to_string(remaining() - 4) + " bytes that remain");
+                             std::to_string(p - begin_) + " exceeds the " +
+                             std::to_string(left - 4) + " bytes that remain");
     }
-    FLOE_RETURN_IF_ERROR(CheckByteCapacity(*out, len));
-    out->bytes.append(reinterpret_cast<const char*>(pos_ + 4), len);
-    out->offsets.push_back(static_cast<uint32_t>(out->bytes.size()));
+    total += len;
+    p += 4 + size_t{len};
+  }
+  FLOE_RETURN_IF_ERROR(CheckByteCapacity(*out, total));
+  StartOffsets(out);
+  const size_t old_offsets = out->offsets.size();
+  out->offsets.resize(old_offsets + static_cast<size_t>(n));
+  uint32_t* offsets = out->offsets.data() + old_offsets;
+  size_t at = out->bytes.size();
+  out->bytes.resize(at + total);
+  char* dst = out->bytes.data();
+  for (int64_t i = 0; i < n; ++i) {
+    const uint32_t len = LoadLE<uint32_t>(pos_);
+    std::memcpy(dst + at, pos_ + 4, len);
+    at += len;
+    offsets[i] = static_cast<uint32_t>(at);
     pos_ += 4 + size_t{len};
   }
   return Status::OK();
