@@ -512,6 +512,77 @@ TEST(ParquetReaderBuilt, CompressedV1PageAndDecompressionFailure) {
   ExpectCorruptMentioning(bad_col.status(), "decompressing");
 }
 
+struct CodecCase {
+  format::CompressionCodec codec;
+  CodecKind kind;
+  bool hadoop_framing;
+};
+
+class ParquetReaderCodecs : public ::testing::TestWithParam<CodecCase> {};
+
+// Data pages v1 and v2 (levels uncompressed, values compressed) under every codec the reader
+// supports, including LZ4 with Hadoop framing and raw LZ4 blocks under the LZ4 id.
+TEST_P(ParquetReaderCodecs, V1AndV2PagesDecompress) {
+  const CodecCase& param = GetParam();
+  auto codec = MakeCodec(param.kind);
+  ASSERT_TRUE(codec.ok());
+  auto compress = [&](const std::string& raw) {
+    Buffer out;
+    EXPECT_TRUE((*codec)->Compress(AsBytes(raw), &out).ok());
+    std::string block(out.string_view());
+    if (!param.hadoop_framing) return block;
+    std::string framed(8, '\0');
+    StoreBE32(framed.data(), static_cast<uint32_t>(raw.size()));
+    StoreBE32(framed.data() + 4, static_cast<uint32_t>(block.size()));
+    return framed + block;
+  };
+  auto schema = OneColumn(PhysicalType::kInt32, format::Repetition::kOptional);
+  std::vector<int32_t> first, second;
+  for (int i = 0; i < 300; ++i) first.push_back(i * 7);
+  for (int i = 0; i < 200; ++i) second.push_back(-i);
+  // v1: def levels (RLE run of 300 defined) + values, compressed together.
+  std::string v1_raw = std::string("\x03\x00\x00\x00\xd8\x04\x01", 7) + Plain32(first);
+  TestPage v1 = DataPageV1(300, Encoding::kPlain, compress(v1_raw));
+  v1.header.uncompressed_page_size = static_cast<int32_t>(v1_raw.size());
+  // v2: 200 defined levels (uncompressed), then compressed values.
+  std::string levels("\x90\x03\x01", 3);
+  std::string values = compress(Plain32(second));
+  TestPage v2;
+  v2.header.type = PageType::kDataPageV2;
+  v2.body = levels + values;
+  v2.header.compressed_page_size = static_cast<int32_t>(v2.body.size());
+  v2.header.uncompressed_page_size = static_cast<int32_t>(levels.size() + second.size() * 4);
+  format::DataPageHeaderV2 h;
+  h.num_values = 200;
+  h.num_rows = 200;
+  h.definition_levels_byte_length = static_cast<int32_t>(levels.size());
+  v2.header.data_page_header_v2 = h;
+  auto col = ReadOnlyColumn(BuildFile(schema, {v1, v2}, 500, 500, param.codec));
+  ASSERT_TRUE(col.ok()) << col.status().ToString();
+  std::vector<int32_t> expected = first;
+  expected.insert(expected.end(), second.begin(), second.end());
+  EXPECT_EQ(col->i32, expected);
+  EXPECT_EQ(col->def_levels, std::vector<int16_t>(500, 1));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllCodecs, ParquetReaderCodecs,
+    ::testing::Values(CodecCase{format::CompressionCodec::kSnappy, CodecKind::kSnappy, false},
+                      CodecCase{format::CompressionCodec::kGzip, CodecKind::kGzip, false},
+                      CodecCase{format::CompressionCodec::kZstd, CodecKind::kZstd, false},
+                      CodecCase{format::CompressionCodec::kLz4Raw, CodecKind::kLz4Raw, false},
+                      CodecCase{format::CompressionCodec::kLz4, CodecKind::kLz4Raw, true},
+                      CodecCase{format::CompressionCodec::kLz4, CodecKind::kLz4Raw, false}));
+
+TEST(ParquetReaderBuilt, UnsupportedCodecIsNotSupported) {
+  auto schema = OneColumn(PhysicalType::kInt32, format::Repetition::kRequired);
+  auto col = ReadOnlyColumn(BuildFile(schema, {DataPageV1(1, Encoding::kPlain, Plain32({1}))}, 1, 1,
+                                      format::CompressionCodec::kBrotli));
+  ASSERT_FALSE(col.ok());
+  EXPECT_EQ(col.status().kind(), ErrorKind::kNotSupported) << col.status().ToString();
+  EXPECT_NE(col.status().message().find("BROTLI"), std::string::npos);
+}
+
 TEST(ParquetReaderBuilt, PageBeyondChunkIsCorrupt) {
   auto schema = OneColumn(PhysicalType::kInt32, format::Repetition::kRequired);
   TestPage p = DataPageV1(2, Encoding::kPlain, Plain32({1, 2}));
