@@ -1,6 +1,9 @@
 #include "floe/iceberg/json_serde.h"
 
+#include <cmath>
 #include <limits>
+
+#include "floe/iceberg/datetime.h"
 
 namespace floe::iceberg {
 
@@ -287,6 +290,141 @@ Result<Schema> SchemaFromJson(const Json& json, const std::string& where,
     return Status(ErrorKind::kCorrupt, where + ": " + schema.status().message());
   }
   return schema;
+}
+
+// ---- single values ------------------------------------------------------------------------------
+
+namespace {
+
+std::string ToHex(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+std::optional<std::string> FromHex(std::string_view text) {
+  if (text.size() % 2 != 0) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  for (size_t i = 0; i < text.size(); i += 2) {
+    int hi = nibble(text[i]), lo = nibble(text[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return out;
+}
+
+}  // namespace
+
+Json LiteralToJson(const Literal& value) {
+  if (value.is_null()) return nullptr;
+  switch (value.type().id) {
+    case TypeId::kBoolean: return value.bool_value();
+    case TypeId::kInt: return value.int_value();
+    case TypeId::kLong: return value.long_value();
+    case TypeId::kFloat: return value.float_value();
+    case TypeId::kDouble: return value.double_value();
+    case TypeId::kDecimal: return DecimalToString(value.decimal_unscaled(), value.type().scale);
+    case TypeId::kDate: return FormatDate(value.int_value());
+    case TypeId::kTime: return FormatTime(value.long_value());
+    case TypeId::kTimestamp: return FormatTimestamp(value.long_value(), false);
+    case TypeId::kTimestampTz: return FormatTimestamp(value.long_value(), true);
+    case TypeId::kString: return value.bytes_value();
+    case TypeId::kUuid: return value.uuid_value().ToString();
+    case TypeId::kFixed:
+    case TypeId::kBinary: return ToHex(value.bytes_value());
+    default: return nullptr;
+  }
+}
+
+Result<Literal> LiteralFromJson(const Type& type, const Json& json, const std::string& where) {
+  if (json.is_null()) return Literal::Null(type);
+  auto bad = [&]() {
+    std::string text = json.dump();
+    if (text.size() > 60) text = text.substr(0, 57) + "...";
+    return Status::Corrupt(where + ": " + text + " is not a valid " + type.ToString() + " value");
+  };
+  auto str = [&]() -> const std::string* {
+    return json.is_string() ? json.get_ptr<const std::string*>() : nullptr;
+  };
+  switch (type.id) {
+    case TypeId::kBoolean:
+      if (!json.is_boolean()) return bad();
+      return Literal::Boolean(json.get<bool>());
+    case TypeId::kInt:
+    case TypeId::kLong: {
+      if (!json.is_number_integer()) return bad();
+      if (json.is_number_unsigned() &&
+          json.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        return bad();
+      }
+      int64_t v = json.get<int64_t>();
+      if (type.id == TypeId::kLong) return Literal::Long(v);
+      if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) {
+        return bad();
+      }
+      return Literal::Int(static_cast<int32_t>(v));
+    }
+    case TypeId::kFloat:
+    case TypeId::kDouble: {
+      if (!json.is_number()) return bad();
+      double v = json.get<double>();
+      if (type.id == TypeId::kDouble) return Literal::Double(v);
+      return Literal::Float(static_cast<float>(v));
+    }
+    case TypeId::kDecimal: {
+      if (str() == nullptr) return bad();
+      Result<Int128> v = ParseDecimal(*str(), type.scale);
+      if (!v.ok()) return bad();
+      return Literal::Decimal(*v, type.precision, type.scale);
+    }
+    case TypeId::kDate: {
+      std::optional<int32_t> d = str() ? ParseDate(*str()) : std::nullopt;
+      if (!d) return bad();
+      return Literal::Date(*d);
+    }
+    case TypeId::kTime: {
+      std::optional<int64_t> t = str() ? ParseTime(*str()) : std::nullopt;
+      if (!t) return bad();
+      return Literal::Time(*t);
+    }
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz: {
+      bool tz = type.id == TypeId::kTimestampTz;
+      std::optional<int64_t> t = str() ? ParseTimestamp(*str(), tz) : std::nullopt;
+      if (!t) return bad();
+      return tz ? Literal::TimestampTz(*t) : Literal::Timestamp(*t);
+    }
+    case TypeId::kString:
+      if (str() == nullptr) return bad();
+      return Literal::String(*str());
+    case TypeId::kUuid: {
+      std::optional<Uuid> u = str() ? Uuid::Parse(*str()) : std::nullopt;
+      if (!u) return bad();
+      return Literal::UuidValue(*u);
+    }
+    case TypeId::kFixed:
+    case TypeId::kBinary: {
+      std::optional<std::string> b = str() ? FromHex(*str()) : std::nullopt;
+      if (!b) return bad();
+      if (type.id == TypeId::kBinary) return Literal::Binary(std::move(*b));
+      if (b->size() != static_cast<size_t>(type.length)) return bad();
+      return Literal::Fixed(std::move(*b));
+    }
+    default:
+      return Status::NotSupported(where + ": defaults of type " + type.ToString() +
+                                  " are not supported");
+  }
 }
 
 // ---- partition specs and sort orders ----------------------------------------------------------

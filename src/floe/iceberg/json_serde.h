@@ -11,6 +11,7 @@
 #include "floe/common/result.h"
 #include "floe/iceberg/partition_spec.h"
 #include "floe/iceberg/types.h"
+#include "floe/iceberg/values.h"
 
 namespace floe::iceberg {
 
@@ -33,6 +34,13 @@ Result<PartitionSpec> PartitionSpecFromJson(const Json& json, const std::string&
                                             int32_t* next_field_id);
 Result<PartitionSpec> PartitionFieldsFromJson(const Json& fields, int32_t spec_id,
                                               const std::string& where, int32_t* next_field_id);
+
+// Spec Appendix C single-value JSON (column defaults): numbers as JSON numbers, decimals, dates,
+// times, timestamps and uuids as strings ("14.20", "2017-11-16", "22:31:08.123456",
+// "2017-11-16T22:31:08.123456+00:00"), fixed and binary as lower-case hex strings. Primitive
+// types only; null maps to JSON null.
+Json LiteralToJson(const Literal& value);
+Result<Literal> LiteralFromJson(const Type& type, const Json& json, const std::string& where);
 
 Json SortOrderToJson(const SortOrder& order);
 Result<SortOrder> SortOrderFromJson(const Json& json, const std::string& where);

@@ -124,6 +124,32 @@ TEST(TableMetadataFixturesTest, KeepsDefaultsAndUnknownKeys) {
             "-9223372036854775808");
   std::string json = TableMetadataToJson(*m);
   EXPECT_NE(json.find(R"("initial-default":0.34234)"), std::string::npos);
+  // Every default reads as a value of its column type and writes back the same JSON.
+  int defaults = 0;
+  for (const NestedField& f : m->CurrentSchema().fields()) {
+    if (!f.initial_default_json) continue;
+    SCOPED_TRACE(f.name);
+    Json j = Json::parse(*f.initial_default_json);
+    Result<Literal> v = LiteralFromJson(f.type, j, f.name);
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    if (f.type.id == TypeId::kFloat) {
+      EXPECT_FLOAT_EQ(v->float_value(), 0.34234f);
+    } else {
+      EXPECT_EQ(LiteralToJson(*v), j);
+    }
+    ++defaults;
+  }
+  EXPECT_EQ(defaults, 14);
+  EXPECT_EQ(*LiteralFromJson(Type::Primitive(TypeId::kTimestampTz),
+                             Json("1970-01-01T00:00:00.012345+00:00"), "x"),
+            Literal::TimestampTz(12345));
+  EXPECT_EQ(*LiteralFromJson(Type::Fixed(5), Json("010203ff03"), "x"),
+            Literal::Fixed(std::string("\x01\x02\x03\xff\x03", 5)));
+  EXPECT_EQ(*LiteralFromJson(Type::Decimal(16, 2), Json("12345.00"), "x"),
+            Literal::Decimal(1234500, 16, 2));
+  EXPECT_FALSE(LiteralFromJson(Type::Primitive(TypeId::kInt), Json(4294967296LL), "x").ok());
+  EXPECT_FALSE(LiteralFromJson(Type::Fixed(2), Json("010203"), "x").ok());
+  EXPECT_FALSE(LiteralFromJson(Type::Primitive(TypeId::kDate), Json(5), "x").ok());
 
   fs::path v3 = kFixtures /
                 "v1_existing_and_deleted_entries/repro/merch_v1/metadata/"
