@@ -35,8 +35,12 @@ export async function sql(text) {
 }
 export const lit = (s) => `'${String(s).replaceAll("'", "''")}'`
 
+const tempDirs = []
+// A scratch folder, removed by finish() when the test passes (kept for a look when it fails).
 export function tempDir(name) {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `floe-${name}-`))
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `floe-${name}-`))
+  tempDirs.push(dir)
+  return dir
 }
 
 // Runs floe; returns stdout. Throws with stderr on a non-zero exit.
@@ -81,5 +85,9 @@ export function check(ok, message) {
 }
 export function finish(summary) {
   console.log(JSON.stringify({ ...summary, failures }))
+  for (const dir of tempDirs) {
+    if (failures) console.error(`kept ${dir} for inspection`)
+    else fs.rmSync(dir, { recursive: true, force: true })
+  }
   process.exit(failures ? 1 : 0)
 }
