@@ -268,9 +268,17 @@ Status ColumnWriter::Write(const ColumnVector& c) {
       for (size_t i = level; i < hi; ++i) rows += rep[i] == 0;
       page_.rep_levels.insert(page_.rep_levels.end(), rep + level, rep + hi);
     }
-    UpdateStats(c, value, values);
     chunk_.stats.AddNulls(static_cast<int64_t>(count - values));
-    AppendValues(c, value, values);
+    if (mode_ == Mode::kDictionary && dict_bytes_ != nullptr) {
+      // Min and max of byte arrays are those of the distinct values: only new entries count.
+      size_t known = dict_bytes_->size();
+      AppendValues(c, value, values);
+      chunk_.stats.UpdateBytes(dict_bytes_->starts().data(), dict_bytes_->bytes().data(), known,
+                               dict_bytes_->size() - known);
+    } else {
+      UpdateStats(c, value, values);
+      AppendValues(c, value, values);
+    }
     page_.num_levels += static_cast<int64_t>(count);
     page_.num_values += static_cast<int64_t>(values);
     page_.num_rows += static_cast<int64_t>(rows);

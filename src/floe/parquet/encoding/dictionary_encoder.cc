@@ -69,20 +69,20 @@ template class NumericDictionaryEncoder<double>;
 void ByteArrayDictionaryEncoder::Clear() {
   bytes_.clear();
   starts_.assign(1, 0);
-  hashes_.clear();
   slots_.assign(size_t{1} << kInitialLog2, 0);
-  shift_ = 64 - kInitialLog2;
+  log2_capacity_ = kInitialLog2;
 }
 
 void ByteArrayDictionaryEncoder::Grow() {
-  size_t cap = slots_.size() * 2;
-  slots_.assign(cap, 0);
-  --shift_;
-  size_t mask = cap - 1;
-  for (size_t i = 0; i < hashes_.size(); ++i) {
-    size_t s = static_cast<size_t>(hashes_[i] >> shift_);
+  std::vector<uint64_t> old = std::move(slots_);
+  ++log2_capacity_;
+  slots_.assign(size_t{1} << log2_capacity_, 0);
+  size_t mask = slots_.size() - 1;
+  for (uint64_t e : old) {
+    if (e == 0) continue;
+    size_t s = static_cast<size_t>((e >> 32) >> (32 - log2_capacity_));
     while (slots_[s] != 0) s = (s + 1) & mask;
-    slots_[s] = static_cast<uint32_t>(i + 1);
+    slots_[s] = e;
   }
 }
 
@@ -95,27 +95,29 @@ void ByteArrayDictionaryEncoder::Encode(const uint32_t* offsets, const char* byt
   for (size_t i = 0; i < n; ++i) {
     const char* p = bytes + offsets[first + i];
     size_t len = offsets[first + i + 1] - offsets[first + i];
-    uint64_t h = XxHash64(p, len);
-    size_t s = static_cast<size_t>(h >> shift_);
+    auto h32 = static_cast<uint32_t>(XxHash64(p, len) >> 32);
+    size_t s = h32 >> (32 - log2_capacity_);
     while (true) {
-      uint32_t e = slots_[s];
+      uint64_t e = slots_[s];
       if (e == 0) {
         bytes_.append(p, len);
         starts_.push_back(static_cast<uint32_t>(bytes_.size()));
-        hashes_.push_back(h);
-        slots_[s] = static_cast<uint32_t>(hashes_.size());
-        out[i] = static_cast<uint32_t>(hashes_.size() - 1);
-        if (hashes_.size() * 2 > slots_.size()) {
+        auto idx = static_cast<uint32_t>(starts_.size() - 2);
+        slots_[s] = (uint64_t{h32} << 32) | (idx + 1);
+        out[i] = idx;
+        if ((size() + 1) * 2 > slots_.size()) {
           Grow();
           mask = slots_.size() - 1;
         }
         break;
       }
-      uint32_t idx = e - 1;
-      if (hashes_[idx] == h && starts_[idx + 1] - starts_[idx] == len &&
-          std::memcmp(bytes_.data() + starts_[idx], p, len) == 0) {
-        out[i] = idx;
-        break;
+      if (static_cast<uint32_t>(e >> 32) == h32) {
+        uint32_t idx = static_cast<uint32_t>(e) - 1;
+        uint32_t begin = starts_[idx];
+        if (starts_[idx + 1] - begin == len && std::memcmp(bytes_.data() + begin, p, len) == 0) {
+          out[i] = idx;
+          break;
+        }
       }
       s = (s + 1) & mask;
     }

@@ -63,6 +63,9 @@ class ByteArrayDictionaryEncoder {
   std::string_view value(size_t i) const {
     return std::string_view(bytes_).substr(starts_[i], starts_[i + 1] - starts_[i]);
   }
+  // The distinct values as a byte-array column: value i is bytes()[starts()[i], starts()[i+1]).
+  const std::string& bytes() const { return bytes_; }
+  const std::vector<uint32_t>& starts() const { return starts_; }
   // The dictionary page's size: PLAIN adds a 4-byte length to each byte array.
   size_t plain_bytes() const { return bytes_.size() + (fixed_length_ == 0 ? 4 * size() : 0); }
   void WriteDictionaryPage(Buffer* out) const;
@@ -74,9 +77,10 @@ class ByteArrayDictionaryEncoder {
   int32_t fixed_length_;
   std::string bytes_;             // the distinct values, concatenated
   std::vector<uint32_t> starts_;  // size() + 1 offsets into bytes_
-  std::vector<uint64_t> hashes_;  // per value
-  std::vector<uint32_t> slots_;   // index + 1; 0 = empty
-  int shift_ = 0;
+  // Each slot holds the top 32 bits of the value's hash and its index + 1 (0 = empty), so a probe
+  // rejects other values without touching the value storage, and Grow() needs no rehashing.
+  std::vector<uint64_t> slots_;
+  int log2_capacity_ = 0;
 };
 
 // The data page form of indices: one byte of bit width, then hybrid runs without length prefix.
