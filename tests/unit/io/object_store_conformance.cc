@@ -160,6 +160,41 @@ TEST_P(ObjectStoreConformanceTest, PutIfAbsentRaceHasExactlyOneWinner) {
   EXPECT_EQ(store().List(Loc("race/")).value().size(), static_cast<size_t>(kKeys));
 }
 
+TEST_P(ObjectStoreConformanceTest, ReadersNeverSeeAHalfWrittenObject) {
+  constexpr size_t kSize = 64 * 1024;
+  ASSERT_TRUE(store().Put(Loc("torn"), std::string(kSize, 'a')).ok());
+  std::atomic<bool> stop{false};
+  std::atomic<int> bad{0}, reads{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 2; ++w) {
+    threads.emplace_back([&, w] {
+      // Fast stores could finish before a reader starts: keep writing until reads overlapped.
+      for (int i = 0; i < 40 || reads < 20; ++i) {
+        // Every version is one repeated letter, so any mix of two versions is detectable.
+        std::string data(kSize, static_cast<char>('b' + (w * 40 + i) % 20));
+        if (!store().Put(Loc("torn"), data).ok()) ++bad;
+      }
+    });
+  }
+  for (int r = 0; r < 2; ++r) {
+    threads.emplace_back([&] {
+      while (!stop) {
+        auto got = store().Get(Loc("torn"));
+        ++reads;
+        if (!got.ok() || got->size() != kSize ||
+            got->find_first_not_of(got->front()) != std::string::npos) {
+          ++bad;
+        }
+      }
+    });
+  }
+  for (int t = 0; t < 2; ++t) threads[t].join();
+  stop = true;
+  for (size_t t = 2; t < threads.size(); ++t) threads[t].join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_GT(reads.load(), 0);
+}
+
 TEST_P(ObjectStoreConformanceTest, DeleteRemovesAndMissingIsNotFound) {
   ASSERT_TRUE(store().Put(Loc("del/x"), "x").ok());
   EXPECT_TRUE(store().Delete(Loc("del/x")).ok());
