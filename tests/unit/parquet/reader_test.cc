@@ -247,7 +247,8 @@ TEST(ParquetReaderCorrupt, EveryFooterByteFlipped) {
       Status s = ReadEverything("mem://flipped", flipped, 100);
       if (!s.ok()) {
         ++errors;
-        EXPECT_NE(s.kind(), ErrorKind::kInternal) << s.ToString();
+        EXPECT_TRUE(s.kind() == ErrorKind::kCorrupt || s.kind() == ErrorKind::kNotSupported)
+            << s.ToString();
         EXPECT_NE(s.message().find("mem://flipped"), std::string::npos) << s.ToString();
       }
     }
@@ -295,7 +296,8 @@ TEST(ParquetReaderCorrupt, FlippedPageBytesNeverCrash) {
       bad[static_cast<size_t>(begin + i)] ^= 0x5a;
       Status s = ReadEverything("mem://flip", bad, 333);
       if (!s.ok()) {
-        EXPECT_NE(s.kind(), ErrorKind::kInternal) << s.ToString();
+        EXPECT_TRUE(s.kind() == ErrorKind::kCorrupt || s.kind() == ErrorKind::kNotSupported)
+            << s.ToString();
         EXPECT_NE(s.message().find("mem://flip"), std::string::npos) << s.ToString();
       }
     }
