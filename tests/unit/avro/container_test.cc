@@ -126,6 +126,87 @@ INSTANTIATE_TEST_SUITE_P(Codecs, ContainerCodecTest,
                            return std::string(ContainerCodecName(info.param));
                          });
 
+TEST(ContainerTest, ManifestEntryFieldIdsSurviveWriteAndRead) {
+  Schema schema = *Schema::Parse(testing::kManifestEntrySchema);
+  auto data_file =
+      RecordBuilder(schema.Share(schema.FindNamed("r2")))
+          .SetById(134, Value::Int(0))
+          .SetById(100, Value::String("s3://b/t/data/a.parquet"))
+          .SetById(101, Value::String("PARQUET"))
+          .SetById(102, Value::Record(schema.Share(schema.FindNamed("r102")), {Value::Null()}))
+          .SetById(103, Value::Long(10))
+          .SetById(104, Value::Long(2048))
+          .SetById(135, Value::Array({Value::Int(1), Value::Int(2)}))
+          .Build();
+  ASSERT_TRUE(data_file.ok()) << data_file.status().ToString();
+  auto entry =
+      RecordBuilder(schema.root_ref()).SetById(0, Value::Int(1)).SetById(2, *data_file).Build();
+  ASSERT_TRUE(entry.ok()) << entry.status().ToString();
+  Written w = Write(schema, {*entry}, WriterOptions());
+  MemoryRandomAccessFile file("memory:m.avro", w.bytes);
+  auto r = ContainerReader::Open(&file);
+  ASSERT_TRUE(r.ok());
+  const Schema& read = (*r)->writer_schema();
+  const Node* df = read.root().fields[read.root().FieldIndexById(2)].type;
+  ASSERT_NE(df, nullptr);
+  for (int id :
+       {134, 100, 101, 102, 103, 104, 108, 109, 110, 137, 125, 128, 131, 132, 135, 140, 143}) {
+    EXPECT_GE(df->FieldIndexById(id), 0) << id;
+  }
+  EXPECT_EQ(df->fields[df->FieldIndexById(135)].type->OptionalType()->element_id, 136);
+  EXPECT_EQ(read.FindNamed("r102")->fields[0].field_id, 1000);
+  EXPECT_EQ(read.FindNamed("k129_v130")->fields[1].field_id, 130);
+  std::vector<Value> back = ReadAll(&file);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].FieldById(2)->FieldById(135)->item(1).int_value(), 2);
+  EXPECT_TRUE(back[0].FieldById(1)->is_null());
+  EXPECT_EQ(back[0].ToJson(), entry->ToJson());
+}
+
+// An output stream that fails after `budget` bytes.
+class FailingStream : public OutputStream {
+ public:
+  explicit FailingStream(int64_t budget) : budget_(budget) {}
+  const std::string& location() const override { return location_; }
+  Status Append(ByteView data) override {
+    if (written_ + static_cast<int64_t>(data.size()) > budget_) return Status::IOError("disk full");
+    written_ += static_cast<int64_t>(data.size());
+    return Status::OK();
+  }
+  int64_t Tell() const override { return written_; }
+  Status Close() override { return Status::OK(); }
+  void Abort() override {}
+
+ private:
+  std::string location_ = "file:///full/m.avro";
+  int64_t budget_;
+  int64_t written_ = 0;
+};
+
+TEST(ContainerTest, WriteErrorsNameTheFile) {
+  Schema schema = ManifestFileSchema();
+  std::mt19937_64 rng(3);
+  FailingStream tiny(10);
+  auto bad = ContainerWriter::Make(
+      &tiny, schema, [&rng] { return rng(); }, WriterOptions());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().kind(), ErrorKind::kIOError);
+  EXPECT_NE(bad.status().message().find("file:///full/m.avro"), std::string::npos);
+  FailingStream small(4000);
+  WriterOptions uncompressed;
+  uncompressed.codec = ContainerCodec::kNull;
+  auto w = ContainerWriter::Make(
+      &small, schema, [&rng] { return rng(); }, uncompressed);
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Append(ManifestFile(schema, 1)).ok());
+  Value v = ManifestFile(schema, 2);
+  *v.MutableFieldById(500) = Value::String(std::string(8000, 'x'));
+  ASSERT_TRUE((*w)->Append(v).ok());
+  Status st = (*w)->Close();
+  EXPECT_EQ(st.kind(), ErrorKind::kIOError);
+  EXPECT_NE(st.message().find("block 0"), std::string::npos) << st.ToString();
+}
+
 TEST(ContainerTest, HeaderLayout) {
   Schema schema = *Schema::Parse(R"("long")");
   WriterOptions options;
