@@ -113,6 +113,16 @@ std::string DecimalToString(Int128 unscaled, int32_t scale);
 // Parses "-123.45" (at most `scale` fraction digits, padded) into an unscaled value.
 Result<Int128> ParseDecimal(std::string_view text, int32_t scale);
 
+// Bounds under the truncate(N) metrics mode (FORMAT_NOTES §5). Lower: the first N code points of
+// a string, the first N bytes of binary. Upper: unchanged when the value is that short already;
+// otherwise the prefix with its last code point (byte) incremented, dropping trailing code points
+// that cannot be (U+10FFFF; 0xFF) and skipping the surrogate range; nullopt when nothing can be
+// incremented (then no upper bound may be written).
+std::string TruncateStringLowerBound(std::string_view utf8, int32_t n);
+std::optional<std::string> TruncateStringUpperBound(std::string_view utf8, int32_t n);
+std::string TruncateBinaryLowerBound(std::string_view bytes, int32_t n);
+std::optional<std::string> TruncateBinaryUpperBound(std::string_view bytes, int32_t n);
+
 // Three-way comparison of two non-null literals of the same type, in the order bounds use
 // (signed numbers, strings and binary by unsigned bytes, decimals by value). NaN sorts last.
 Result<int> CompareLiterals(const Literal& a, const Literal& b);

@@ -110,6 +110,22 @@ TEST(ValuesTest, DecimalText) {
   EXPECT_FALSE(ParseDecimal("", 2).ok());
 }
 
+TEST(ValuesTest, TruncatedBounds) {
+  EXPECT_EQ(TruncateStringLowerBound("iceberg", 3), "ice");
+  EXPECT_EQ(TruncateStringLowerBound("\xC3\xA9t\xC3\xA9", 2), "\xC3\xA9t");
+  EXPECT_EQ(*TruncateStringUpperBound("iceberg", 3), "icf");
+  EXPECT_EQ(*TruncateStringUpperBound("ice", 3), "ice");  // short enough: unchanged
+  EXPECT_EQ(*TruncateStringUpperBound("ab\xED\x9F\xBFz", 3), "ab\xEE\x80\x80");  // U+D7FF→U+E000
+  EXPECT_EQ(*TruncateStringUpperBound("a\xF4\x8F\xBF\xBFz", 2), "b");            // U+10FFFF dropped
+  EXPECT_EQ(TruncateStringUpperBound("\xF4\x8F\xBF\xBF\xF4\x8F\xBF\xBFz", 2), std::nullopt);
+  EXPECT_EQ(*TruncateStringUpperBound("a\x7Fz", 2), "a\xC2\x80");  // U+007F → U+0080
+  EXPECT_EQ(TruncateBinaryLowerBound(Bytes({1, 2, 3}), 2), Bytes({1, 2}));
+  EXPECT_EQ(*TruncateBinaryUpperBound(Bytes({1, 2, 3}), 2), Bytes({1, 3}));
+  EXPECT_EQ(*TruncateBinaryUpperBound(Bytes({1, 0xFF, 3}), 2), Bytes({2}));
+  EXPECT_EQ(*TruncateBinaryUpperBound(Bytes({1, 2}), 2), Bytes({1, 2}));
+  EXPECT_EQ(TruncateBinaryUpperBound(Bytes({0xFF, 0xFF, 3}), 2), std::nullopt);
+}
+
 TEST(ValuesTest, ComparesInBoundOrder) {
   EXPECT_EQ(*CompareLiterals(Literal::Int(-1), Literal::Int(1)), -1);
   EXPECT_EQ(*CompareLiterals(Literal::String("\xC3\xA9"), Literal::String("z")), 1);  // é > z
