@@ -375,11 +375,16 @@ void ColumnWriter::MaterializeDictionaryPage() {
 Status ColumnWriter::EncodeValues(Encoding* encoding, ByteView* values) {
   encoded_.Clear();
   *values = encoded_.view();
-  if (mode_ == Mode::kDictionary) {
+  // A page of nulls only needs no dictionary (and an empty dictionary page confuses readers).
+  if (mode_ == Mode::kDictionary && !page_.indices.empty()) {
     EncodeDictionaryIndices(page_.indices.data(), page_.indices.size(), DictionarySize(),
                             &encoded_);
     *encoding = Encoding::kRleDictionary;
     *values = encoded_.view();
+    return Status::OK();
+  }
+  if (mode_ == Mode::kDictionary) {
+    *encoding = Encoding::kPlain;
     return Status::OK();
   }
   if (leaf_.physical == PhysicalType::kBoolean) {

@@ -413,6 +413,21 @@ TEST(ParquetWriter, DictionaryFallsBackWhenItOutgrowsTheLimit) {
   ExpectSameColumn(c, ReadBack(w->bytes).columns[0], 0);
 }
 
+TEST(ParquetWriter, AllNullPagesNeedNoDictionary) {
+  WriterOptions o;
+  o.default_encoding = ColumnEncoding::kDictionary;
+  auto c = OptionalBytes({std::nullopt, std::nullopt, std::nullopt});
+  auto w = WriteBatches(OneColumn(Col(1, "s", FieldType::kString)), {Batch(3, {c})}, o);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  format::FileMetaData md = Footer(w->bytes);
+  const auto& cm = *md.row_groups[0].columns[0].meta_data;
+  EXPECT_FALSE(cm.dictionary_page_offset.has_value());
+  EXPECT_EQ(cm.encodings, (std::vector<Encoding>{Encoding::kPlain, Encoding::kRle}));
+  EXPECT_EQ(cm.statistics->null_count, 3);
+  EXPECT_FALSE(cm.statistics->min_value.has_value());
+  ExpectSameColumn(c, ReadBack(w->bytes).columns[0], 0);
+}
+
 TEST(ParquetWriter, EncodingsTheTypeCannotTakeAreRejected) {
   MemoryOutputStream sink;
   WriterOptions o;
