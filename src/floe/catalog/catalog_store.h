@@ -47,6 +47,8 @@ class CatalogStore : public SqlSession {
 struct CatalogStoreOptions {
   // How long a statement waits for another writer's lock before kUnavailable.
   int busy_timeout_ms = 30000;
+  // How long connecting to a database server may take (PostgreSQL), unless the URI says.
+  int connect_timeout_s = 10;
 };
 
 // Opens the store a catalog URI names: "sqlite:PATH" (a file, created if missing; "sqlite::memory:"

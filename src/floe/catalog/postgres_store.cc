@@ -32,6 +32,14 @@ void IgnoreNotice(void*, const char*) {}
 
 }  // namespace
 
+std::string WithConnectTimeout(std::string_view conninfo, int seconds) {
+  std::string out(conninfo);
+  if (out.find("connect_timeout") != std::string::npos) return out;
+  std::string setting = "connect_timeout=" + std::to_string(seconds);
+  if (out.find("://") == std::string::npos) return out + " " + setting;
+  return out + (out.find('?') == std::string::npos ? "?" : "&") + setting;
+}
+
 std::string RedactConninfo(std::string_view conninfo) {
   std::string out(conninfo);
   size_t scheme = out.find("://");
@@ -72,7 +80,8 @@ class PostgresCatalogStore::Session final : public SqlSession {
 
 Result<std::unique_ptr<PostgresCatalogStore>> PostgresCatalogStore::Open(
     const std::string& conninfo, const CatalogStoreOptions& options) {
-  std::unique_ptr<PostgresCatalogStore> store(new PostgresCatalogStore(conninfo, options));
+  std::unique_ptr<PostgresCatalogStore> store(
+      new PostgresCatalogStore(WithConnectTimeout(conninfo, options.connect_timeout_s), options));
   store->display_name_ = RedactConninfo(conninfo);
   std::lock_guard lock(store->mu_);
   FLOE_RETURN_IF_ERROR(store->ConnectLocked());

@@ -43,6 +43,10 @@ class PostgresCatalogStore final : public CatalogStore {
   std::mutex mu_;
 };
 
+// `conninfo` with connect_timeout=`seconds` added unless it sets one, so an unreachable server
+// fails the call instead of hanging it (libpq waits forever by default).
+std::string WithConnectTimeout(std::string_view conninfo, int seconds);
+
 // `conninfo` with any password replaced by "***" (URI "user:pass@" or "password=...").
 std::string RedactConninfo(std::string_view conninfo);
 

@@ -84,16 +84,15 @@ Status WriteAll(int fd, ByteView data, const std::string& location) {
 
 class LocalObjectFile final : public RandomAccessFile {
  public:
-  LocalObjectFile(std::string location, int fd) : location_(std::move(location)), fd_(fd) {}
+  // Objects are replaced by rename, never rewritten in place, so the size of an open file is
+  // fixed and read once.
+  LocalObjectFile(std::string location, int fd, int64_t size)
+      : location_(std::move(location)), fd_(fd), size_(size) {}
   ~LocalObjectFile() override { ::close(fd_); }
   const std::string& location() const override { return location_; }
-  Result<int64_t> Size() override {
-    struct stat st;
-    if (::fstat(fd_, &st) != 0) return ErrnoStatus(location_, "stat", errno);
-    return static_cast<int64_t>(st.st_size);
-  }
+  Result<int64_t> Size() override { return size_; }
   Status ReadAt(int64_t offset, int64_t n, uint8_t* out) override {
-    FLOE_ASSIGN_OR_RETURN(int64_t size, Size());
+    const int64_t size = size_;
     if (offset < 0 || n < 0 || offset > size || n > size - offset) {
       return Status::Corrupt(location_ + ": read of " + std::to_string(n) + " bytes at offset " +
                              std::to_string(offset) + " is beyond the end of the " +
@@ -113,6 +112,7 @@ class LocalObjectFile final : public RandomAccessFile {
  private:
   std::string location_;
   int fd_;
+  int64_t size_;
 };
 
 class LocalObjectOutputStream final : public OutputStream {
@@ -265,7 +265,8 @@ Result<std::unique_ptr<RandomAccessFile>> LocalStore::OpenRead(const std::string
     ::close(fd);
     return Status::NotFound(loc + ": not an object");
   }
-  return std::unique_ptr<RandomAccessFile>(new LocalObjectFile(loc, fd));
+  return std::unique_ptr<RandomAccessFile>(
+      new LocalObjectFile(loc, fd, static_cast<int64_t>(st.st_size)));
 }
 
 Result<std::unique_ptr<OutputStream>> LocalStore::Create(const std::string& location) {

@@ -67,6 +67,16 @@ TEST(CatalogUriTest, PasswordsNeverReachMessages) {
   EXPECT_THAT(st.message(), HasSubstr("127.0.0.1"));
 }
 
+TEST(CatalogUriTest, ConnectTimeoutIsAddedUnlessGiven) {
+  EXPECT_EQ(WithConnectTimeout("postgresql://u@h/db", 10),
+            "postgresql://u@h/db?connect_timeout=10");
+  EXPECT_EQ(WithConnectTimeout("postgresql://u@h/db?sslmode=require", 5),
+            "postgresql://u@h/db?sslmode=require&connect_timeout=5");
+  EXPECT_EQ(WithConnectTimeout("postgresql://u@h/db?connect_timeout=2", 5),
+            "postgresql://u@h/db?connect_timeout=2");
+  EXPECT_EQ(WithConnectTimeout("host=h dbname=db", 7), "host=h dbname=db connect_timeout=7");
+}
+
 TEST(SqliteCatalogTest, UsesWriteAheadLogging) {
   testing::TempDir dir("floe-wal");
   auto catalog = SqlCatalog::Open("sqlite:" + dir.path() + "/c.db");
