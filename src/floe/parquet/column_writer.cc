@@ -67,7 +67,9 @@ void PageState::Clear() {
 }
 
 void ChunkState::Reset() {
-  pages.Release();
+  pages.clear();
+  pages.shrink_to_fit();
+  pages_bytes = 0;
   uncompressed_bytes = 0;
   num_values = 0;
   dictionary_data_pages = 0;
@@ -316,8 +318,7 @@ int64_t ColumnWriter::buffered_uncompressed_bytes() const {
 }
 
 int64_t ColumnWriter::buffered_file_bytes() const {
-  return static_cast<int64_t>(chunk_.pages.size()) + PageBytesEstimate() +
-         static_cast<int64_t>(DictionaryPlainBytes());
+  return chunk_.pages_bytes + PageBytesEstimate() + static_cast<int64_t>(DictionaryPlainBytes());
 }
 
 bool ColumnWriter::DictionaryPays() const {
@@ -458,9 +459,12 @@ Status ColumnWriter::AppendPage(PageType type, const format::PageHeader& header_
   header.compressed_page_size = static_cast<int32_t>(stored);
   header_.clear();
   format::SerializeTo(header, &header_);
-  chunk_.pages.Append(header_);
-  chunk_.pages.Append(levels);
-  chunk_.pages.Append(stored_values);
+  Buffer page(header_.size() + stored);
+  page.Append(header_);
+  page.Append(levels);
+  page.Append(stored_values);
+  chunk_.pages.push_back(std::move(page));
+  chunk_.pages_bytes += static_cast<int64_t>(header_.size() + stored);
   chunk_.uncompressed_bytes += static_cast<int64_t>(header_.size() + uncompressed);
   ++chunk_.page_counts[{type, encoding}];
   if (type != PageType::kDictionaryPage) NoteEncoding(encoding);
@@ -549,7 +553,6 @@ Status ColumnWriter::FinishChunk(int64_t file_offset, OutputStream* sink, format
 
   if (chunk_.dictionary_data_pages > 0) {
     // The dictionary page must come first; it is built now, after the data pages that use it.
-    Buffer data_pages = std::move(chunk_.pages);
     int64_t data_uncompressed = chunk_.uncompressed_bytes;
     chunk_.uncompressed_bytes = 0;
     encoded_.Clear();
@@ -562,16 +565,20 @@ Status ColumnWriter::FinishChunk(int64_t file_offset, OutputStream* sink, format
     FLOE_RETURN_IF_ERROR(AppendPage(PageType::kDictionaryPage, header, ByteView(), encoded_.view(),
                                     Encoding::kPlain));
     md.dictionary_page_offset = pos;
-    FLOE_RETURN_IF_ERROR(sink->Append(chunk_.pages.view()));
-    pos += static_cast<int64_t>(chunk_.pages.size());
+    Buffer dictionary_page = std::move(chunk_.pages.back());
+    chunk_.pages.pop_back();
+    chunk_.pages_bytes -= static_cast<int64_t>(dictionary_page.size());
+    FLOE_RETURN_IF_ERROR(sink->Append(dictionary_page.view()));
+    pos += static_cast<int64_t>(dictionary_page.size());
     uncompressed = data_uncompressed + chunk_.uncompressed_bytes;
-    chunk_.pages = std::move(data_pages);
     encodings.push_back(Encoding::kPlain);
     page_stats.push_back({PageType::kDictionaryPage, Encoding::kPlain, 1});
   }
   md.data_page_offset = pos;
-  FLOE_RETURN_IF_ERROR(sink->Append(chunk_.pages.view()));
-  pos += static_cast<int64_t>(chunk_.pages.size());
+  for (const Buffer& page : chunk_.pages) {
+    FLOE_RETURN_IF_ERROR(sink->Append(page.view()));
+    pos += static_cast<int64_t>(page.size());
+  }
 
   for (Encoding e : chunk_.encodings) {
     if (std::find(encodings.begin(), encodings.end(), e) == encodings.end()) {

@@ -41,7 +41,8 @@ struct PageState {
 
 // The column chunk of the current row group: encoded pages and their bookkeeping.
 struct ChunkState {
-  Buffer pages;                       // data pages: header + body each
+  std::vector<Buffer> pages;  // data pages, header + body each (no reallocation)
+  int64_t pages_bytes = 0;
   int64_t uncompressed_bytes = 0;     // headers + uncompressed bodies
   int64_t num_values = 0;             // level entries
   int64_t dictionary_data_pages = 0;  // data pages that refer to the dictionary
