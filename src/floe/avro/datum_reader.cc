@@ -106,7 +106,9 @@ class Resolver {
     if (w->type == Type::kUnion) {
       p->op = Op::kWriterUnion;
       for (const Node* b : w->branches) {
-        auto sub = Resolve(b, r, path, depth + 1);
+        // Read as written, each branch maps to itself (Decode records the branch); searching
+        // the reader's branches would cost branches² on a union from an untrusted header.
+        auto sub = w == r ? Resolve(b, b, path, depth + 1) : Resolve(b, r, path, depth + 1);
         p->branches.push_back(sub.ok() ? *sub : nullptr);
         p->branch_errors.push_back(sub.ok() ? "" : sub.status().message());
       }

@@ -193,6 +193,25 @@ TEST(AvroBinaryTest, SkipValue) {
   EXPECT_EQ(in.remaining(), 4u);
 }
 
+TEST(AvroBinaryTest, WideUnionReadsAsWritten) {
+  // 20000 named branches: resolving a union against itself must not compare every pair.
+  std::string text = "[";
+  for (int i = 0; i < 20000; ++i) {
+    text += (i ? "," : "") + std::string(R"({"type":"fixed","size":1,"name":"f)") +
+            std::to_string(i) + "\"}";
+  }
+  text += "]";
+  Schema s = Parse(text.c_str());
+  ASSERT_EQ(s.root().branches.size(), 20000u);
+  Value v = Value::Fixed("z");
+  v.set_union_branch(19999);
+  std::string bytes = Encode(s, v);
+  EXPECT_EQ(bytes, "\xbe\xb8\x02z");
+  Value back = Decode(s, bytes);
+  EXPECT_EQ(back.union_branch(), 19999);
+  EXPECT_EQ(back.bytes(), "z");
+}
+
 TEST(AvroBinaryTest, NanRoundTrips) {
   Schema s = Parse(R"("double")");
   Value back = Decode(s, Encode(s, Value::Double(std::nan(""))));
