@@ -8,6 +8,34 @@ namespace floe::parquet {
 
 namespace {
 constexpr int kInitialLog2 = 10;
+
+// Equality of n bytes; short values (most dictionary keys) compare with two overlapping loads
+// instead of a call to memcmp.
+inline bool BytesEqual(const char* a, const char* b, size_t n) {
+  if (n >= 8 && n <= 16) {
+    uint64_t a0, b0, a1, b1;
+    std::memcpy(&a0, a, 8);
+    std::memcpy(&b0, b, 8);
+    std::memcpy(&a1, a + n - 8, 8);
+    std::memcpy(&b1, b + n - 8, 8);
+    return a0 == b0 && a1 == b1;
+  }
+  if (n >= 4 && n < 8) {
+    uint32_t a0, b0, a1, b1;
+    std::memcpy(&a0, a, 4);
+    std::memcpy(&b0, b, 4);
+    std::memcpy(&a1, a + n - 4, 4);
+    std::memcpy(&b1, b + n - 4, 4);
+    return a0 == b0 && a1 == b1;
+  }
+  if (n < 4) {
+    for (size_t i = 0; i < n; ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+  return std::memcmp(a, b, n) == 0;
+}
 }  // namespace
 
 template <typename T>
@@ -114,7 +142,7 @@ void ByteArrayDictionaryEncoder::Encode(const uint32_t* offsets, const char* byt
       if (static_cast<uint32_t>(e >> 32) == h32) {
         uint32_t idx = static_cast<uint32_t>(e) - 1;
         uint32_t begin = starts_[idx];
-        if (starts_[idx + 1] - begin == len && std::memcmp(bytes_.data() + begin, p, len) == 0) {
+        if (starts_[idx + 1] - begin == len && BytesEqual(bytes_.data() + begin, p, len)) {
           out[i] = idx;
           break;
         }
