@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "floe/compression/codec.h"
@@ -151,6 +153,82 @@ TEST(ParquetReaderFixtures, ReusedRowBatchHoldsOnlyTheLatestRowGroup) {
       EXPECT_EQ(projected.columns[0].num_levels, fresh.columns[1].num_levels);
       EXPECT_EQ(projected.columns[1].bytes, fresh.columns[0].bytes);
       EXPECT_EQ(projected.columns[1].i32, fresh.columns[0].i32);
+    }
+  }
+}
+
+void ExpectSameColumn(const ColumnVector& a, const ColumnVector& b, const std::string& what) {
+  EXPECT_EQ(a.num_levels, b.num_levels) << what;
+  EXPECT_EQ(a.num_values, b.num_values) << what;
+  EXPECT_EQ(a.def_levels, b.def_levels) << what;
+  EXPECT_EQ(a.rep_levels, b.rep_levels) << what;
+  EXPECT_EQ(a.bools, b.bools) << what;
+  EXPECT_EQ(a.i32, b.i32) << what;
+  EXPECT_EQ(a.i64, b.i64) << what;
+  EXPECT_EQ(a.offsets, b.offsets) << what;
+  EXPECT_EQ(a.bytes, b.bytes) << what;
+  EXPECT_EQ(a.f32.size(), b.f32.size()) << what;
+  EXPECT_EQ(a.f64.size(), b.f64.size()) << what;
+  EXPECT_EQ(0, std::memcmp(a.f32.data(), b.f32.data(), a.f32.size() * sizeof(float))) << what;
+  EXPECT_EQ(0, std::memcmp(a.f64.data(), b.f64.data(), a.f64.size() * sizeof(double))) << what;
+}
+
+// Small batches appended into one vector (crossing pages and splitting runs) give exactly what
+// one whole-row-group read gives.
+TEST(ParquetReaderFixtures, SmallBatchesAppendToTheSameResult) {
+  for (const std::string& path : FixtureFiles()) {
+    auto f = OpenLocalFile(path);
+    ASSERT_TRUE(f.ok());
+    auto reader = ParquetReader::Open(f->get());
+    ASSERT_TRUE(reader.ok());
+    const ParquetReader& r = **reader;
+    for (int g = 0; g < r.num_row_groups(); ++g) {
+      for (int c = 0; c < static_cast<int>(r.leaf_columns().size()); ++c) {
+        RowBatch whole;
+        ASSERT_TRUE(r.ReadRowGroup(g, {c}, &whole).ok());
+        auto column = r.OpenColumnChunk(g, c);
+        ASSERT_TRUE(column.ok());
+        ColumnVector pieces;
+        while (!(*column)->done()) {
+          Status s = (*column)->ReadBatch(7, &pieces);
+          ASSERT_TRUE(s.ok()) << s.ToString();
+        }
+        EXPECT_EQ((*column)->levels_left(), 0);
+        ExpectSameColumn(whole.columns[0], pieces, path + " column " + std::to_string(c));
+      }
+    }
+  }
+}
+
+// Row groups decoded on two threads at once match a sequential read.
+TEST(ParquetReaderFixtures, ConcurrentRowGroupReads) {
+  for (const std::string& path : FixtureFiles()) {
+    auto f = OpenLocalFile(path);
+    ASSERT_TRUE(f.ok());
+    auto reader = ParquetReader::Open(f->get());
+    ASSERT_TRUE(reader.ok());
+    const ParquetReader& r = **reader;
+    std::vector<int> all(r.leaf_columns().size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
+    std::vector<RowBatch> sequential(static_cast<size_t>(r.num_row_groups()));
+    for (int g = 0; g < r.num_row_groups(); ++g) {
+      ASSERT_TRUE(r.ReadRowGroup(g, all, &sequential[static_cast<size_t>(g)]).ok());
+    }
+    std::vector<RowBatch> threaded(sequential.size());
+    std::vector<Status> results(sequential.size());
+    auto work = [&](int parity) {
+      for (int g = parity; g < r.num_row_groups(); g += 2) {
+        results[static_cast<size_t>(g)] = r.ReadRowGroup(g, all, &threaded[static_cast<size_t>(g)]);
+      }
+    };
+    std::thread a(work, 0), b(work, 1);
+    a.join();
+    b.join();
+    for (size_t g = 0; g < sequential.size(); ++g) {
+      ASSERT_TRUE(results[g].ok()) << results[g].ToString();
+      for (size_t c = 0; c < all.size(); ++c) {
+        ExpectSameColumn(sequential[g].columns[c], threaded[g].columns[c], path);
+      }
     }
   }
 }
