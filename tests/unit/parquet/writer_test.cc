@@ -681,6 +681,52 @@ TEST(ParquetWriter, EmptyFileHasNoRowGroups) {
   EXPECT_EQ(ReadBack(w->bytes).num_rows, 0);
 }
 
+// Fails every Append once `budget` bytes have been taken.
+class FailingOutputStream final : public OutputStream {
+ public:
+  explicit FailingOutputStream(int64_t budget) : budget_(budget) {}
+  const std::string& location() const override { return location_; }
+  Status Append(ByteView data) override {
+    if (written_ + static_cast<int64_t>(data.size()) > budget_) {
+      return Status::IOError("disk full at " + std::to_string(written_));
+    }
+    written_ += static_cast<int64_t>(data.size());
+    return Status::OK();
+  }
+  int64_t Tell() const override { return written_; }
+  Status Close() override { return Status::OK(); }
+  void Abort() override {}
+
+ private:
+  std::string location_ = "failing:";
+  int64_t budget_;
+  int64_t written_ = 0;
+};
+
+TEST(ParquetWriter, SinkErrorsFailTheWriter) {
+  Schema s = OneColumn(Col(1, "id", FieldType::kLong, true));
+  ColumnVector c;
+  for (int64_t i = 0; i < 1000; ++i) c.i64.push_back(i * 7919 % 1000);
+  c.num_levels = c.num_values = 1000;
+  WriterOptions o;
+  o.row_group_size_bytes = 100;  // flush after every batch
+  FailingOutputStream sink(2000);
+  auto w = ParquetWriter::Make(&sink, s, o);
+  ASSERT_TRUE(w.ok());
+  Status first;
+  for (int b = 0; b < 20 && first.ok(); ++b) first = (*w)->WriteBatch(Batch(1000, {c}));
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.kind(), ErrorKind::kIOError);
+  Status again = (*w)->WriteBatch(Batch(1000, {c}));
+  EXPECT_EQ(again.kind(), ErrorKind::kIOError);
+  auto closed = (*w)->Close();
+  ASSERT_FALSE(closed.ok());
+  EXPECT_EQ(closed.status().kind(), ErrorKind::kIOError);
+
+  FailingOutputStream tiny(2);  // not even the magic fits
+  EXPECT_FALSE(ParquetWriter::Make(&tiny, s, o).ok());
+}
+
 class WriteBatchValidation : public ::testing::Test {
  protected:
   void SetUp() override {
