@@ -670,6 +670,26 @@ TEST(ParquetWriter, RowGroupsSplitOffsetsAndSizeEstimate) {
   EXPECT_EQ(ReadBack(bytes).num_rows, 20000);
 }
 
+TEST(ParquetWriter, ByteOffsetsNeedNotStartAtZero) {
+  ColumnVector c;
+  c.num_levels = c.num_values = 2;
+  c.bytes = "xxxabc";
+  c.offsets = {3, 5, 6};
+  ColumnVector want;
+  want.num_levels = want.num_values = 2;
+  want.bytes = "abc";
+  want.offsets = {0, 2, 3};
+  for (ColumnEncoding e : {ColumnEncoding::kPlain, ColumnEncoding::kDictionary}) {
+    WriterOptions o;
+    o.default_encoding = e;
+    auto w = WriteBatches(OneColumn(Col(1, "s", FieldType::kString, true)), {Batch(2, {c})}, o);
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    ExpectSameColumn(want, ReadBack(w->bytes).columns[0], 0);
+    EXPECT_EQ(w->metrics.columns[0].lower_bound, "ab");
+    EXPECT_EQ(w->metrics.columns[0].upper_bound, "c");
+  }
+}
+
 TEST(ParquetWriter, EmptyFileHasNoRowGroups) {
   auto w = WriteBatches(OneColumn(Col(1, "a", FieldType::kInt)), {});
   ASSERT_TRUE(w.ok()) << w.status().ToString();
