@@ -191,7 +191,12 @@ Status Encode(const Node& s, const Value& v, Buffer* out, int depth, int max_dep
       return Status::OK();
     case Type::kEnum: {
       if (t != Type::kEnum) return Mismatch(s, v);
-      int index = v.bytes().empty() ? v.enum_index() : s.SymbolIndex(v.bytes());
+      // The index is trusted when it names the same symbol: no search per value.
+      int index = v.enum_index();
+      bool index_fits = index >= 0 && static_cast<size_t>(index) < s.symbols.size();
+      if (!v.bytes().empty() && !(index_fits && s.symbols[index] == v.bytes())) {
+        index = s.SymbolIndex(v.bytes());
+      }
       if (index < 0 || static_cast<size_t>(index) >= s.symbols.size()) {
         return Status::InvalidArgument("avro: enum " + s.name + " has no symbol \"" + v.bytes() +
                                        "\" (index " + std::to_string(v.enum_index()) + ")");
@@ -267,25 +272,11 @@ Status EncodeValue(const Node& schema, const Value& value, Buffer* out, int max_
   return Encode(schema, value, out, 0, max_depth);
 }
 
-size_t MinEncodedSize(const Node& s, int depth) {
-  if (depth > 64) return 0;
-  switch (s.type) {
-    case Type::kNull: return 0;
-    case Type::kFloat: return 4;
-    case Type::kDouble: return 8;
-    case Type::kFixed: return static_cast<size_t>(s.fixed_size);
-    case Type::kRecord: {
-      size_t n = 0;
-      for (const Field& f : s.fields) n += MinEncodedSize(*f.type, depth + 1);
-      return n;
-    }
-    default: return 1;
-  }
-}
+size_t MinEncodedSize(const Node& s) { return s.min_encoded_size; }
 
 Status CheckBlockCount(const Node& item, bool is_map, int64_t count, size_t remaining,
                        size_t offset) {
-  size_t min_size = is_map ? 1 : MinEncodedSize(item, 0);
+  size_t min_size = is_map ? 1 : item.min_encoded_size;
   // Items that take no bytes (nulls, empty records) cannot be bounded by the input; they get a
   // fixed cap so a corrupt count cannot make a reader loop or allocate without end.
   uint64_t limit = min_size == 0 ? kMaxZeroSizeItems : remaining / min_size;

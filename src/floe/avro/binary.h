@@ -51,7 +51,7 @@ class BinaryReader {
 Status EncodeValue(const Node& schema, const Value& value, Buffer* out, int max_depth = 64);
 
 // The fewest bytes a value of `schema` encodes to (0 for null and empty records).
-size_t MinEncodedSize(const Node& schema, int depth = 0);
+size_t MinEncodedSize(const Node& schema);
 
 // Checks an array or map block count read at `offset` against the bytes that remain.
 constexpr uint64_t kMaxZeroSizeItems = 1 << 20;

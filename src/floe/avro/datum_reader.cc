@@ -158,7 +158,10 @@ class Resolver {
         break;
       case Type::kEnum:
         p->op = Op::kEnum;
-        for (const std::string& s : w->symbols) p->enum_map.push_back(r->SymbolIndex(s));
+        for (size_t i = 0; i < w->symbols.size(); ++i) {
+          // Same type: same positions (a search per symbol is quadratic in untrusted input).
+          p->enum_map.push_back(w == r ? static_cast<int32_t>(i) : r->SymbolIndex(w->symbols[i]));
+        }
         p->enum_default = r->enum_default ? r->SymbolIndex(*r->enum_default) : -1;
         break;
       case Type::kArray: {
@@ -203,7 +206,7 @@ class Resolver {
     for (size_t ri = 0; ri < r->fields.size(); ++ri) {
       const Field& rf = r->fields[ri];
       std::string fpath = path + "." + rf.name;
-      int wi = MatchField(w, rf);
+      int wi = w == r ? static_cast<int>(ri) : MatchField(w, rf);
       if (wi >= 0 && p->steps[wi].target < 0) {
         FLOE_ASSIGN_OR_RETURN(p->steps[wi].plan,
                               Resolve(w->fields[wi].type, rf.type, fpath, depth + 1));

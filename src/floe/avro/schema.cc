@@ -156,6 +156,8 @@ class SchemaParser {
 
   Result<Schema> Run(const Json& json) {
     FLOE_ASSIGN_OR_RETURN(const Node* root, ParseType(json, "", 0, "schema"));
+    std::map<const Node*, size_t> memo;
+    for (auto& node : arena_->nodes) node->min_encoded_size = MinSize(node.get(), &memo);
     Schema schema;
     schema.root_ = root;
     schema.arena_ = std::move(arena_);
@@ -163,6 +165,28 @@ class SchemaParser {
   }
 
  private:
+  // Memoized: a type referenced by name many times is measured once. A type met again while it
+  // is being measured (recursion) counts as 0, which only loosens the bound.
+  static size_t MinSize(const Node* n, std::map<const Node*, size_t>* memo) {
+    auto it = memo->find(n);
+    if (it != memo->end()) return it->second;
+    (*memo)[n] = 0;
+    size_t size = 1;
+    switch (n->type) {
+      case Type::kNull: size = 0; break;
+      case Type::kFloat: size = 4; break;
+      case Type::kDouble: size = 8; break;
+      case Type::kFixed: size = static_cast<size_t>(n->fixed_size); break;
+      case Type::kRecord:
+        size = 0;
+        for (const Field& f : n->fields) size += MinSize(f.type, memo);
+        break;
+      default: break;
+    }
+    (*memo)[n] = size;
+    return size;
+  }
+
   Result<Node*> NewNode(Type type, const std::string& where) {
     if (arena_->nodes.size() >= limits_.max_nodes) {
       return Status::ResourceExhausted("avro schema: " + where + ": more than " +
@@ -376,12 +400,13 @@ class SchemaParser {
       return Status::InvalidArgument("avro schema: " + where + ": enum " + node->name +
                                      " without \"symbols\"");
     }
+    std::set<std::string_view> seen;
     for (const Json& s : *symbols) {
       if (!s.is_string() || !IsValidName(s.get_ref<const std::string&>())) {
         return Status::InvalidArgument("avro schema: " + where + ": enum " + node->name +
                                        " has an invalid symbol " + s.dump());
       }
-      if (node->SymbolIndex(s.get_ref<const std::string&>()) >= 0) {
+      if (!seen.insert(s.get_ref<const std::string&>()).second) {
         return Status::InvalidArgument("avro schema: " + where + ": enum " + node->name +
                                        " has symbol " + s.dump() + " twice");
       }

@@ -75,6 +75,7 @@ struct Node {
   std::optional<int32_t> key_id;      // Iceberg "key-id" on maps
   std::optional<int32_t> value_id;    // Iceberg "value-id" on maps
   Json attributes = Json::object();   // every key that is not structural (see schema.cc)
+  size_t min_encoded_size = 0;        // fewest bytes a value takes (bounds counts on read)
 
   bool is_named() const {
     return type == Type::kRecord || type == Type::kEnum || type == Type::kFixed;

@@ -212,6 +212,41 @@ TEST(AvroBinaryTest, WideUnionReadsAsWritten) {
   EXPECT_EQ(back.bytes(), "z");
 }
 
+TEST(AvroBinaryTest, WideEnumAndLongReferenceChains) {
+  std::string text =
+      R"({"type":"record","name":"top","fields":[{"name":"e","type":{"type":"enum","name":"e","symbols":[)";
+  for (int i = 0; i < 30000; ++i) text += (i ? ",\"s" : "\"s") + std::to_string(i) + "\"";
+  text += "]}}";
+  // 300 records, each holding the one before: deep by reference, shallow as written.
+  for (int i = 0; i < 300; ++i) {
+    text += R"(,{"name":"f)" + std::to_string(i) + R"(","type":{"type":"record","name":"T)" +
+            std::to_string(i) + R"(","fields":[)" +
+            (i ? R"({"name":"x","type":"T)" + std::to_string(i - 1) + "\"}" : std::string()) +
+            "]}}";
+  }
+  text += "]}";
+  Schema s = Parse(text.c_str());
+  ASSERT_EQ(s.root().fields.size(), 301u);
+  EXPECT_EQ(s.FindNamed("T299")->min_encoded_size, 0u);
+  std::vector<Value> fields = {Value::Enum(29999, "s29999")};
+  Value t = Value::Record(s.Share(s.FindNamed("T0")), {});
+  for (int i = 0; i < 300; ++i) {
+    fields.push_back(t);
+    if (i + 1 < 300) t = Value::Record(s.Share(s.FindNamed("T" + std::to_string(i + 1))), {t});
+  }
+  Buffer out;
+  // The value of f299 nests 300 records: beyond the default depth, fine with a larger one.
+  EXPECT_FALSE(EncodeValue(s.root(), Value::Record(s.root_ref(), fields), &out).ok());
+  out.Clear();
+  ASSERT_TRUE(EncodeValue(s.root(), Value::Record(s.root_ref(), fields), &out, 400).ok());
+  auto reader = DatumReader::Make(s, 400);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  BinaryReader in(out.view());
+  auto back = reader->Read(&in);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->Field("e")->bytes(), "s29999");
+}
+
 TEST(AvroBinaryTest, NanRoundTrips) {
   Schema s = Parse(R"("double")");
   Value back = Decode(s, Encode(s, Value::Double(std::nan(""))));
