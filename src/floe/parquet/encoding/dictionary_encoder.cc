@@ -1,5 +1,7 @@
 #include "floe/parquet/encoding/dictionary_encoder.h"
 
+#include <algorithm>
+
 #include "floe/parquet/encoding/rle_encoder.h"
 #include "floe/util/endian.h"
 #include "floe/util/hash.h"
@@ -120,10 +122,23 @@ void ByteArrayDictionaryEncoder::Encode(const uint32_t* offsets, const char* byt
   indices->resize(base + n);
   uint32_t* out = indices->data() + base;
   size_t mask = slots_.size() - 1;
+  // Hashes are computed a block ahead and their slots prefetched: with tens of thousands of
+  // distinct values the table no longer fits the cache and each probe would wait on memory.
+  constexpr size_t kBlock = 16;
+  uint32_t hashes[kBlock];
   for (size_t i = 0; i < n; ++i) {
+    if (i % kBlock == 0) {
+      size_t m = std::min(kBlock, n - i);
+      for (size_t k = 0; k < m; ++k) {
+        size_t v = first + i + k;
+        hashes[k] =
+            static_cast<uint32_t>(XxHash64(bytes + offsets[v], offsets[v + 1] - offsets[v]) >> 32);
+        __builtin_prefetch(&slots_[hashes[k] >> (32 - log2_capacity_)]);
+      }
+    }
     const char* p = bytes + offsets[first + i];
     size_t len = offsets[first + i + 1] - offsets[first + i];
-    auto h32 = static_cast<uint32_t>(XxHash64(p, len) >> 32);
+    uint32_t h32 = hashes[i % kBlock];
     size_t s = h32 >> (32 - log2_capacity_);
     while (true) {
       uint64_t e = slots_[s];
