@@ -80,9 +80,13 @@ Result<std::unique_ptr<ColumnChunkReader>> ColumnChunkReader::Open(
   auto kind = CodecKindOf(meta.codec);
   if (!kind.ok()) return kind.status().WithContext(context);
   if (*kind != CodecKind::kNone) {
-    auto codec = MakeCodec(*kind);
-    if (!codec.ok()) return codec.status().WithContext(context);
-    r->codec_ = std::move(codec).value();
+    if (reuse != nullptr && reuse->codec != nullptr && reuse->codec->kind() == *kind) {
+      r->codec_ = std::move(reuse->codec);
+    } else {
+      auto codec = MakeCodec(*kind);
+      if (!codec.ok()) return codec.status().WithContext(context);
+      r->codec_ = std::move(codec).value();
+    }
   }
   r->chunk_.Resize(static_cast<size_t>(chunk_length));
   if (chunk_length > 0) {
@@ -99,6 +103,7 @@ Result<std::unique_ptr<ColumnChunkReader>> ColumnChunkReader::Open(
 void ColumnChunkReader::ReleaseBuffers(ColumnChunkBuffers* into) {
   into->chunk = std::move(chunk_);
   into->page = pages_->ReleaseBuffer();
+  if (codec_ != nullptr) into->codec = std::move(codec_);
   done_ = true;
 }
 

@@ -23,11 +23,13 @@
 
 namespace floe::parquet {
 
-// Storage a column chunk reader fills: the chunk's bytes and one decompressed page. Passing it
-// from one reader to the next saves allocating (and faulting in) fresh memory per chunk.
+// Storage a column chunk reader fills: the chunk's bytes, one decompressed page, and the codec
+// with its contexts (zstd's window buffers are large). Passing it from one reader to the next
+// saves allocating (and faulting in) fresh memory per chunk.
 struct ColumnChunkBuffers {
   Buffer chunk;
   Buffer page;
+  std::unique_ptr<Codec> codec;
 };
 
 class ColumnChunkReader {

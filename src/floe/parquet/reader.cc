@@ -210,8 +210,24 @@ Status ParquetReader::ReadRowGroup(int row_group, const std::vector<int>& leaves
                                    std::to_string(row_group));
   }
   out->num_rows = row_group_num_rows(row_group);
+  std::unique_ptr<ColumnChunkBuffers> pooled;
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (!buffer_pool_.empty()) {
+      pooled = std::move(buffer_pool_.back());
+      buffer_pool_.pop_back();
+    }
+  }
+  if (pooled == nullptr) pooled = std::make_unique<ColumnChunkBuffers>();
+  Status s = ReadColumns(row_group, leaves, pooled.get(), out);
+  std::lock_guard<std::mutex> lock(pool_mu_);
+  buffer_pool_.push_back(std::move(pooled));
+  return s;
+}
+
+Status ParquetReader::ReadColumns(int row_group, const std::vector<int>& leaves,
+                                  ColumnChunkBuffers* buffers, RowBatch* out) const {
   constexpr int64_t kBatchLevels = 1 << 16;
-  ColumnChunkBuffers buffers;
   for (size_t i = 0; i < leaves.size(); ++i) {
     if (leaves[i] < 0 || leaves[i] >= static_cast<int>(leaves_.size())) {
       return Status::InvalidArgument(file_->location() + ": no leaf column " +
@@ -223,11 +239,11 @@ Status ParquetReader::ReadRowGroup(int row_group, const std::vector<int>& leaves
         auto column, ColumnChunkReader::Open(file_, leaves_[static_cast<size_t>(leaves[i])],
                                              column_metadata(row_group, leaves[i]), offset, length,
                                              row_group_num_rows(row_group), options_,
-                                             ColumnContext(row_group, leaves[i]), &buffers));
+                                             ColumnContext(row_group, leaves[i]), buffers));
     while (!column->done()) {
       FLOE_RETURN_IF_ERROR(column->ReadBatch(kBatchLevels, &out->columns[i]));
     }
-    column->ReleaseBuffers(&buffers);
+    column->ReleaseBuffers(buffers);
   }
   return Status::OK();
 }

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -78,6 +79,8 @@ class ParquetReader {
   Status ReadFooter();
   Status Validate();
   std::string ColumnContext(int row_group, int leaf) const;
+  Status ReadColumns(int row_group, const std::vector<int>& leaves, ColumnChunkBuffers* buffers,
+                     RowBatch* out) const;
 
   RandomAccessFile* file_;
   ReaderOptions options_;
@@ -89,6 +92,10 @@ class ParquetReader {
   std::vector<format::KeyValue> key_values_;
   // Per row group and leaf: [offset, offset + length) of the column chunk.
   std::vector<std::vector<std::pair<int64_t, int64_t>>> chunk_ranges_;
+  // Chunk and page buffers (and codecs) kept between ReadRowGroup calls, one set per concurrent
+  // caller, so reading row group after row group does not fault in fresh memory each time.
+  mutable std::mutex pool_mu_;
+  mutable std::vector<std::unique_ptr<ColumnChunkBuffers>> buffer_pool_;
 };
 
 // "a.b.c" for a path.
