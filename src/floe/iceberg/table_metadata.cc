@@ -203,16 +203,16 @@ Status ParseSchemas(const Json& root, const std::string& w, TableMetadata* m) {
 }
 
 Status ParseSpecs(const Json& root, const std::string& w, TableMetadata* m) {
-  int32_t next_field_id = kFirstPartitionFieldId;
   FLOE_ASSIGN_OR_RETURN(const Json* specs, OptionalArray(root, "partition-specs", w));
-  // v1 writers may omit partition field ids; they are then assigned in order from 1000.
-  int32_t* assign = m->format_version == 1 ? &next_field_id : nullptr;
+  // v1 writers may omit partition field ids; Java then numbers each spec's fields from 1000.
+  const bool assign = m->format_version == 1;
   if (specs != nullptr) {
     FLOE_ASSIGN_OR_RETURN(m->default_spec_id, GetInt(root, "default-spec-id", w));
     for (size_t i = 0; i < specs->size(); ++i) {
-      FLOE_ASSIGN_OR_RETURN(
-          PartitionSpec spec,
-          PartitionSpecFromJson((*specs)[i], Idx(w + ".partition-specs", i), assign));
+      int32_t next_field_id = kFirstPartitionFieldId;
+      FLOE_ASSIGN_OR_RETURN(PartitionSpec spec,
+                            PartitionSpecFromJson((*specs)[i], Idx(w + ".partition-specs", i),
+                                                  assign ? &next_field_id : nullptr));
       m->partition_specs.push_back(std::move(spec));
     }
   } else {
@@ -220,8 +220,10 @@ Status ParseSpecs(const Json& root, const std::string& w, TableMetadata* m) {
       return Status::Corrupt(w + ".partition-specs: required field is missing");
     }
     FLOE_ASSIGN_OR_RETURN(const Json* fields, Member(root, "partition-spec", w));
+    int32_t next_field_id = kFirstPartitionFieldId;
     FLOE_ASSIGN_OR_RETURN(PartitionSpec spec,
-                          PartitionFieldsFromJson(*fields, 0, w + ".partition-spec", assign));
+                          PartitionFieldsFromJson(*fields, 0, w + ".partition-spec",
+                                                  assign ? &next_field_id : nullptr));
     m->default_spec_id = 0;
     m->partition_specs.push_back(std::move(spec));
   }
@@ -477,9 +479,10 @@ Result<TableMetadata> ParseTableMetadata(std::string_view json_text, std::string
 
 Result<TableMetadata> ReadTableMetadataFile(std::string_view file_bytes, std::string_view name,
                                             size_t max_json_bytes) {
-  bool gzip = name.ends_with(".gz.metadata.json") || name.ends_with(".metadata.json.gz") ||
-              (file_bytes.size() >= 2 && static_cast<uint8_t>(file_bytes[0]) == 0x1f &&
-               static_cast<uint8_t>(file_bytes[1]) == 0x8b);
+  // The content decides: JSON never starts with the gzip magic, and a file named
+  // ".gz.metadata.json" that holds plain JSON is still readable.
+  bool gzip = file_bytes.size() >= 2 && static_cast<uint8_t>(file_bytes[0]) == 0x1f &&
+              static_cast<uint8_t>(file_bytes[1]) == 0x8b;
   if (!gzip) {
     if (file_bytes.size() > max_json_bytes) {
       return Status::ResourceExhausted(
@@ -499,7 +502,7 @@ std::string TableMetadataToJson(const TableMetadata& m, bool pretty) {
   const int v = m.format_version;
   Json j;
   j["format-version"] = v;
-  j["table-uuid"] = m.table_uuid;
+  if (!m.table_uuid.empty()) j["table-uuid"] = m.table_uuid;  // old v1 files may have none
   j["location"] = m.location;
   if (v > 1) j["last-sequence-number"] = m.last_sequence_number;
   j["last-updated-ms"] = m.last_updated_ms;

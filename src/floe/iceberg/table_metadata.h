@@ -113,9 +113,9 @@ struct TableMetadata {
 // Parses metadata JSON text. `where` (a file name or URI) prefixes error messages.
 Result<TableMetadata> ParseTableMetadata(std::string_view json_text, std::string_view where);
 
-// Parses the bytes of a metadata file, gunzipping them when the name ends in ".gz.metadata.json"
-// or ".metadata.json.gz" or the bytes start with the gzip magic. `max_json_bytes` bounds the
-// decompressed size.
+// Parses the bytes of a metadata file, gunzipping them when they start with the gzip magic (as
+// files named "*.gz.metadata.json" or "*.metadata.json.gz" do). `max_json_bytes` bounds the
+// (decompressed) JSON size; `name` prefixes error messages.
 Result<TableMetadata> ReadTableMetadataFile(std::string_view file_bytes, std::string_view name,
                                             size_t max_json_bytes = size_t{256} << 20);
 

@@ -370,6 +370,45 @@ TEST(TableMetadataTest, GzipByNameOrMagicAndBoundedSize) {
   EXPECT_FALSE(ReadTableMetadataFile(gz.substr(0, gz.size() / 2), "x.gz.metadata.json").ok());
 }
 
+TEST(TableMetadataTest, OldV1FormsWithoutIds) {
+  // An early v1 file: no uuid, no schemas list, partition fields without ids, no sort orders.
+  std::string v1 =
+      R"({"format-version":1,"location":"/t","last-updated-ms":1,"last-column-id":2,)"
+      R"("schema":{"type":"struct","fields":[{"id":1,"name":"a","required":true,"type":"int"},)"
+      R"({"id":2,"name":"b","required":false,"type":"string"}]},)"
+      R"("partition-spec":[{"name":"a","transform":"identity","source-id":1},)"
+      R"({"name":"b_bucket","transform":"bucket[4]","source-id":2}],)"
+      R"("properties":{},"snapshots":[{"snapshot-id":5,"timestamp-ms":1,)"
+      R"("manifests":["/t/m1.avro","/t/m2.avro"]}],"current-snapshot-id":5})";
+  Result<TableMetadata> m = ParseTableMetadata(v1, "v1.metadata.json");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_TRUE(m->table_uuid.empty());
+  EXPECT_EQ(m->DefaultSpec().fields[0].field_id, 1000);
+  EXPECT_EQ(m->DefaultSpec().fields[1].field_id, 1001);
+  EXPECT_EQ(m->last_partition_id, 1001);
+  EXPECT_EQ(m->sort_orders, std::vector<SortOrder>{SortOrder::Unsorted()});
+  EXPECT_EQ(m->snapshots[0].manifests.size(), 2u);
+  EXPECT_EQ(m->refs.at("main").snapshot_id, 5);  // implied by current-snapshot-id
+  std::string json = TableMetadataToJson(*m);
+  EXPECT_EQ(json.find("table-uuid"), std::string::npos);
+  Result<TableMetadata> back = ParseTableMetadata(json, "rewritten");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, *m);
+
+  // Each spec of a v1 list numbers its fields from 1000.
+  std::string two_specs = v1;
+  two_specs.replace(two_specs.find(R"("partition-spec":)"), 0,
+                    R"("default-spec-id":1,"partition-specs":[{"spec-id":0,"fields":[)"
+                    R"({"name":"a","transform":"identity","source-id":1}]},{"spec-id":1,"fields":[)"
+                    R"({"name":"b","transform":"identity","source-id":2}]}],)");
+  Result<TableMetadata> m2 = ParseTableMetadata(two_specs, "v1.metadata.json");
+  ASSERT_TRUE(m2.ok()) << m2.status().ToString();
+  EXPECT_EQ(m2->partition_specs[0].fields[0].field_id, 1000);
+  EXPECT_EQ(m2->partition_specs[1].fields[0].field_id, 1000);
+  // A plain file under a gzip name still reads.
+  EXPECT_TRUE(ReadTableMetadataFile(json, "v2.gz.metadata.json").ok());
+}
+
 TEST(TableMetadataTest, FileNames) {
   Uuid u = *Uuid::Parse("1b5c0f5e-0000-4000-8000-000000000001");
   EXPECT_EQ(MetadataFileName(3, u), "00003-1b5c0f5e-0000-4000-8000-000000000001.metadata.json");
