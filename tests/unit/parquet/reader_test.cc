@@ -430,6 +430,7 @@ std::string BuildFile(const std::vector<format::SchemaElement>& schema,
   rg.columns.push_back(cc);
   fmd.row_groups.push_back(rg);
   fmd.created_by = "floe reader_test";
+  fmd.key_value_metadata = std::vector<format::KeyValue>{{"writer.note", "hand-built"}};
   std::string footer = format::Serialize(fmd);
   out += footer;
   uint32_t len = static_cast<uint32_t>(footer.size());
@@ -693,6 +694,11 @@ TEST(ParquetReaderBuilt, ChunkOutsideFileIsCorruptAtOpen) {
   auto reader = ParquetReader::Open(&ok_file);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   EXPECT_EQ((*reader)->created_by(), "floe reader_test");
+  EXPECT_EQ((*reader)->FindKeyValue("writer.note"), std::optional<std::string>("hand-built"));
+  EXPECT_EQ((*reader)->FindKeyValue("absent"), std::nullopt);
+  ASSERT_EQ((*reader)->key_value_metadata().size(), 1u);
+  EXPECT_EQ((*reader)->num_rows(), 2);
+  EXPECT_EQ((*reader)->FindLeafByFieldId(1), 0);
   format::FileMetaData fmd = (*reader)->metadata();
   fmd.row_groups[0].columns[0].meta_data->total_compressed_size = 1 << 20;
   std::string footer = format::Serialize(fmd);
