@@ -68,6 +68,13 @@ Status ValidateLocation(const TableIdentifier& id, const std::string& location) 
   return Status::OK();
 }
 
+// SQL substr() counts characters, not bytes: the length of a UTF-8 prefix in code points.
+std::string CharCount(std::string_view utf8) {
+  size_t n = 0;
+  for (unsigned char c : utf8) n += (c & 0xC0) != 0x80;
+  return std::to_string(n);
+}
+
 Status NoSuchNamespace(const Namespace& ns, const std::string& catalog) {
   return Status::NotFound("namespace '" + NamespaceToString(ns) + "' does not exist in catalog '" +
                           catalog + "'");
@@ -130,7 +137,7 @@ Result<bool> SqlCatalog::NamespaceExistsIn(SqlSession& session, const Namespace&
   std::string implied;
   if (!exact) {
     implied = " OR substr(%s, 1, ?) = ?";
-    params.push_back(std::to_string(below.size()));
+    params.push_back(CharCount(below));
     params.push_back(below);
   }
   auto sql = [&](std::string_view table, std::string_view column) {
@@ -283,7 +290,7 @@ Status SqlCatalog::DropNamespace(const Namespace& ns) {
                                    "WHERE catalog_name = ? AND (table_namespace "
                                    "= ? OR substr(table_namespace, 1, ?) = ?) "
                                    "LIMIT 1",
-                                   {catalog_name_, text, std::to_string(below.size()), below}));
+                                   {catalog_name_, text, CharCount(below), below}));
     if (!tables.empty()) {
       return Status::Conflict("namespace '" + text + "' is not empty: it holds tables");
     }
@@ -291,7 +298,7 @@ Status SqlCatalog::DropNamespace(const Namespace& ns) {
                           session.Query("SELECT namespace FROM iceberg_namespace_properties "
                                         "WHERE catalog_name = ? AND substr(namespace, 1, ?) = ? "
                                         "LIMIT 1",
-                                        {catalog_name_, std::to_string(below.size()), below}));
+                                        {catalog_name_, CharCount(below), below}));
     if (!children.empty()) {
       return Status::Conflict("namespace '" + text + "' is not empty: it has child namespaces");
     }

@@ -109,6 +109,17 @@ TEST_P(CatalogConformanceTest, ListNamespacesByParent) {
   EXPECT_EQ(catalog_->ListNamespaces({"nope"}).status().kind(), ErrorKind::kNotFound);
 }
 
+TEST_P(CatalogConformanceTest, NonAsciiNamespacesNestToo) {
+  ASSERT_STATUS_OK(catalog_->CreateNamespace({"données"}, {}));
+  ASSERT_STATUS_OK(catalog_->CreateNamespace({"données", "équipe"}, {}));
+  EXPECT_THAT(catalog_->ListNamespaces({"données"}).value(),
+              ElementsAre(Namespace{"données", "équipe"}));
+  EXPECT_EQ(catalog_->DropNamespace({"données"}).kind(), ErrorKind::kConflict);
+  ASSERT_STATUS_OK(catalog_->CreateTable({{"données", "équipe"}, "événements"}, "m0"));
+  EXPECT_EQ(catalog_->LoadTable({{"données", "équipe"}, "événements"}).value().metadata_location,
+            "m0");
+}
+
 TEST_P(CatalogConformanceTest, DropNonEmptyNamespaceIsAConflict) {
   ASSERT_STATUS_OK(catalog_->CreateNamespace({"p"}, {}));
   ASSERT_STATUS_OK(catalog_->CreateNamespace({"p", "child"}, {}));
