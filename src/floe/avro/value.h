@@ -101,6 +101,8 @@ class Value {
 
   // JSON for debugging and tests: bytes and fixed as {"bytes": "<hex>"}, enums as their symbol,
   // records and maps as objects, NaN and infinities as strings.
+  // Avro strings are not checked for UTF-8 on read: dump() the result with
+  // Json::error_handler_t::replace (the default handler throws on invalid UTF-8).
   Json ToJson() const;
 
   friend bool operator==(const Value& a, const Value& b);
