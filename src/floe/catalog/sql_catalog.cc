@@ -285,12 +285,12 @@ Status SqlCatalog::DropNamespace(const Namespace& ns) {
   return store_->Transaction([&](SqlSession& session) -> Status {
     FLOE_ASSIGN_OR_RETURN(bool exists, NamespaceExistsIn(session, ns, /*exact=*/false));
     if (!exists) return NoSuchNamespace(ns, catalog_name_);
-    FLOE_ASSIGN_OR_RETURN(
-        auto tables, session.Query("SELECT table_name FROM iceberg_tables "
-                                   "WHERE catalog_name = ? AND (table_namespace "
-                                   "= ? OR substr(table_namespace, 1, ?) = ?) "
-                                   "LIMIT 1",
-                                   {catalog_name_, text, CharCount(below), below}));
+    FLOE_ASSIGN_OR_RETURN(auto tables,
+                          session.Query("SELECT table_name FROM iceberg_tables "
+                                        "WHERE catalog_name = ? AND (table_namespace "
+                                        "= ? OR substr(table_namespace, 1, ?) = ?) "
+                                        "LIMIT 1",
+                                        {catalog_name_, text, CharCount(below), below}));
     if (!tables.empty()) {
       return Status::Conflict("namespace '" + text + "' is not empty: it holds tables");
     }
