@@ -253,6 +253,21 @@ TEST(ParquetCat, ValueFormats) {
   EXPECT_EQ(j["row_groups"][0]["columns"][0]["codec"], "UNCOMPRESSED");
 }
 
+TEST(ParquetCat, LegacyInt96Timestamps) {
+  SchemaElement leaf = Leaf("ts96", PhysicalType::kInt96, Repetition::kRequired);
+  std::vector<SchemaElement> schema = {Group("table", 1, std::nullopt), leaf};
+  // Nanoseconds of the day, then the Julian day (2440588 = 1970-01-01), little-endian.
+  std::string value(12, '\0');
+  const int64_t nanos = 1000000001;
+  const int32_t julian = 2440589;
+  std::memcpy(value.data(), &nanos, 8);
+  std::memcpy(value.data() + 8, &julian, 4);
+  TempFile f(BuildFile(schema, {{{"ts96"}, PhysicalType::kInt96, 1, value}}, 1));
+  CliRun r = RunFloe({"parquet-cat", f.path()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"ts96\":\"1970-01-02T00:00:01.000000001Z\"}\n");
+}
+
 TEST(ParquetCat, MapFixture) {
   std::string path = FixtureMatching("map_stats/data/_day=2026-01-01");
   ASSERT_FALSE(path.empty());
