@@ -48,11 +48,9 @@ struct Type {
   int32_t length = 0;     // kFixed
   std::vector<NestedField> fields;
 
-  static Type Primitive(TypeId id) { return Type{id, 0, 0, 0, {}}; }
-  static Type Decimal(int32_t precision, int32_t scale) {
-    return Type{TypeId::kDecimal, precision, scale, 0, {}};
-  }
-  static Type Fixed(int32_t length) { return Type{TypeId::kFixed, 0, 0, length, {}}; }
+  static Type Primitive(TypeId id);
+  static Type Decimal(int32_t precision, int32_t scale);
+  static Type Fixed(int32_t length);
   static Type Struct(std::vector<NestedField> fields);
   static Type List(int32_t element_id, Type element, bool element_required);
   static Type Map(int32_t key_id, Type key, int32_t value_id, Type value, bool value_required);
@@ -60,10 +58,10 @@ struct Type {
   bool is_primitive() const { return id < TypeId::kStruct; }
   bool is_nested() const { return !is_primitive(); }
   // kList only.
-  const NestedField& element() const { return fields[0]; }
+  const NestedField& element() const;
   // kMap only.
-  const NestedField& key() const { return fields[0]; }
-  const NestedField& value() const { return fields[1]; }
+  const NestedField& key() const;
+  const NestedField& value() const;
 
   // The spec's string form of a primitive: "int", "decimal(10,2)", "fixed[16]"; nested types
   // give "struct<...>", "list<...>", "map<...,...>" (for messages only).
@@ -85,6 +83,17 @@ struct NestedField {
 
   friend bool operator==(const NestedField&, const NestedField&) = default;
 };
+
+// Defined here, where NestedField is complete (clang instantiates std::vector<NestedField> at
+// the end of Type otherwise).
+inline Type Type::Primitive(TypeId id) { return Type{id, 0, 0, 0, {}}; }
+inline Type Type::Decimal(int32_t precision, int32_t scale) {
+  return Type{TypeId::kDecimal, precision, scale, 0, {}};
+}
+inline Type Type::Fixed(int32_t length) { return Type{TypeId::kFixed, 0, 0, length, {}}; }
+inline const NestedField& Type::element() const { return fields[0]; }
+inline const NestedField& Type::key() const { return fields[0]; }
+inline const NestedField& Type::value() const { return fields[1]; }
 
 // Parses a primitive type name as the spec writes it ("long", "decimal(10, 2)", "fixed[16]").
 Result<Type> ParsePrimitiveType(std::string_view text);
