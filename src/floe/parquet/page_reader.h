@@ -20,6 +20,9 @@ struct ReaderOptions {
   int64_t max_page_bytes = int64_t{512} << 20;
   // Footers larger than this are rejected.
   int64_t max_footer_bytes = int64_t{256} << 20;
+  // Threads ReadRowGroup decodes the projected columns on (the calling thread is one of them):
+  // columns are handed out one at a time to whichever thread is free. Results do not depend on it.
+  int threads = 1;
 };
 
 struct Page {

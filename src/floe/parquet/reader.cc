@@ -1,6 +1,8 @@
 #include "floe/parquet/reader.h"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <cstring>
 #include <string>
 
@@ -209,42 +211,63 @@ Status ParquetReader::ReadRowGroup(int row_group, const std::vector<int>& leaves
     return Status::InvalidArgument(file_->location() + ": no row group " +
                                    std::to_string(row_group));
   }
-  out->num_rows = row_group_num_rows(row_group);
-  std::unique_ptr<ColumnChunkBuffers> pooled;
-  {
-    std::lock_guard<std::mutex> lock(pool_mu_);
-    if (!buffer_pool_.empty()) {
-      pooled = std::move(buffer_pool_.back());
-      buffer_pool_.pop_back();
+  for (int leaf : leaves) {
+    if (leaf < 0 || leaf >= static_cast<int>(leaves_.size())) {
+      return Status::InvalidArgument(file_->location() + ": no leaf column " + std::to_string(leaf));
     }
   }
-  if (pooled == nullptr) pooled = std::make_unique<ColumnChunkBuffers>();
-  Status s = ReadColumns(row_group, leaves, pooled.get(), out);
-  std::lock_guard<std::mutex> lock(pool_mu_);
-  buffer_pool_.push_back(std::move(pooled));
-  return s;
+  out->num_rows = row_group_num_rows(row_group);
+
+  // Columns are claimed one at a time from a shared counter, so a thread that drew a small
+  // column moves on while another decodes a large one. Each column has its own output vector;
+  // errors are kept per column and the first in column order is returned, as one thread would.
+  std::atomic<size_t> next{0};
+  std::vector<Status> errors(leaves.size());
+  auto work = [&] {
+    std::unique_ptr<ColumnChunkBuffers> buffers = TakeBuffers();
+    for (size_t i = next++; i < leaves.size(); i = next++) {
+      errors[i] = ReadColumn(row_group, leaves[i], buffers.get(), &out->columns[i]);
+    }
+    ReturnBuffers(std::move(buffers));
+  };
+  size_t threads = std::min(leaves.size(), static_cast<size_t>(std::max(options_.threads, 1)));
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+  work();
+  for (std::thread& t : helpers) t.join();
+  for (Status& s : errors) {
+    if (!s.ok()) return s;
+  }
+  return Status::OK();
 }
 
-Status ParquetReader::ReadColumns(int row_group, const std::vector<int>& leaves,
-                                  ColumnChunkBuffers* buffers, RowBatch* out) const {
+std::unique_ptr<ColumnChunkBuffers> ParquetReader::TakeBuffers() const {
+  std::lock_guard<std::mutex> lock(pool_mu_);
+  if (buffer_pool_.empty()) return std::make_unique<ColumnChunkBuffers>();
+  std::unique_ptr<ColumnChunkBuffers> b = std::move(buffer_pool_.back());
+  buffer_pool_.pop_back();
+  return b;
+}
+
+void ParquetReader::ReturnBuffers(std::unique_ptr<ColumnChunkBuffers> buffers) const {
+  std::lock_guard<std::mutex> lock(pool_mu_);
+  buffer_pool_.push_back(std::move(buffers));
+}
+
+Status ParquetReader::ReadColumn(int row_group, int leaf, ColumnChunkBuffers* buffers,
+                                 ColumnVector* out) const {
   constexpr int64_t kBatchLevels = 1 << 16;
-  for (size_t i = 0; i < leaves.size(); ++i) {
-    if (leaves[i] < 0 || leaves[i] >= static_cast<int>(leaves_.size())) {
-      return Status::InvalidArgument(file_->location() + ": no leaf column " +
-                                     std::to_string(leaves[i]));
-    }
-    const auto [offset, length] =
-        chunk_ranges_[static_cast<size_t>(row_group)][static_cast<size_t>(leaves[i])];
-    FLOE_ASSIGN_OR_RETURN(
-        auto column, ColumnChunkReader::Open(file_, leaves_[static_cast<size_t>(leaves[i])],
-                                             column_metadata(row_group, leaves[i]), offset, length,
-                                             row_group_num_rows(row_group), options_,
-                                             ColumnContext(row_group, leaves[i]), buffers));
-    while (!column->done()) {
-      FLOE_RETURN_IF_ERROR(column->ReadBatch(kBatchLevels, &out->columns[i]));
-    }
-    column->ReleaseBuffers(buffers);
+  const auto [offset, length] =
+      chunk_ranges_[static_cast<size_t>(row_group)][static_cast<size_t>(leaf)];
+  FLOE_ASSIGN_OR_RETURN(
+      auto column, ColumnChunkReader::Open(file_, leaves_[static_cast<size_t>(leaf)],
+                                           column_metadata(row_group, leaf), offset, length,
+                                           row_group_num_rows(row_group), options_,
+                                           ColumnContext(row_group, leaf), buffers));
+  while (!column->done()) {
+    FLOE_RETURN_IF_ERROR(column->ReadBatch(kBatchLevels, out));
   }
+  column->ReleaseBuffers(buffers);
   return Status::OK();
 }
 

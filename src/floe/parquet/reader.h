@@ -79,8 +79,9 @@ class ParquetReader {
   Status ReadFooter();
   Status Validate();
   std::string ColumnContext(int row_group, int leaf) const;
-  Status ReadColumns(int row_group, const std::vector<int>& leaves, ColumnChunkBuffers* buffers,
-                     RowBatch* out) const;
+  Status ReadColumn(int row_group, int leaf, ColumnChunkBuffers* buffers, ColumnVector* out) const;
+  std::unique_ptr<ColumnChunkBuffers> TakeBuffers() const;
+  void ReturnBuffers(std::unique_ptr<ColumnChunkBuffers> buffers) const;
 
   RandomAccessFile* file_;
   ReaderOptions options_;

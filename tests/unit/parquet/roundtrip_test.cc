@@ -170,6 +170,44 @@ TEST(RoundTripLarge, MillionRows) {
   CheckRoundTrip(schema, rows, o, 100000);
 }
 
+TEST(RoundTripThreads, ParallelDecodeEqualsOneThread) {
+  Schema schema = testing::EveryTypeSchema();
+  RandomRows gen(11);
+  std::vector<Row> rows;
+  for (int i = 0; i < 2000; ++i) rows.push_back(gen.Next(schema));
+  WriterOptions o;
+  o.row_group_size_bytes = 64 * 1024;
+  auto written = testing::WriteParquet(schema, rows, o);
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  MemoryRandomAccessFile file("memory:threads.parquet", written->bytes);
+  auto one = ParquetReader::Open(&file);
+  ASSERT_TRUE(one.ok());
+  ReaderOptions ro;
+  ro.threads = 3;
+  auto three = ParquetReader::Open(&file, ro);
+  ASSERT_TRUE(three.ok());
+  ASSERT_GT((*one)->num_row_groups(), 1);
+  auto a = testing::ReadAllColumns(one->get());
+  auto b = testing::ReadAllColumns(three->get());
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (size_t i = 0; i < a->columns.size(); ++i) {
+    EXPECT_EQ(testing::DiffColumns(a->columns[i], b->columns[i]), "") << "column " << i;
+  }
+  // An error in one column is reported the same way with threads.
+  std::string broken = written->bytes;
+  for (size_t k = 200; k < 400; ++k) broken[k] = static_cast<char>(broken[k] ^ 0x5a);
+  MemoryRandomAccessFile bad("memory:broken.parquet", broken);
+  auto r1 = ParquetReader::Open(&bad);
+  auto r3 = ParquetReader::Open(&bad, ro);
+  ASSERT_TRUE(r1.ok() && r3.ok());
+  std::vector<int> all;
+  for (size_t i = 0; i < (*r1)->leaf_columns().size(); ++i) all.push_back(static_cast<int>(i));
+  RowBatch x, y;
+  Status s1 = (*r1)->ReadRowGroup(0, all, &x);
+  Status s3 = (*r3)->ReadRowGroup(0, all, &y);
+  EXPECT_EQ(s1.ToString(), s3.ToString());
+}
+
 TEST(RoundTripValues, ExtremesNaNAndStrings) {
   Schema schema;
   schema.fields = {Column(1, "f", FieldType::kFloat, false), Column(2, "d", FieldType::kDouble, false),
