@@ -1,17 +1,23 @@
 // floe_bench_parquet: the floe side of bench/parquet (run.py drives it next to DuckDB).
 //
-//   floe_bench_parquet encode IN.parquet OUT.parquet   decodes IN's rows into memory (untimed),
-//                                                      then times encoding them to zstd Parquet
-//   floe_bench_parquet decode FILE.parquet             times decoding every column of every
-//                                                      row group into column vectors
+//   floe_bench_parquet encode IN.parquet OUT.parquet [--threads N]
+//       decodes IN's rows into memory (untimed), then times encoding them to zstd Parquet with
+//       WriterOptions::threads = N (the column chunks of a row group are encoded concurrently)
+//   floe_bench_parquet decode FILE.parquet [--threads N]
+//       times decoding every column of every row group into column vectors; with N > 1 the row
+//       groups are spread over N threads (the reader allows concurrent ReadRowGroup calls)
 //
-// Prints one JSON line: rows, seconds, rows_per_s, bytes, peak_rss_bytes.
+// N defaults to 2, as DuckDB's threads in run.py. Prints one JSON line: rows, seconds,
+// rows_per_s, bytes, peak_rss_bytes, threads.
 
 #include <sys/resource.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "floe/io/file.h"
@@ -45,7 +51,7 @@ bool RequiredInEventsTable(const std::string& name) {
          name == "received_at";
 }
 
-int Encode(const char* in_path, const char* out_path) {
+int Encode(const char* in_path, const char* out_path, int threads) {
   auto in = floe::OpenLocalFile(in_path);
   if (!in.ok()) return Fail(in.status());
   auto reader = ParquetReader::Open(in->get());
@@ -87,6 +93,7 @@ int Encode(const char* in_path, const char* out_path) {
   auto sink = floe::CreateLocalFile(out_path);
   if (!sink.ok()) return Fail(sink.status());
   floe::parquet::WriterOptions options;  // zstd level 3, as DuckDB's default
+  options.threads = threads;
   auto writer = floe::parquet::ParquetWriter::Make(sink->get(), schema, options);
   if (!writer.ok()) return Fail(writer.status());
   for (const RowBatch& b : batches) {
@@ -97,44 +104,78 @@ int Encode(const char* in_path, const char* out_path) {
   if (!metrics.ok()) return Fail(metrics.status());
   double secs = Seconds(start);
   std::printf(
-      "{\"tool\":\"floe\",\"mode\":\"encode\",\"rows\":%lld,\"seconds\":%.3f,\"rows_per_s\":%lld,"
-      "\"bytes_out\":%lld,\"peak_rss_bytes\":%lld}\n",
-      static_cast<long long>(rows), secs, static_cast<long long>(rows / secs),
+      "{\"tool\":\"floe\",\"mode\":\"encode\",\"threads\":%d,\"rows\":%lld,\"seconds\":%.3f,"
+      "\"rows_per_s\":%lld,\"bytes_out\":%lld,\"peak_rss_bytes\":%lld}\n",
+      threads, static_cast<long long>(rows), secs, static_cast<long long>(rows / secs),
       static_cast<long long>(metrics->file_size), static_cast<long long>(PeakRssBytes()));
   return 0;
 }
 
-int Decode(const char* path) {
+int Decode(const char* path, int threads) {
   auto start = std::chrono::steady_clock::now();
   auto in = floe::OpenLocalFile(path);
   if (!in.ok()) return Fail(in.status());
   auto reader = ParquetReader::Open(in->get());
   if (!reader.ok()) return Fail(reader.status());
+  const ParquetReader& r = **reader;
   std::vector<int> all;
-  for (size_t i = 0; i < (*reader)->leaf_columns().size(); ++i) all.push_back(static_cast<int>(i));
-  int64_t rows = 0, values = 0;
-  for (int rg = 0; rg < (*reader)->num_row_groups(); ++rg) {
+  for (size_t i = 0; i < r.leaf_columns().size(); ++i) all.push_back(static_cast<int>(i));
+  // Row groups are handed out one at a time, as DuckDB's scan does; each thread keeps one batch.
+  std::atomic<int> next_row_group{0};
+  std::atomic<int64_t> rows{0}, values{0};
+  std::vector<floe::Status> errors(static_cast<size_t>(threads));
+  auto work = [&](size_t t) {
     RowBatch b;
-    floe::Status s = (*reader)->ReadRowGroup(rg, all, &b);
+    for (int rg = next_row_group++; rg < r.num_row_groups(); rg = next_row_group++) {
+      floe::Status s = r.ReadRowGroup(rg, all, &b);
+      if (!s.ok()) {
+        errors[t] = s;
+        return;
+      }
+      rows += r.row_group_num_rows(rg);
+      for (const auto& c : b.columns) values += c.num_values;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work, static_cast<size_t>(t));
+  work(0);
+  for (auto& t : pool) t.join();
+  for (const auto& s : errors) {
     if (!s.ok()) return Fail(s);
-    rows += (*reader)->row_group_num_rows(rg);
-    for (const auto& c : b.columns) values += c.num_values;
   }
   double secs = Seconds(start);
   std::printf(
-      "{\"tool\":\"floe\",\"mode\":\"decode\",\"rows\":%lld,\"values\":%lld,\"seconds\":%.3f,"
-      "\"rows_per_s\":%lld,\"bytes_in\":%lld,\"peak_rss_bytes\":%lld}\n",
-      static_cast<long long>(rows), static_cast<long long>(values), secs,
-      static_cast<long long>(rows / secs), static_cast<long long>((*reader)->file_size()),
-      static_cast<long long>(PeakRssBytes()));
+      "{\"tool\":\"floe\",\"mode\":\"decode\",\"threads\":%d,\"rows\":%lld,\"values\":%lld,"
+      "\"seconds\":%.3f,\"rows_per_s\":%lld,\"bytes_in\":%lld,\"peak_rss_bytes\":%lld}\n",
+      threads, static_cast<long long>(rows.load()), static_cast<long long>(values.load()), secs,
+      static_cast<long long>(static_cast<double>(rows.load()) / secs),
+      static_cast<long long>(r.file_size()), static_cast<long long>(PeakRssBytes()));
   return 0;
+}
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage: floe_bench_parquet encode IN OUT [--threads N] | decode FILE [--threads N]\n");
+  return 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 4 && std::string(argv[1]) == "encode") return Encode(argv[2], argv[3]);
-  if (argc == 3 && std::string(argv[1]) == "decode") return Decode(argv[2]);
-  std::fprintf(stderr, "usage: floe_bench_parquet encode IN OUT | decode FILE\n");
-  return 2;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  int threads = 2;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] != "--threads") continue;
+    if (i + 1 >= args.size()) return Usage();
+    threads = std::atoi(args[i + 1].c_str());
+    if (threads < 1 || threads > 256) return Usage();
+    args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
+               args.begin() + static_cast<std::ptrdiff_t>(i + 2));
+    break;
+  }
+  if (args.size() == 3 && args[0] == "encode") {
+    return Encode(args[1].c_str(), args[2].c_str(), threads);
+  }
+  if (args.size() == 2 && args[0] == "decode") return Decode(args[1].c_str(), threads);
+  return Usage();
 }

@@ -8,7 +8,10 @@
 3. Decode: DuckDB `scan` (every column of every row) vs `floe_bench_parquet decode` (every column
    of every row group into column vectors), each on its own output file and on the other's.
 
-Usage: python3 bench/parquet/run.py [--events N]   (run `make build` first)"""
+Both sides run with --threads T (default 2, the machine's cores): DuckDB's threads, floe's
+WriterOptions::threads for the encode and row groups spread over T threads for the decode.
+
+Usage: python3 bench/parquet/run.py [--events N] [--threads T]   (run `make build` first)"""
 import argparse
 import sys
 from pathlib import Path
@@ -20,7 +23,7 @@ from common import BUILD, DATA, duckdb_anchor, events_ndjson, mb, print_table, r
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=1_000_000)
-    ap.add_argument("--threads", type=int, default=2, help="DuckDB threads (default 2)")
+    ap.add_argument("--threads", type=int, default=2, help="threads of DuckDB and of floe (default 2)")
     args = ap.parse_args()
     tool = BUILD / "bench" / "floe_bench_parquet"
     if not tool.exists():
@@ -34,10 +37,10 @@ def main():
     duck_out = DATA / "bench-duckdb-write.parquet"
     floe_out = DATA / "bench-floe-write.parquet"
     duck_w = duckdb_anchor("write", rows_file, duck_out, threads=args.threads)
-    floe_w = run_json([tool, "encode", rows_file, floe_out])
+    floe_w = run_json([tool, "encode", rows_file, floe_out, "--threads", args.threads])
     duck_s = duckdb_anchor("scan", str(duck_out), threads=args.threads)
-    floe_s = run_json([tool, "decode", floe_out])
-    floe_s_duckfile = run_json([tool, "decode", duck_out])
+    floe_s = run_json([tool, "decode", floe_out, "--threads", args.threads])
+    floe_s_duckfile = run_json([tool, "decode", duck_out, "--threads", args.threads])
     duck_s_floefile = duckdb_anchor("scan", str(floe_out), threads=args.threads)
 
     def ratio(a, b, better="higher"):
@@ -60,7 +63,7 @@ def main():
     rows.append(("decode rows/s (DuckDB's file)", f"{floe_s_duckfile['rows_per_s']:,}", "", ""))
     rows.append(("decode rows/s (floe's file)", "", f"{round(duck_s_floefile['rows'] / duck_s_floefile['seconds']):,}", ""))
     rows.append(("decode peak RSS", mb(floe_s["peak_rss_bytes"]), mb(duck_s["peak_rss_bytes"]), ""))
-    print_table(f"bench/parquet: {floe_w['rows']:,} events, zstd, DuckDB threads={args.threads}, floe 1 thread", rows)
+    print_table(f"bench/parquet: {floe_w['rows']:,} events, zstd, threads={args.threads} (DuckDB and floe)", rows)
     print("\nraw:", {"floe_encode": floe_w, "duckdb_write": duck_w, "floe_decode": floe_s,
                      "duckdb_scan": duck_s, "floe_decode_duckdb_file": floe_s_duckfile,
                      "duckdb_scan_floe_file": duck_s_floefile})

@@ -69,6 +69,8 @@ void PageState::Clear() {
 void ChunkState::Reset() {
   pages.clear();
   pages.shrink_to_fit();
+  dictionary_page = Buffer();
+  pending.clear();
   pages_bytes = 0;
   uncompressed_bytes = 0;
   num_values = 0;
@@ -104,11 +106,13 @@ ColumnWriter::ColumnWriter(const LeafColumn& leaf, const WriterOptions& options,
     : leaf_(leaf),
       options_(options),
       encoding_(encoding),
+      default_codec_(codec),
       codec_(codec),
       codec_id_(format::CompressionCodec::kUncompressed),
       def_width_(BitWidthFor(static_cast<uint64_t>(leaf.max_def))),
       rep_width_(BitWidthFor(static_cast<uint64_t>(leaf.max_rep))),
       delta_candidate_(IsDeltaCandidate(leaf)),
+      defer_compression_(options.threads > 1),
       file_stats_(StatsOrderFor(leaf)) {
   chunk_.stats = ColumnStats(StatsOrderFor(leaf));
   switch (encoding) {
@@ -246,7 +250,8 @@ void ColumnWriter::AppendValues(const ColumnVector& c, size_t first, size_t n) {
   }
 }
 
-Status ColumnWriter::Write(const ColumnVector& c) {
+Status ColumnWriter::Write(const ColumnVector& c, Codec* codec) {
+  codec_ = codec != nullptr ? codec : default_codec_;
   const size_t n = static_cast<size_t>(c.num_levels);
   const int16_t* def = leaf_.max_def > 0 ? c.def_levels.data() : nullptr;
   const int16_t* rep = leaf_.max_rep > 0 ? c.rep_levels.data() : nullptr;
@@ -420,54 +425,98 @@ void ColumnWriter::NoteEncoding(Encoding e) {
   }
 }
 
-Status ColumnWriter::AppendPage(PageType type, const format::PageHeader& header_template,
-                                ByteView levels, ByteView values, Encoding encoding) {
-  format::PageHeader header = header_template;
-  header.type = type;
-  bool compress = options_.codec != CodecKind::kNone;
-  ByteView stored_values = values;
-  size_t uncompressed = levels.size() + values.size();
-  if (type == PageType::kDataPageV2) {
-    if (compress) {
-      compressed_.Clear();
-      FLOE_RETURN_IF_ERROR(codec_->Compress(values, &compressed_));
-      stored_values = compressed_.view();
-    }
-  } else {
-    // v1 and dictionary pages compress levels and values together.
-    ByteView body = values;
-    if (!levels.empty()) {
-      body_.Clear();
-      body_.Append(levels);
-      body_.Append(values);
-      body = body_.view();
-    }
-    stored_values = body;
-    if (compress) {
-      compressed_.Clear();
-      FLOE_RETURN_IF_ERROR(codec_->Compress(body, &compressed_));
-      stored_values = compressed_.view();
-    }
-    levels = ByteView();
+Status ColumnWriter::FramePage(format::PageHeader header, ByteView levels, ByteView body,
+                               Codec* codec, Buffer* compressed, Buffer* framed,
+                               int64_t* uncompressed_bytes) const {
+  ByteView stored_body = body;
+  if (options_.codec != CodecKind::kNone) {
+    compressed->Clear();
+    FLOE_RETURN_IF_ERROR(codec->Compress(body, compressed));
+    stored_body = compressed->view();
   }
-  size_t stored = levels.size() + stored_values.size();
+  size_t uncompressed = levels.size() + body.size();
+  size_t stored = levels.size() + stored_body.size();
   if (uncompressed > INT32_MAX || stored > INT32_MAX) {
     return Status::ResourceExhausted("column '" + ColumnName(leaf_) + "': a page of " +
                                      std::to_string(uncompressed) + " bytes exceeds 2 GiB");
   }
   header.uncompressed_page_size = static_cast<int32_t>(uncompressed);
   header.compressed_page_size = static_cast<int32_t>(stored);
-  header_.clear();
-  format::SerializeTo(header, &header_);
-  Buffer page(header_.size() + stored);
-  page.Append(header_);
-  page.Append(levels);
-  page.Append(stored_values);
-  chunk_.pages.push_back(std::move(page));
-  chunk_.pages_bytes += static_cast<int64_t>(header_.size() + stored);
-  chunk_.uncompressed_bytes += static_cast<int64_t>(header_.size() + uncompressed);
+  std::string header_bytes;
+  format::SerializeTo(header, &header_bytes);
+  *framed = Buffer(header_bytes.size() + stored);
+  framed->Append(header_bytes);
+  framed->Append(levels);
+  framed->Append(stored_body);
+  *uncompressed_bytes = static_cast<int64_t>(header_bytes.size() + uncompressed);
+  return Status::OK();
+}
+
+void ColumnWriter::AddFramedPage(PageType type, Encoding encoding, Buffer framed,
+                                 int64_t uncompressed_bytes) {
+  chunk_.uncompressed_bytes += uncompressed_bytes;
   ++chunk_.page_counts[{type, encoding}];
+  if (type == PageType::kDictionaryPage) {
+    chunk_.dictionary_page = std::move(framed);
+    return;
+  }
+  chunk_.pages_bytes += static_cast<int64_t>(framed.size());
+  chunk_.pages.push_back(std::move(framed));
+}
+
+Status ColumnWriter::AppendPage(PageType type, const format::PageHeader& header_template,
+                                ByteView levels, ByteView values, Encoding encoding) {
+  format::PageHeader header = header_template;
+  header.type = type;
+  bool v2 = type == PageType::kDataPageV2;
+  // Noted now, not when the page is committed, so that the order is the same with deferral.
   if (type != PageType::kDictionaryPage) NoteEncoding(encoding);
+  if (defer_compression_) {
+    PendingPage p;
+    p.header = std::move(header);
+    p.encoding = encoding;
+    if (v2) {
+      p.levels.Append(levels);
+    } else {
+      p.body.Reserve(levels.size() + values.size());
+      p.body.Append(levels);
+    }
+    p.body.Append(values);
+    chunk_.pending.push_back(std::move(p));
+    return Status::OK();
+  }
+  ByteView body = values;
+  if (!v2 && !levels.empty()) {
+    // v1 and dictionary pages compress levels and values together.
+    body_.Clear();
+    body_.Append(levels);
+    body_.Append(values);
+    body = body_.view();
+  }
+  Buffer framed;
+  int64_t uncompressed = 0;
+  FLOE_RETURN_IF_ERROR(FramePage(std::move(header), v2 ? levels : ByteView(), body, codec_,
+                                 &compressed_, &framed, &uncompressed));
+  AddFramedPage(type, encoding, std::move(framed), uncompressed);
+  return Status::OK();
+}
+
+Status ColumnWriter::CompressPendingPage(size_t index, Codec* codec) {
+  PendingPage& p = chunk_.pending[index];
+  Buffer compressed;
+  p.status = FramePage(p.header, p.levels.view(), p.body.view(), codec, &compressed, &p.framed,
+                       &p.uncompressed_bytes);
+  p.levels = Buffer();
+  p.body = Buffer();
+  return p.status;
+}
+
+Status ColumnWriter::CommitPendingPages() {
+  for (PendingPage& p : chunk_.pending) {
+    FLOE_RETURN_IF_ERROR(p.status);
+    AddFramedPage(p.header.type, p.encoding, std::move(p.framed), p.uncompressed_bytes);
+  }
+  chunk_.pending.clear();
   return Status::OK();
 }
 
@@ -538,39 +587,50 @@ Status ColumnWriter::FlushPage() {
   return Status::OK();
 }
 
+Status ColumnWriter::SealChunk(Codec* codec) {
+  codec_ = codec != nullptr ? codec : default_codec_;
+  FLOE_RETURN_IF_ERROR(FlushPage());
+  if (chunk_.dictionary_data_pages == 0) return Status::OK();
+  // The dictionary page must come first; it is built now, after the data pages that use it.
+  encoded_.Clear();
+  WriteDictionaryPage(&encoded_);
+  format::PageHeader header;
+  format::DictionaryPageHeader dh;
+  dh.num_values = static_cast<int32_t>(DictionarySize());
+  dh.encoding = Encoding::kPlain;
+  header.dictionary_page_header = dh;
+  return AppendPage(PageType::kDictionaryPage, header, ByteView(), encoded_.view(),
+                    Encoding::kPlain);
+}
+
 Status ColumnWriter::FinishChunk(int64_t file_offset, OutputStream* sink, format::ColumnChunk* out,
                                  int64_t* bytes_written) {
-  FLOE_RETURN_IF_ERROR(FlushPage());
+  FLOE_RETURN_IF_ERROR(SealChunk());
+  for (size_t i = 0; i < num_pending_pages(); ++i) {
+    FLOE_RETURN_IF_ERROR(CompressPendingPage(i, codec_));
+  }
+  FLOE_RETURN_IF_ERROR(CommitPendingPages());
+  return WriteChunk(file_offset, sink, out, bytes_written);
+}
+
+Status ColumnWriter::WriteChunk(int64_t file_offset, OutputStream* sink, format::ColumnChunk* out,
+                                int64_t* bytes_written) {
   format::ColumnMetaData md;
   md.type = leaf_.physical;
   md.path_in_schema = leaf_.path;
   md.codec = codec_id_;
   md.num_values = chunk_.num_values;
   int64_t pos = file_offset;
+  // Headers and uncompressed bodies of all pages, the dictionary page included.
   int64_t uncompressed = chunk_.uncompressed_bytes;
   std::vector<Encoding> encodings;
   std::vector<format::PageEncodingStats> page_stats;
 
   if (chunk_.dictionary_data_pages > 0) {
-    // The dictionary page must come first; it is built now, after the data pages that use it.
-    int64_t data_uncompressed = chunk_.uncompressed_bytes;
-    chunk_.uncompressed_bytes = 0;
-    encoded_.Clear();
-    WriteDictionaryPage(&encoded_);
-    format::PageHeader header;
-    format::DictionaryPageHeader dh;
-    dh.num_values = static_cast<int32_t>(DictionarySize());
-    dh.encoding = Encoding::kPlain;
-    header.dictionary_page_header = dh;
-    FLOE_RETURN_IF_ERROR(AppendPage(PageType::kDictionaryPage, header, ByteView(), encoded_.view(),
-                                    Encoding::kPlain));
+    const Buffer& dictionary_page = chunk_.dictionary_page;
     md.dictionary_page_offset = pos;
-    Buffer dictionary_page = std::move(chunk_.pages.back());
-    chunk_.pages.pop_back();
-    chunk_.pages_bytes -= static_cast<int64_t>(dictionary_page.size());
     FLOE_RETURN_IF_ERROR(sink->Append(dictionary_page.view()));
     pos += static_cast<int64_t>(dictionary_page.size());
-    uncompressed = data_uncompressed + chunk_.uncompressed_bytes;
     encodings.push_back(Encoding::kPlain);
     page_stats.push_back({PageType::kDictionaryPage, Encoding::kPlain, 1});
   }

@@ -39,9 +39,24 @@ struct PageState {
   void Clear();
 };
 
+// A page encoded but not yet compressed. With WriterOptions::threads > 1 the column writers queue
+// their pages like this and the ParquetWriter compresses the pages of all columns on its pool
+// (one column's pages would otherwise be compressed by one thread), then commits them in order.
+struct PendingPage {
+  format::PageHeader header;  // sizes are filled in when it is compressed
+  format::Encoding encoding = format::Encoding::kPlain;
+  Buffer levels;  // data page v2: the levels, stored uncompressed before the values
+  Buffer body;    // v1 and dictionary pages: levels + values; v2: the values
+  Buffer framed;  // header + stored bytes, once compressed
+  int64_t uncompressed_bytes = 0;  // header + uncompressed levels and values
+  Status status;
+};
+
 // The column chunk of the current row group: encoded pages and their bookkeeping.
 struct ChunkState {
   std::vector<Buffer> pages;  // data pages, header + body each (no reallocation)
+  Buffer dictionary_page;     // header + body, built by SealChunk; empty without dictionary
+  std::vector<PendingPage> pending;  // queued, in page order (threads > 1)
   int64_t pages_bytes = 0;
   int64_t uncompressed_bytes = 0;     // headers + uncompressed bodies
   int64_t num_values = 0;             // level entries
@@ -59,13 +74,28 @@ class ColumnWriter {
                                                     const WriterOptions& options,
                                                     ColumnEncoding encoding, Codec* codec);
 
-  // Appends a validated column of a batch.
-  Status Write(const ColumnVector& column);
+  // Appends a validated column of a batch. `codec` (null: the one given to Make) compresses the
+  // pages this call fills; a writer running columns on several threads passes the running
+  // thread's own codec, as codec contexts are not thread-safe. The bytes do not depend on it.
+  Status Write(const ColumnVector& column, Codec* codec = nullptr);
 
-  // Ends the chunk: flushes the page, writes dictionary page and data pages to `sink` starting
-  // at file offset `file_offset`, fills `out`, and resets for the next row group.
+  // Ends the chunk in two phases, so that the CPU work of many columns can run concurrently and
+  // the writes stay in leaf order: SealChunk flushes the page and builds the dictionary page;
+  // WriteChunk writes dictionary page and data pages to `sink` starting at file offset
+  // `file_offset`, fills `out`, and resets for the next row group.
+  Status SealChunk(Codec* codec = nullptr);
+  Status WriteChunk(int64_t file_offset, OutputStream* sink, format::ColumnChunk* out,
+                    int64_t* bytes_written);
+  // Both phases.
   Status FinishChunk(int64_t file_offset, OutputStream* sink, format::ColumnChunk* out,
                      int64_t* bytes_written);
+
+  // Pages queued by Write / SealChunk when WriterOptions::threads > 1. CompressPendingPage may
+  // run concurrently for different pages (of this or other columns), each with its own codec;
+  // CommitPendingPages then adds them to the chunk in order (before the next Write/WriteChunk).
+  size_t num_pending_pages() const { return chunk_.pending.size(); }
+  Status CompressPendingPage(size_t index, Codec* codec);
+  Status CommitPendingPages();
 
   // Uncompressed bytes buffered for the row group (pages done + the page being filled).
   int64_t buffered_uncompressed_bytes() const;
@@ -97,11 +127,17 @@ class ColumnWriter {
   Status AppendPage(format::PageType type, const format::PageHeader& header_template,
                     ByteView uncompressed_levels, ByteView values, format::Encoding encoding);
   void NoteEncoding(format::Encoding e);
+  // Compresses `body` (v1: levels + values) and frames it after `header` and `levels` (v2).
+  Status FramePage(format::PageHeader header, ByteView levels, ByteView body, Codec* codec,
+                   Buffer* compressed, Buffer* framed, int64_t* uncompressed_bytes) const;
+  void AddFramedPage(format::PageType type, format::Encoding encoding, Buffer framed,
+                     int64_t uncompressed_bytes);
 
   LeafColumn leaf_;
   const WriterOptions& options_;
   ColumnEncoding encoding_;
-  Codec* codec_;
+  Codec* default_codec_;
+  Codec* codec_;  // the codec of the current Write / SealChunk call
   format::CompressionCodec codec_id_;
   int def_width_;
   int rep_width_;
@@ -121,7 +157,7 @@ class ColumnWriter {
   Buffer encoded_;     // scratch: encoded values of a page
   Buffer body_;        // scratch: uncompressed v1 body
   Buffer compressed_;  // scratch
-  std::string header_;
+  bool defer_compression_;  // threads > 1: pages go to chunk_.pending
 
   ColumnStats file_stats_;
   int64_t file_compressed_bytes_ = 0;

@@ -1,7 +1,9 @@
 #include "floe/parquet/writer.h"
 
+#include <algorithm>
 #include <cstring>
 
+#include "floe/parquet/column_task_pool.h"
 #include "floe/parquet/column_writer.h"
 #include "floe/parquet/format.h"
 #include "floe/parquet/schema.h"
@@ -122,10 +124,10 @@ Result<std::unique_ptr<ParquetWriter>> ParquetWriter::Make(OutputStream* sink, S
   if (sink == nullptr) return Status::InvalidArgument("parquet writer: no output stream");
   if (options.page_size_bytes < 1 || options.row_group_size_bytes < 1 ||
       options.dictionary_page_size_limit_bytes < 0 || options.statistics_truncate_length < 1 ||
-      options.metrics_truncate_length < 1) {
+      options.metrics_truncate_length < 1 || options.threads < 1) {
     return Status::InvalidArgument(
-        "parquet writer options: page size, row group size and truncation lengths must be "
-        ">= 1, the dictionary limit >= 0");
+        "parquet writer options: page size, row group size, truncation lengths and threads must "
+        "be >= 1, the dictionary limit >= 0");
   }
   FLOE_ASSIGN_OR_RETURN(FileSchema fs, BuildFileSchema(schema));
   std::unique_ptr<ParquetWriter> w(new ParquetWriter());
@@ -136,6 +138,14 @@ Result<std::unique_ptr<ParquetWriter>> ParquetWriter::Make(OutputStream* sink, S
   w->footer_ = std::make_unique<Footer>();
   w->footer_->elements = std::move(fs.elements);
   FLOE_ASSIGN_OR_RETURN(w->codec_, MakeCodec(w->options_.codec, w->options_.codec_level));
+  int threads = w->options_.threads;
+  if (threads > 1) {
+    for (int slot = 1; slot < threads; ++slot) {
+      FLOE_ASSIGN_OR_RETURN(auto codec, MakeCodec(w->options_.codec, w->options_.codec_level));
+      w->thread_codecs_.push_back(std::move(codec));
+    }
+    w->pool_ = std::make_unique<ColumnTaskPool>(threads);
+  }
   for (const LeafColumn& leaf : w->leaves_) {
     ColumnEncoding enc = w->options_.default_encoding;
     // The default applies where the type can take it; an explicit per-column choice must fit.
@@ -177,13 +187,10 @@ Status ParquetWriter::WriteBatch(const RowBatch& batch) {
   for (size_t i = 0; i < leaves_.size(); ++i) {
     FLOE_RETURN_IF_ERROR(ValidateColumnVector(leaves_[i], batch.columns[i], batch.num_rows, i));
   }
-  for (size_t i = 0; i < columns_.size(); ++i) {
-    Status s = columns_[i]->Write(batch.columns[i]);
-    if (!s.ok()) {
-      failed_ = s;
-      return s;
-    }
-  }
+  FLOE_RETURN_IF_ERROR(ForEachColumn([&](size_t i, Codec* codec) {
+    return columns_[i]->Write(batch.columns[i], codec);
+  }));
+  FLOE_RETURN_IF_ERROR(CompressPendingPages());
   num_rows_ += batch.num_rows;
   row_group_rows_ += batch.num_rows;
   int64_t buffered = 0;
@@ -192,15 +199,64 @@ Status ParquetWriter::WriteBatch(const RowBatch& batch) {
   return Status::OK();
 }
 
+Status ParquetWriter::ForEachColumn(const std::function<Status(size_t, Codec*)>& fn) {
+  std::vector<Status> results(columns_.size());
+  if (pool_ == nullptr) {
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      results[i] = fn(i, codec_.get());
+      if (!results[i].ok()) break;
+    }
+  } else {
+    pool_->Run(columns_.size(), [&](size_t i, int slot) {
+      Codec* codec = slot == 0 ? codec_.get() : thread_codecs_[static_cast<size_t>(slot - 1)].get();
+      results[i] = fn(i, codec);
+    });
+  }
+  for (Status& s : results) {
+    if (!s.ok()) {
+      failed_ = s;
+      return s;
+    }
+  }
+  return Status::OK();
+}
+
+Status ParquetWriter::CompressPendingPages() {
+  if (pool_ == nullptr) return Status::OK();
+  // Pages, not columns, are the unit of work: one wide column (JSON text, say) would otherwise
+  // keep one thread busy while the other idles.
+  std::vector<std::pair<size_t, size_t>> pages;
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    for (size_t p = 0; p < columns_[c]->num_pending_pages(); ++p) pages.emplace_back(c, p);
+  }
+  pool_->Run(pages.size(), [&](size_t i, int slot) {
+    Codec* codec = slot == 0 ? codec_.get() : thread_codecs_[static_cast<size_t>(slot - 1)].get();
+    // The status is kept in the page and reported by CommitPendingPages.
+    (void)columns_[pages[i].first]->CompressPendingPage(pages[i].second, codec);
+  });
+  for (auto& c : columns_) {
+    Status s = c->CommitPendingPages();
+    if (!s.ok()) {
+      failed_ = s;
+      return s;
+    }
+  }
+  return Status::OK();
+}
+
 Status ParquetWriter::FlushRowGroup() {
   if (row_group_rows_ == 0) return Status::OK();
+  // Pages and dictionary pages are finished concurrently, then written in leaf order.
+  FLOE_RETURN_IF_ERROR(
+      ForEachColumn([&](size_t i, Codec* codec) { return columns_[i]->SealChunk(codec); }));
+  FLOE_RETURN_IF_ERROR(CompressPendingPages());
   format::RowGroup rg;
   rg.num_rows = row_group_rows_;
   int64_t start = position_;
   for (auto& c : columns_) {
     format::ColumnChunk chunk;
     int64_t written = 0;
-    Status s = c->FinishChunk(position_, sink_, &chunk, &written);
+    Status s = c->WriteChunk(position_, sink_, &chunk, &written);
     if (!s.ok()) {
       failed_ = s;
       return s;

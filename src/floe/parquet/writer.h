@@ -12,6 +12,7 @@
 // WriterOptions::row_group_size_bytes (checked after each batch).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -53,11 +54,17 @@ struct WriterOptions {
   // Iceberg's default metrics mode truncate(16): string bounds in code points, binary in bytes.
   int32_t metrics_truncate_length = 16;
   std::vector<std::pair<std::string, std::string>> key_value_metadata;  // e.g. iceberg.schema
+  // Threads that encode the columns of a batch concurrently and then compress their pages
+  // concurrently (the caller's thread is one of them; each has its own codec). The file is
+  // byte-identical whatever the count; values < 1 are rejected. With more than one, a batch's
+  // pages are held uncompressed until the end of WriteBatch (memory: about one batch, raw).
+  int threads = 1;
   // parquet-java parses this as "<app> version <x.y.z> (build <hash>)".
   std::string created_by = "floe version 0.1.0 (build floe)";
 };
 
 class ColumnWriter;
+class ColumnTaskPool;
 
 class ParquetWriter {
  public:
@@ -88,6 +95,11 @@ class ParquetWriter {
   ParquetWriter() = default;
   Status FlushRowGroup();
   Status Append(std::string_view bytes);
+  // Runs fn(column index, codec) for every column, on the pool when there is one; the first
+  // error in leaf order, if any, fails the writer.
+  Status ForEachColumn(const std::function<Status(size_t, Codec*)>& fn);
+  // threads > 1: compresses the pages the columns queued, on the pool, and commits them.
+  Status CompressPendingPages();
 
   OutputStream* sink_ = nullptr;
   Schema schema_;
@@ -95,6 +107,8 @@ class ParquetWriter {
   std::vector<LeafColumn> leaves_;
   std::vector<std::unique_ptr<ColumnWriter>> columns_;
   std::unique_ptr<Codec> codec_;
+  std::vector<std::unique_ptr<Codec>> thread_codecs_;  // slot 1.. of the pool (0 is codec_)
+  std::unique_ptr<ColumnTaskPool> pool_;               // only when options.threads > 1
   struct Footer;
   std::unique_ptr<Footer> footer_;
   int64_t position_ = 0;
