@@ -1,0 +1,325 @@
+#include "floe/catalog/transaction.h"
+
+#include <algorithm>
+#include <charconv>
+#include <utility>
+
+#include "floe/io/location.h"
+
+namespace floe {
+
+namespace {
+
+struct RetryPolicy {
+  int64_t num_retries = 4;
+  int64_t min_wait_ms = 100;
+  int64_t max_wait_ms = 60000;
+  int64_t total_timeout_ms = 1800000;
+};
+
+Result<int64_t> IntProperty(const std::map<std::string, std::string>& properties,
+                            const std::string& key, int64_t fallback, int64_t min_value) {
+  auto it = properties.find(key);
+  if (it == properties.end()) return fallback;
+  int64_t value = 0;
+  const std::string& text = it->second;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min_value) {
+    return Status::InvalidArgument("table property " + key + "=\"" + text +
+                                   "\": expected an integer >= " + std::to_string(min_value));
+  }
+  return value;
+}
+
+Result<RetryPolicy> RetryPolicyOf(const std::map<std::string, std::string>& properties) {
+  RetryPolicy p;
+  FLOE_ASSIGN_OR_RETURN(p.num_retries, IntProperty(properties, "commit.retry.num-retries", 4, 0));
+  FLOE_ASSIGN_OR_RETURN(p.min_wait_ms, IntProperty(properties, "commit.retry.min-wait-ms", 100, 0));
+  FLOE_ASSIGN_OR_RETURN(p.max_wait_ms,
+                        IntProperty(properties, "commit.retry.max-wait-ms", 60000, 0));
+  FLOE_ASSIGN_OR_RETURN(p.total_timeout_ms,
+                        IntProperty(properties, "commit.retry.total-timeout-ms", 1800000, 0));
+  p.max_wait_ms = std::max(p.max_wait_ms, p.min_wait_ms);
+  return p;
+}
+
+void DeleteQuietly(ObjectStore* store, const std::vector<std::string>& files) {
+  // Leftovers are harmless (orphan removal finds them); the commit's own error matters more.
+  if (!files.empty()) (void)store->DeleteMany(files);
+}
+
+}  // namespace
+
+Transaction::Transaction(Table* table)
+    : table_(table), start_(table->metadata()), start_location_(table->metadata_location()) {}
+
+void Transaction::SetOperation(SnapshotOperation operation) {
+  if (operation_ && *operation_ != operation) {
+    if (error_.ok()) {
+      error_ = Status::InvalidArgument("a transaction makes one snapshot: cannot combine " +
+                                       std::string(SnapshotOperationName(*operation_)) + " with " +
+                                       std::string(SnapshotOperationName(operation)));
+    }
+    return;
+  }
+  operation_ = operation;
+  changes_.operation = operation;
+}
+
+Transaction& Transaction::AppendFiles(std::vector<iceberg::DataFile> files) {
+  SetOperation(SnapshotOperation::kAppend);
+  for (auto& f : files) changes_.added_files.push_back(std::move(f));
+  return *this;
+}
+
+Transaction& Transaction::ReplaceFiles(std::vector<std::string> removed_paths,
+                                       std::vector<iceberg::DataFile> added) {
+  SetOperation(SnapshotOperation::kReplace);
+  if (start_.CurrentSnapshot() == nullptr && error_.ok()) {
+    error_ = Status::InvalidArgument("replace on table " + table_->identifier().ToString() +
+                                     " which has no snapshot");
+  }
+  changes_.starting_sequence_number =
+      start_.CurrentSnapshot() ? start_.CurrentSnapshot()->sequence_number : 0;
+  for (auto& p : removed_paths) changes_.removed_paths.push_back(std::move(p));
+  for (auto& f : added) changes_.added_files.push_back(std::move(f));
+  return *this;
+}
+
+Transaction& Transaction::DeleteFiles(std::vector<std::string> paths) {
+  SetOperation(SnapshotOperation::kDelete);
+  for (auto& p : paths) changes_.removed_paths.push_back(std::move(p));
+  return *this;
+}
+
+Transaction& Transaction::SetProperty(std::string key, std::string value) {
+  std::erase(removed_properties_, key);
+  set_properties_[std::move(key)] = std::move(value);
+  return *this;
+}
+
+Transaction& Transaction::RemoveProperty(std::string key) {
+  set_properties_.erase(key);
+  removed_properties_.push_back(std::move(key));
+  return *this;
+}
+
+Transaction& Transaction::UpdateSchema(iceberg::SchemaUpdate update) {
+  schema_update_ = std::move(update);
+  return *this;
+}
+
+Transaction& Transaction::SetDefaultSpec(iceberg::PartitionSpec spec) {
+  new_spec_ = std::move(spec);
+  return *this;
+}
+
+Transaction& Transaction::SetSummary(std::string key, std::string value) {
+  changes_.extra_summary[std::move(key)] = std::move(value);
+  return *this;
+}
+
+Status Transaction::ApplyMetadataChanges(iceberg::TableMetadata* m) const {
+  for (const auto& [key, value] : set_properties_) m->properties[key] = value;
+  for (const std::string& key : removed_properties_) m->properties.erase(key);
+
+  if (schema_update_) {
+    if (m->current_schema_id != start_.current_schema_id ||
+        m->last_column_id != start_.last_column_id) {
+      return Status::Conflict("schema of table " + table_->identifier().ToString() +
+                              " changed concurrently (schema id " +
+                              std::to_string(start_.current_schema_id) + " → " +
+                              std::to_string(m->current_schema_id) + ")");
+    }
+    int32_t new_id = 0;
+    for (const iceberg::Schema& s : m->schemas) new_id = std::max(new_id, s.schema_id() + 1);
+    FLOE_ASSIGN_OR_RETURN(iceberg::AppliedSchemaUpdate applied, schema_update_->Apply(new_id));
+    m->schemas.push_back(applied.schema);
+    m->current_schema_id = new_id;
+    m->last_column_id = std::max(m->last_column_id, applied.last_column_id);
+  }
+
+  if (new_spec_) {
+    if (m->default_spec_id != start_.default_spec_id ||
+        m->partition_specs.size() != start_.partition_specs.size()) {
+      return Status::Conflict("partition spec of table " + table_->identifier().ToString() +
+                              " changed concurrently");
+    }
+    iceberg::PartitionSpec spec = *new_spec_;
+    for (iceberg::PartitionField& field : spec.fields) {
+      if (field.field_id != 0) continue;
+      for (const iceberg::PartitionSpec& old : m->partition_specs) {
+        for (const iceberg::PartitionField& f : old.fields) {
+          if (f.source_id == field.source_id && f.transform == field.transform) {
+            field.field_id = f.field_id;
+          }
+        }
+      }
+      if (field.field_id == 0) field.field_id = ++m->last_partition_id;
+    }
+    for (const iceberg::PartitionField& field : spec.fields) {
+      m->last_partition_id = std::max(m->last_partition_id, field.field_id);
+    }
+    std::optional<int32_t> same;
+    int32_t new_id = 0;
+    for (const iceberg::PartitionSpec& old : m->partition_specs) {
+      if (old.fields == spec.fields) same = old.spec_id;
+      new_id = std::max(new_id, old.spec_id + 1);
+    }
+    if (same) {
+      m->default_spec_id = *same;
+    } else {
+      spec.spec_id = new_id;
+      Status valid = spec.Validate(m->CurrentSchema());
+      if (!valid.ok()) return valid.WithContext("new partition spec");
+      m->partition_specs.push_back(spec);
+      m->default_spec_id = new_id;
+    }
+  }
+  return Status::OK();
+}
+
+Status Transaction::BuildAttempt(const iceberg::TableMetadata& base,
+                                 const std::string& base_location, int attempt_number,
+                                 SnapshotProducer* producer, int64_t* snapshot_id,
+                                 Attempt* attempt) {
+  iceberg::TableMetadata& next = attempt->metadata;
+  next = base;
+  FLOE_RETURN_IF_ERROR(ApplyMetadataChanges(&next));
+  const int64_t now_ms = std::max(table_->services().clock->NowMillis(), base.last_updated_ms);
+
+  if (producer != nullptr) {
+    while (next.SnapshotById(*snapshot_id) != nullptr) *snapshot_id = table_->NewSnapshotId();
+    FLOE_ASSIGN_OR_RETURN(attempt->produced, producer->Produce(next, *snapshot_id, attempt_number,
+                                                               now_ms, &attempt->files));
+    const iceberg::Snapshot& snapshot = attempt->produced.snapshot;
+    next.snapshots.push_back(snapshot);
+    next.last_sequence_number = snapshot.sequence_number;
+    next.current_snapshot_id = snapshot.snapshot_id;
+    iceberg::SnapshotRef& main = next.refs["main"];  // keeps its retention settings
+    main.snapshot_id = snapshot.snapshot_id;
+    main.type = iceberg::SnapshotRefType::kBranch;
+    next.snapshot_log.push_back({snapshot.timestamp_ms, snapshot.snapshot_id});
+  }
+  next.last_updated_ms = now_ms;
+
+  next.metadata_log.push_back({base.last_updated_ms, base_location});
+  FLOE_ASSIGN_OR_RETURN(
+      int64_t keep, IntProperty(next.properties, "write.metadata.previous-versions-max", 100, 1));
+  if (static_cast<int64_t>(next.metadata_log.size()) > keep) {
+    const size_t drop = next.metadata_log.size() - static_cast<size_t>(keep);
+    for (size_t i = 0; i < drop; ++i) {
+      attempt->expired_files.push_back(next.metadata_log[i].metadata_file);
+    }
+    next.metadata_log.erase(next.metadata_log.begin(),
+                            next.metadata_log.begin() + static_cast<std::ptrdiff_t>(drop));
+  }
+  Status valid = next.Validate();
+  if (!valid.ok()) return Status::Internal("new metadata is invalid: " + valid.message());
+
+  std::optional<int64_t> version = iceberg::ParseMetadataFileVersion(base_location);
+  const int64_t next_version =
+      version ? *version + 1 : static_cast<int64_t>(next.metadata_log.size());
+  const bool gzip = [&] {
+    auto it = next.properties.find("write.metadata.compression-codec");
+    return it != next.properties.end() && it->second == "gzip";
+  }();
+  attempt->location = JoinLocation(
+      MetadataDirectory(next), iceberg::MetadataFileName(next_version, table_->NewUuid(), gzip));
+  attempt->files.push_back(attempt->location);
+  FLOE_ASSIGN_OR_RETURN(std::string bytes, iceberg::EncodeTableMetadataFile(next, gzip));
+  return table_->services().store->PutIfAbsent(attempt->location, bytes);
+}
+
+Result<CommitResult> Transaction::Commit() {
+  if (!error_.ok()) return error_;
+  if (committed_) return Status::InvalidArgument("transaction already committed");
+  committed_ = true;
+  const TableServices& services = table_->services();
+  const std::string table_name = table_->identifier().ToString();
+  iceberg::TableMetadata with_changes = start_;
+  for (const auto& [key, value] : set_properties_) with_changes.properties[key] = value;
+  FLOE_ASSIGN_OR_RETURN(RetryPolicy policy, RetryPolicyOf(with_changes.properties));
+
+  std::optional<SnapshotProducer> producer;
+  int64_t snapshot_id = 0;
+  if (operation_) {
+    const std::string commit_uuid = table_->NewUuid().ToString();
+    producer.emplace(
+        services.store, commit_uuid, [t = table_] { return t->NextRandom(); }, changes_);
+    snapshot_id = table_->NewSnapshotId();
+  }
+
+  CommitResult result;
+  iceberg::TableMetadata base = start_;
+  std::string base_location = start_location_;
+  const int64_t started_ns = services.clock->MonotonicNanos();
+  auto give_up = [&](Status status) -> Status {
+    if (producer) DeleteQuietly(services.store, producer->new_file_manifests());
+    return status.WithContext("commit to " + table_name);
+  };
+
+  for (int attempt_number = 1;; ++attempt_number) {
+    result.attempts = attempt_number;
+    Attempt attempt;
+    Status built = BuildAttempt(base, base_location, attempt_number,
+                                producer ? &*producer : nullptr, &snapshot_id, &attempt);
+    if (!built.ok()) {
+      DeleteQuietly(services.store, attempt.files);
+      return give_up(built);
+    }
+    Status swapped =
+        services.catalog->CommitTable(table_->identifier(), base_location, attempt.location);
+    if (swapped.ok()) {
+      if (producer) result.snapshot_id = snapshot_id;
+      result.metadata_location = attempt.location;
+      result.manifests_read = attempt.produced.manifests_read;
+      result.manifests_written = attempt.produced.manifests_written;
+      result.manifest_count = attempt.produced.manifest_count;
+      auto it = attempt.metadata.properties.find("write.metadata.delete-after-commit.enabled");
+      if (it != attempt.metadata.properties.end() && it->second == "true") {
+        DeleteQuietly(services.store, attempt.expired_files);
+      }
+      table_->SetCurrent(std::move(attempt.metadata), attempt.location);
+      return result;
+    }
+    if (swapped.kind() == ErrorKind::kCommitStateUnknown) {
+      // The catalog may point at this attempt's metadata: everything it references stays.
+      return swapped.WithContext("commit to " + table_name + " (kept " + attempt.location + ")");
+    }
+    DeleteQuietly(services.store, attempt.files);
+    const bool retryable =
+        swapped.kind() == ErrorKind::kConflict || swapped.kind() == ErrorKind::kUnavailable;
+    if (!retryable) return give_up(swapped);
+    if (swapped.kind() == ErrorKind::kConflict) ++result.conflicts;
+    const int64_t elapsed_ms = (services.clock->MonotonicNanos() - started_ns) / 1000000;
+    if (attempt_number > policy.num_retries || elapsed_ms >= policy.total_timeout_ms) {
+      return give_up(Status(swapped.kind(), "gave up after " + std::to_string(attempt_number) +
+                                                " attempts in " + std::to_string(elapsed_ms) +
+                                                " ms: " + swapped.message()));
+    }
+
+    // Exponential backoff with up to 10% jitter so racing writers spread out.
+    int64_t wait_ms = policy.min_wait_ms;
+    for (int i = 1; i < attempt_number && wait_ms < policy.max_wait_ms; ++i) wait_ms *= 2;
+    wait_ms = std::min(wait_ms, policy.max_wait_ms);
+    const int64_t jitter_ms =
+        wait_ms > 0 ? static_cast<int64_t>(table_->NextRandom() % (wait_ms / 10 + 1)) : 0;
+    wait_ms = std::min(wait_ms + jitter_ms, policy.total_timeout_ms - elapsed_ms);
+    if (wait_ms > 0) services.clock->SleepMicros(wait_ms * 1000);
+
+    Result<TablePointer> pointer = services.catalog->LoadTable(table_->identifier());
+    if (!pointer.ok()) return give_up(pointer.status());
+    Result<iceberg::TableMetadata> current =
+        ReadTableMetadata(services.store, pointer->metadata_location);
+    if (!current.ok()) return give_up(current.status());
+    if (!start_.table_uuid.empty() && current->table_uuid != start_.table_uuid) {
+      return give_up(Status::Conflict("table uuid changed from " + start_.table_uuid + " to " +
+                                      current->table_uuid));
+    }
+    base = std::move(*current);
+    base_location = pointer->metadata_location;
+  }
+}
+
+}  // namespace floe
