@@ -5,7 +5,9 @@
 //       WriterOptions::threads = N (the column chunks of a row group are encoded concurrently)
 //   floe_bench_parquet decode FILE.parquet [--threads N]
 //       times decoding every column of every row group into column vectors; with N > 1 the row
-//       groups are spread over N threads (the reader allows concurrent ReadRowGroup calls)
+//       groups are spread over N threads (the reader allows concurrent ReadRowGroup calls) when
+//       there are at least 2N of them, else each row group's columns are decoded on N threads
+//       (ReaderOptions::threads)
 //
 // N defaults to 2, as DuckDB's threads in run.py. Prints one JSON line: rows, seconds,
 // rows_per_s, bytes, peak_rss_bytes, threads.
@@ -115,7 +117,16 @@ int Decode(const char* path, int threads) {
   auto start = std::chrono::steady_clock::now();
   auto in = floe::OpenLocalFile(path);
   if (!in.ok()) return Fail(in.status());
-  auto reader = ParquetReader::Open(in->get());
+  auto probe = ParquetReader::Open(in->get());
+  if (!probe.ok()) return Fail(probe.status());
+  // Whole row groups per thread balance best (a file's columns differ widely in size), but with
+  // few row groups some threads would idle, and two large ones decoded at once measured slower
+  // than one: then one row group at a time, its columns on ReaderOptions::threads.
+  int num_row_groups = (*probe)->num_row_groups();
+  int row_group_threads = num_row_groups >= 2 * threads ? threads : 1;
+  floe::parquet::ReaderOptions reader_options;
+  reader_options.threads = threads / row_group_threads;
+  auto reader = ParquetReader::Open(in->get(), reader_options);
   if (!reader.ok()) return Fail(reader.status());
   const ParquetReader& r = **reader;
   std::vector<int> all;
@@ -123,7 +134,7 @@ int Decode(const char* path, int threads) {
   // Row groups are handed out one at a time, as DuckDB's scan does; each thread keeps one batch.
   std::atomic<int> next_row_group{0};
   std::atomic<int64_t> rows{0}, values{0};
-  std::vector<floe::Status> errors(static_cast<size_t>(threads));
+  std::vector<floe::Status> errors(static_cast<size_t>(row_group_threads));
   auto work = [&](size_t t) {
     RowBatch b;
     for (int rg = next_row_group++; rg < r.num_row_groups(); rg = next_row_group++) {
@@ -137,7 +148,7 @@ int Decode(const char* path, int threads) {
     }
   };
   std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work, static_cast<size_t>(t));
+  for (int t = 1; t < row_group_threads; ++t) pool.emplace_back(work, static_cast<size_t>(t));
   work(0);
   for (auto& t : pool) t.join();
   for (const auto& s : errors) {
