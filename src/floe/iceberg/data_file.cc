@@ -52,7 +52,8 @@ namespace {
 
 // Ids of the fields below a list or a map: repeated values, for which Java keeps no counts or
 // bounds (one value of a row is not one value of the column).
-void CollectRepeated(const std::vector<NestedField>& fields, bool repeated, std::set<int32_t>* out) {
+void CollectRepeated(const std::vector<NestedField>& fields, bool repeated,
+                     std::set<int32_t>* out) {
   for (const NestedField& f : fields) {
     if (repeated) out->insert(f.id);
     if (f.type.is_nested()) {

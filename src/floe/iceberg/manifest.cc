@@ -14,7 +14,8 @@ using avro::Json;
 namespace {
 
 // Highest decimal precision that fits in n bytes, n = 1..16 (two's complement).
-constexpr int kMaxPrecisionOfBytes[16] = {2, 4, 6, 9, 11, 14, 16, 18, 21, 23, 26, 28, 31, 33, 35, 38};
+constexpr int kMaxPrecisionOfBytes[16] = {2,  4,  6,  9,  11, 14, 16, 18,
+                                          21, 23, 26, 28, 31, 33, 35, 38};
 
 int DecimalBytes(int precision) {
   for (int n = 0; n < 16; ++n) {
@@ -91,10 +92,9 @@ Result<Json> AvroTypeJson(const Type& type, std::vector<std::string>* defined) {
     case TypeId::kString: return Json("string");
     case TypeId::kBinary: return Json("bytes");
     case TypeId::kUuid:
-      return named("uuid_fixed", Json{{"type", "fixed"},
-                                      {"name", "uuid_fixed"},
-                                      {"size", 16},
-                                      {"logicalType", "uuid"}});
+      return named(
+          "uuid_fixed",
+          Json{{"type", "fixed"}, {"name", "uuid_fixed"}, {"size", 16}, {"logicalType", "uuid"}});
     case TypeId::kFixed: {
       std::string name = "fixed_" + std::to_string(type.length);
       return named(name, Json{{"type", "fixed"}, {"name", name}, {"size", type.length}});
@@ -109,8 +109,7 @@ Result<Json> AvroTypeJson(const Type& type, std::vector<std::string>* defined) {
                               {"precision", type.precision},
                               {"scale", type.scale}});
     }
-    default:
-      return Status::NotSupported("no Avro form for partition type " + type.ToString());
+    default: return Status::NotSupported("no Avro form for partition type " + type.ToString());
   }
 }
 
@@ -184,14 +183,11 @@ Result<Literal> LiteralFromAvro(const Type& type, const avro::Value& v) {
       FLOE_RETURN_IF_ERROR(expect(v.type() == avro::Type::kFloat));
       return Literal::Float(v.float_value());
     case TypeId::kDouble:
-      FLOE_RETURN_IF_ERROR(expect(v.type() == avro::Type::kFloat || v.type() == avro::Type::kDouble));
+      FLOE_RETURN_IF_ERROR(
+          expect(v.type() == avro::Type::kFloat || v.type() == avro::Type::kDouble));
       return Literal::Double(v.double_value());
-    case TypeId::kString:
-      FLOE_RETURN_IF_ERROR(expect(textual));
-      return Literal::String(v.bytes());
-    case TypeId::kBinary:
-      FLOE_RETURN_IF_ERROR(expect(textual));
-      return Literal::Binary(v.bytes());
+    case TypeId::kString: FLOE_RETURN_IF_ERROR(expect(textual)); return Literal::String(v.bytes());
+    case TypeId::kBinary: FLOE_RETURN_IF_ERROR(expect(textual)); return Literal::Binary(v.bytes());
     case TypeId::kFixed:
       FLOE_RETURN_IF_ERROR(expect(textual));
       if (static_cast<int64_t>(v.bytes().size()) != type.length) {
@@ -235,9 +231,9 @@ Result<avro::Schema> ManifestEntryAvroSchema(const Type& partition_type, bool fo
   }
   Json partition = {{"type", "record"}, {"name", "r102"}, {"fields", partition_fields}};
 
-  Json content = AvroField("content", "int", 134,
-                           "Contents of the file: 0=data, 1=position deletes, 2=equality deletes",
-                           false);
+  Json content =
+      AvroField("content", "int", 134,
+                "Contents of the file: 0=data, 1=position deletes, 2=equality deletes", false);
   // v1 files have no content column: their files are data files.
   if (for_reading) content["default"] = 0;
   Json data_file_fields = Json::array({
@@ -443,8 +439,7 @@ Status ManifestWriter::Append(const ManifestEntry& entry) {
   }
   bool is_data = file.content == DataFileContent::kData;
   if (is_data != (options_.content == ManifestContent::kData)) {
-    return Status::InvalidArgument(where + ": a " + (is_data ? "data" : "delete") +
-                                   " file in a " +
+    return Status::InvalidArgument(where + ": a " + (is_data ? "data" : "delete") + " file in a " +
                                    (is_data ? "delete" : "data") + " manifest");
   }
   if (file.content == DataFileContent::kEqualityDeletes && file.equality_ids.empty()) {
@@ -462,8 +457,7 @@ Status ManifestWriter::Append(const ManifestEntry& entry) {
     if (!v.is_null() && !(v.type() == f.type)) {
       return Status::InvalidArgument(where + ": partition field " + f.name + " (" +
                                      std::to_string(f.id) + ") is " + f.type.ToString() +
-                                     ", the value " + v.ToString() + " is " +
-                                     v.type().ToString());
+                                     ", the value " + v.ToString() + " is " + v.type().ToString());
     }
     Result<avro::Value> av = LiteralToAvro(v);
     if (!av.ok()) return av.status().WithContext(where + ": partition field " + f.name);
@@ -502,8 +496,7 @@ Status ManifestWriter::Append(const ManifestEntry& entry) {
     for (int32_t id : file.equality_ids) items.push_back(avro::Value::Int(id));
     df.SetById(135, avro::Value::Array(std::move(items)));
   }
-  df.SetById(140,
-             file.sort_order_id ? avro::Value::Int(*file.sort_order_id) : avro::Value::Null());
+  df.SetById(140, file.sort_order_id ? avro::Value::Int(*file.sort_order_id) : avro::Value::Null());
   df.SetById(143, file.referenced_data_file ? avro::Value::String(*file.referenced_data_file)
                                             : avro::Value::Null());
   Result<avro::Value> data_file = df.Build();
@@ -545,7 +538,8 @@ Status ManifestWriter::Append(const ManifestEntry& entry) {
 }
 
 Result<ManifestFile> ManifestWriter::Close() {
-  if (closed_) return Status::InvalidArgument("manifest " + result_.manifest_path + ": closed twice");
+  if (closed_)
+    return Status::InvalidArgument("manifest " + result_.manifest_path + ": closed twice");
   closed_ = true;
   Status st = writer_->Close();
   if (!st.ok()) return st.WithContext("manifest " + result_.manifest_path);
@@ -581,13 +575,12 @@ Result<Type> IcebergTypeOfAvro(const avro::Node& node) {
   const std::string& logical = n->logical_type;
   switch (n->type) {
     case avro::Type::kBoolean: return Type::Primitive(TypeId::kBoolean);
-    case avro::Type::kInt:
-      return Type::Primitive(logical == "date" ? TypeId::kDate : TypeId::kInt);
+    case avro::Type::kInt: return Type::Primitive(logical == "date" ? TypeId::kDate : TypeId::kInt);
     case avro::Type::kLong:
       if (logical == "time-micros") return Type::Primitive(TypeId::kTime);
       if (logical == "timestamp-micros") {
-        const Json* utc = n->attributes.contains("adjust-to-utc") ? &n->attributes["adjust-to-utc"]
-                                                                  : nullptr;
+        const Json* utc =
+            n->attributes.contains("adjust-to-utc") ? &n->attributes["adjust-to-utc"] : nullptr;
         bool tz = utc == nullptr || (utc->is_boolean() && utc->get<bool>());
         return Type::Primitive(tz ? TypeId::kTimestampTz : TypeId::kTimestamp);
       }
@@ -644,7 +637,8 @@ Result<std::unique_ptr<ManifestReader>> ManifestReader::Open(RandomAccessFile* f
   if (manifest != nullptr) r->manifest_ = *manifest;
   options.avro.reader_schema.reset();
   // The header says which schema and spec to read with, so it is read on its own first.
-  Result<std::unique_ptr<avro::ContainerReader>> header = avro::ContainerReader::Open(file, options.avro);
+  Result<std::unique_ptr<avro::ContainerReader>> header =
+      avro::ContainerReader::Open(file, options.avro);
   if (!header.ok()) return header.status().WithContext(where);
   const avro::ContainerReader& h = **header;
 
@@ -660,7 +654,8 @@ Result<std::unique_ptr<ManifestReader>> ManifestReader::Open(RandomAccessFile* f
     r->format_version_ = root.FieldIndexById(3) >= 0 ? 2 : 1;
   }
   std::optional<std::string_view> content = h.Metadata("content");
-  r->content_ = content && *content == "deletes" ? ManifestContent::kDeletes : ManifestContent::kData;
+  r->content_ =
+      content && *content == "deletes" ? ManifestContent::kDeletes : ManifestContent::kData;
 
   // Schema and spec: given, else from the header; the partition type from them, else from the
   // writer's Avro partition record.
@@ -669,8 +664,10 @@ Result<std::unique_ptr<ManifestReader>> ManifestReader::Open(RandomAccessFile* f
     r->schema_ = *options.schema;
   } else if (auto text = h.Metadata("schema")) {
     Result<Schema> s = SchemaFromJsonString(*text);
-    if (s.ok()) r->schema_ = std::move(*s);
-    else spec_error = s.status();
+    if (s.ok())
+      r->schema_ = std::move(*s);
+    else
+      spec_error = s.status();
   }
   if (options.spec) {
     r->spec_ = *options.spec;
@@ -679,16 +676,18 @@ Result<std::unique_ptr<ManifestReader>> ManifestReader::Open(RandomAccessFile* f
     if (auto id = h.Metadata("partition-spec-id")) spec_id = std::atoi(std::string(*id).c_str());
     int32_t next_id = kFirstPartitionFieldId;
     Result<Json> json = json_util::Parse(*text, "partition-spec");
-    Result<PartitionSpec> spec = json.ok()
-                                     ? (json->is_object()
-                                            ? PartitionSpecFromJson(*json, "partition-spec", &next_id)
-                                            : PartitionFieldsFromJson(*json, spec_id,
-                                                                      "partition-spec", &next_id))
-                                     : Result<PartitionSpec>(json.status());
-    if (spec.ok()) r->spec_ = std::move(*spec);
-    else spec_error = spec.status();
+    Result<PartitionSpec> spec =
+        json.ok() ? (json->is_object()
+                         ? PartitionSpecFromJson(*json, "partition-spec", &next_id)
+                         : PartitionFieldsFromJson(*json, spec_id, "partition-spec", &next_id))
+                  : Result<PartitionSpec>(json.status());
+    if (spec.ok())
+      r->spec_ = std::move(*spec);
+    else
+      spec_error = spec.status();
   }
-  Result<Type> ptype = spec_error.ok() ? r->spec_.PartitionType(r->schema_) : Result<Type>(spec_error);
+  Result<Type> ptype =
+      spec_error.ok() ? r->spec_.PartitionType(r->schema_) : Result<Type>(spec_error);
   if (ptype.ok()) {
     r->partition_type_ = std::move(*ptype);
   } else {
@@ -763,8 +762,8 @@ Status ManifestReader::Convert(const avro::Value& record, ManifestEntry* out) co
     const avro::Value* v = partition->FieldById(pf.id);
     Result<Literal> lit = v == nullptr ? Literal::Null(pf.type) : LiteralFromAvro(pf.type, *v);
     if (!lit.ok()) {
-      return lit.status().WithContext("partition field " + pf.name + " (" +
-                                      std::to_string(pf.id) + ")");
+      return lit.status().WithContext("partition field " + pf.name + " (" + std::to_string(pf.id) +
+                                      ")");
     }
     f.partition.push_back(std::move(*lit));
   }
@@ -777,8 +776,8 @@ Status ManifestReader::Convert(const avro::Value& record, ManifestEntry* out) co
   FLOE_RETURN_IF_ERROR(IntMapFromAvro(df->FieldById(125), &f.lower_bounds));
   FLOE_RETURN_IF_ERROR(IntMapFromAvro(df->FieldById(128), &f.upper_bounds));
   const avro::Value* key = df->FieldById(131);
-  f.key_metadata = key == nullptr || key->is_null() ? std::nullopt
-                                                    : std::optional<std::string>(key->bytes());
+  f.key_metadata =
+      key == nullptr || key->is_null() ? std::nullopt : std::optional<std::string>(key->bytes());
   f.split_offsets.clear();
   if (const avro::Value* v = df->FieldById(132); v != nullptr && !v->is_null()) {
     for (const avro::Value& o : v->items()) f.split_offsets.push_back(o.long_value());
@@ -788,8 +787,8 @@ Status ManifestReader::Convert(const avro::Value& record, ManifestEntry* out) co
     for (const avro::Value& o : v->items()) f.equality_ids.push_back(o.int_value());
   }
   const avro::Value* sort = df->FieldById(140);
-  f.sort_order_id = sort == nullptr || sort->is_null() ? std::nullopt
-                                                       : std::optional<int32_t>(sort->int_value());
+  f.sort_order_id =
+      sort == nullptr || sort->is_null() ? std::nullopt : std::optional<int32_t>(sort->int_value());
   const avro::Value* ref = df->FieldById(143);
   f.referenced_data_file = ref == nullptr || ref->is_null()
                                ? std::nullopt

@@ -38,8 +38,8 @@ Result<avro::Schema> ManifestFileAvroSchema(bool for_reading) {
       {"name", "r508"},
       {"fields",
        Json::array({
-           ListField("contains_null", "boolean", 509,
-                     "True if any file has a null partition value", false),
+           ListField("contains_null", "boolean", 509, "True if any file has a null partition value",
+                     false),
            ListField("contains_nan", "boolean", 518, "True if any file has a nan partition value",
                      true),
            ListField("lower_bound", "bytes", 510, "Partition lower bound for all files", true),
@@ -101,15 +101,13 @@ Result<std::unique_ptr<ManifestListWriter>> ManifestListWriter::Make(
 }
 
 Status ManifestListWriter::Add(const ManifestFile& in) {
-  const std::string where =
-      "manifest list " + out_->location() + ": manifest " + in.manifest_path;
+  const std::string where = "manifest list " + out_->location() + ": manifest " + in.manifest_path;
   ManifestFile m = in;
   if (m.sequence_number == kUnassignedSequenceNumber) {
     if (m.added_snapshot_id != -1 && m.added_snapshot_id != options_.snapshot_id) {
-      return Status::InvalidArgument(where + ": a new manifest of snapshot " +
-                                     std::to_string(m.added_snapshot_id) +
-                                     " in the list of snapshot " +
-                                     std::to_string(options_.snapshot_id));
+      return Status::InvalidArgument(
+          where + ": a new manifest of snapshot " + std::to_string(m.added_snapshot_id) +
+          " in the list of snapshot " + std::to_string(options_.snapshot_id));
     }
     m.added_snapshot_id = options_.snapshot_id;
     m.sequence_number = options_.sequence_number;
@@ -164,8 +162,8 @@ Status ManifestListWriter::Close() {
   return st.ok() ? st : st.WithContext("manifest list " + out_->location());
 }
 
-Result<std::unique_ptr<ManifestListReader>> ManifestListReader::Open(
-    RandomAccessFile* file, avro::ReaderOptions options) {
+Result<std::unique_ptr<ManifestListReader>> ManifestListReader::Open(RandomAccessFile* file,
+                                                                     avro::ReaderOptions options) {
   const std::string where = "manifest list " + file->location();
   std::unique_ptr<ManifestListReader> r(new ManifestListReader());
   r->file_ = file;
@@ -212,9 +210,8 @@ Result<bool> ManifestListReader::Next(ManifestFile* out) {
   m.partition_spec_id = rec.FieldById(502)->int_value();
   int32_t content = opt_int(517).value_or(0);
   if (content != 0 && content != 1) {
-    return Status::Corrupt(where + ": record " + std::to_string(index_) + " (" +
-                           m.manifest_path + "): content " + std::to_string(content) +
-                           " is not 0 or 1");
+    return Status::Corrupt(where + ": record " + std::to_string(index_) + " (" + m.manifest_path +
+                           "): content " + std::to_string(content) + " is not 0 or 1");
   }
   m.content = static_cast<ManifestContent>(content);
   m.sequence_number = opt_long(515).value_or(0);
@@ -228,10 +225,10 @@ Result<bool> ManifestListReader::Next(ManifestFile* out) {
   m.deleted_rows_count = opt_long(514);
   if (format_version_ >= 2 &&
       (!m.added_files_count || !m.existing_files_count || !m.deleted_files_count ||
-       !m.added_rows_count || !m.existing_rows_count || !m.deleted_rows_count ||
-       !opt_long(515) || !opt_long(516) || !opt_long(503))) {
-    return Status::Corrupt(where + ": record " + std::to_string(index_) + " (" +
-                           m.manifest_path + "): a v2 list must have every count, the sequence "
+       !m.added_rows_count || !m.existing_rows_count || !m.deleted_rows_count || !opt_long(515) ||
+       !opt_long(516) || !opt_long(503))) {
+    return Status::Corrupt(where + ": record " + std::to_string(index_) + " (" + m.manifest_path +
+                           "): a v2 list must have every count, the sequence "
                            "numbers and added_snapshot_id");
   }
   if (const avro::Value* parts = rec.FieldById(507); parts != nullptr && !parts->is_null()) {

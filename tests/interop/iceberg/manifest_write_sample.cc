@@ -127,12 +127,11 @@ Status Fail(const Status& st) {
 
 Result<Json> WriteSample(const std::string& dir, avro::ContainerCodec codec) {
   const std::string tag(avro::ContainerCodecName(codec));
-  Schema schema(0, {NestedField{1, "id", true, Type::Primitive(TypeId::kLong), {}, {}, {}},
-                    NestedField{2, "name", false, Type::Primitive(TypeId::kString), {}, {}, {}},
-                    NestedField{3, "ts", false, Type::Primitive(TypeId::kTimestampTz), {}, {},
-                                {}},
-                    NestedField{4, "category", false, Type::Primitive(TypeId::kString), {}, {},
-                                {}}});
+  Schema schema(0,
+                {NestedField{1, "id", true, Type::Primitive(TypeId::kLong), {}, {}, {}},
+                 NestedField{2, "name", false, Type::Primitive(TypeId::kString), {}, {}, {}},
+                 NestedField{3, "ts", false, Type::Primitive(TypeId::kTimestampTz), {}, {}, {}},
+                 NestedField{4, "category", false, Type::Primitive(TypeId::kString), {}, {}, {}}});
   PartitionSpec spec{0,
                      {{4, 1000, "category", Transform::Identity()},
                       {1, 1001, "id_bucket", Transform::Bucket(8)},
@@ -176,9 +175,9 @@ Result<Json> WriteSample(const std::string& dir, avro::ContainerCodec codec) {
     f.file_path = "s3://bucket/t/data/f" + std::to_string(i) + ".parquet";
     const std::string cat = "c" + std::to_string(i);
     const int64_t ts = 1700000000000000LL + i * 86400000000LL;
-    FLOE_ASSIGN_OR_RETURN(f.partition, partition(i == 1 ? nullptr : &cat, i * 1000,
-                                                 "name" + std::to_string(i),
-                                                 i == 2 ? nullptr : &ts));
+    FLOE_ASSIGN_OR_RETURN(f.partition,
+                          partition(i == 1 ? nullptr : &cat, i * 1000, "name" + std::to_string(i),
+                                    i == 2 ? nullptr : &ts));
     f.record_count = 100 + i;
     f.file_size_in_bytes = 10000 + i;
     f.column_sizes = {{1, 10}, {2, 20}};

@@ -44,9 +44,8 @@ TEST(ManifestFixtureTest, CurrentSnapshotsMatchExpected) {
   for (const auto& table : expected["tables"]) {
     const std::string name = table["name"];
     SCOPED_TRACE(name);
-    const std::string metadata_path =
-        kFixtures + "/" + table["dir"].get<std::string>() + "/" +
-        table["metadata_file"].get<std::string>();
+    const std::string metadata_path = kFixtures + "/" + table["dir"].get<std::string>() + "/" +
+                                      table["metadata_file"].get<std::string>();
     auto metadata = ReadTableMetadataFile(Slurp(metadata_path), metadata_path);
     ASSERT_TRUE(metadata.ok()) << metadata.status().ToString();
     const Snapshot* snapshot = metadata->CurrentSnapshot();
@@ -159,8 +158,9 @@ TEST(ManifestFixtureTest, ReadsEveryManifestListAndManifest) {
 // One fixture entry in full: Spark's decimal(16,11) identity partition, big-endian fixed(7).
 TEST(ManifestFixtureTest, DecimalPartitionValuesAndSummaries) {
   const std::string dir = kFixtures + "/partition_identity_decimal/metadata/";
-  auto list_file = OpenLocalFile(dir + "snap-7397340839278125996-1-bad4520d-32bc-4c8e-841c-"
-                                       "5c9ccc3aab3c.avro");
+  auto list_file = OpenLocalFile(dir +
+                                 "snap-7397340839278125996-1-bad4520d-32bc-4c8e-841c-"
+                                 "5c9ccc3aab3c.avro");
   ASSERT_TRUE(list_file.ok());
   auto list = ManifestListReader::Open(list_file->get());
   ASSERT_TRUE(list.ok());
@@ -171,9 +171,10 @@ TEST(ManifestFixtureTest, DecimalPartitionValuesAndSummaries) {
   EXPECT_EQ(m.sequence_number, 1);
   EXPECT_EQ(m.added_files_count, 10);
   ASSERT_EQ(m.partitions.size(), 1u);
-  auto lo = DeserializeValue(Type::Decimal(16, 11), ByteView(reinterpret_cast<const uint8_t*>(
-                                                                 m.partitions[0].lower_bound->data()),
-                                                             m.partitions[0].lower_bound->size()));
+  auto lo = DeserializeValue(
+      Type::Decimal(16, 11),
+      ByteView(reinterpret_cast<const uint8_t*>(m.partitions[0].lower_bound->data()),
+               m.partitions[0].lower_bound->size()));
   ASSERT_TRUE(lo.ok());
   EXPECT_EQ(lo->ToString(), "-9876.54321098765");
 

@@ -16,13 +16,12 @@ namespace {
 using ::testing::HasSubstr;
 
 Schema TestSchema() {
-  return Schema(
-      3, {NestedField{1, "id", true, Type::Primitive(TypeId::kLong), {}, {}, {}},
-          NestedField{2, "name", false, Type::Primitive(TypeId::kString), {}, {}, {}},
-          NestedField{3, "ts", false, Type::Primitive(TypeId::kTimestampTz), {}, {}, {}},
-          NestedField{4, "price", false, Type::Primitive(TypeId::kDouble), {}, {}, {}},
-          NestedField{5, "category", false, Type::Primitive(TypeId::kString), {}, {}, {}},
-          NestedField{6, "amount", false, Type::Decimal(12, 2), {}, {}, {}}});
+  return Schema(3, {NestedField{1, "id", true, Type::Primitive(TypeId::kLong), {}, {}, {}},
+                    NestedField{2, "name", false, Type::Primitive(TypeId::kString), {}, {}, {}},
+                    NestedField{3, "ts", false, Type::Primitive(TypeId::kTimestampTz), {}, {}, {}},
+                    NestedField{4, "price", false, Type::Primitive(TypeId::kDouble), {}, {}, {}},
+                    NestedField{5, "category", false, Type::Primitive(TypeId::kString), {}, {}, {}},
+                    NestedField{6, "amount", false, Type::Decimal(12, 2), {}, {}, {}}});
 }
 
 // identity, bucket, truncate, day, and identity on a double (NaN) and a decimal.
@@ -116,9 +115,8 @@ std::vector<ManifestEntry> MixedEntries() {
   ManifestEntry added;
   added.status = ManifestEntryStatus::kAdded;
   added.snapshot_id = 77;
-  added.data_file =
-      FullDataFile("s3://b/t/data/a.parquet", Partition("books", 7, "abcdefg", 20000 * day + 5,
-                                                        1.5, 12345));
+  added.data_file = FullDataFile("s3://b/t/data/a.parquet",
+                                 Partition("books", 7, "abcdefg", 20000 * day + 5, 1.5, 12345));
   entries.push_back(added);
   ManifestEntry nulls = added;
   nulls.data_file = FullDataFile("s3://b/t/data/b.parquet",
@@ -134,8 +132,8 @@ std::vector<ManifestEntry> MixedEntries() {
   existing.snapshot_id = 11;
   existing.sequence_number = 3;
   existing.file_sequence_number = 4;
-  existing.data_file = FullDataFile("s3://b/t/data/c.parquet",
-                                    Partition("art", 1, "ab", -2 * day, -0.0, 0));
+  existing.data_file =
+      FullDataFile("s3://b/t/data/c.parquet", Partition("art", 1, "ab", -2 * day, -0.0, 0));
   existing.data_file.record_count = 10;
   entries.push_back(existing);
   ManifestEntry deleted = existing;
@@ -222,7 +220,7 @@ TEST(ManifestWriterTest, CountsAndPartitionSummaries) {
   std::memcpy(&lo, m.partitions[4].lower_bound->data(), 8);
   EXPECT_TRUE(lo == 0.0 && std::signbit(lo));
   // amount: decimals in minimal big-endian bytes.
-  EXPECT_EQ(m.partitions[5].lower_bound, std::string("\x9d", 1));  // -99
+  EXPECT_EQ(m.partitions[5].lower_bound, std::string("\x9d", 1));      // -99
   EXPECT_EQ(m.partitions[5].upper_bound, std::string("\x30\x39", 2));  // 12345
 }
 
@@ -394,8 +392,8 @@ TEST(ManifestSchemaTest, JavaNamesAndIds) {
   const avro::Node* dec = r102->fields[5].type->OptionalType();
   EXPECT_EQ(dec->name, "decimal_12_2");
   EXPECT_EQ(dec->fixed_size, 6);
-  for (const char* kv : {"k117_v118", "k119_v120", "k121_v122", "k138_v139", "k126_v127",
-                         "k129_v130"}) {
+  for (const char* kv :
+       {"k117_v118", "k119_v120", "k121_v122", "k138_v139", "k126_v127", "k129_v130"}) {
     const avro::Node* n = schema->FindNamed(kv);
     ASSERT_NE(n, nullptr) << kv;
     EXPECT_EQ(n->fields[0].field_id, std::atoi(kv + 1));
@@ -409,12 +407,11 @@ TEST(ManifestSchemaTest, JavaNamesAndIds) {
 }
 
 TEST(ManifestSchemaTest, NamedTypesDefinedOnceAndNamesSanitized) {
-  Type ptype = Type::Struct({NestedField{1000, "a", false, Type::Decimal(9, 2), {}, {}, {}},
-                             NestedField{1001, "b", false, Type::Decimal(9, 2), {}, {}, {}},
-                             NestedField{1002, "1x-y", false, Type::Primitive(TypeId::kUuid), {},
-                                         {}, {}},
-                             NestedField{1003, "u2", false, Type::Primitive(TypeId::kUuid), {},
-                                         {}, {}}});
+  Type ptype =
+      Type::Struct({NestedField{1000, "a", false, Type::Decimal(9, 2), {}, {}, {}},
+                    NestedField{1001, "b", false, Type::Decimal(9, 2), {}, {}, {}},
+                    NestedField{1002, "1x-y", false, Type::Primitive(TypeId::kUuid), {}, {}, {}},
+                    NestedField{1003, "u2", false, Type::Primitive(TypeId::kUuid), {}, {}, {}}});
   auto schema = ManifestEntryAvroSchema(ptype);
   ASSERT_TRUE(schema.ok()) << schema.status().ToString();
   const avro::Node* r102 = schema->FindNamed("r102");
@@ -424,8 +421,8 @@ TEST(ManifestSchemaTest, NamedTypesDefinedOnceAndNamesSanitized) {
   // And such values round trip.
   Schema table(0, {NestedField{1, "a", false, Type::Decimal(9, 2), {}, {}, {}},
                    NestedField{2, "u", false, Type::Primitive(TypeId::kUuid), {}, {}, {}}});
-  PartitionSpec spec{0, {{1, 1000, "a", Transform::Identity()},
-                         {2, 1001, "u", Transform::Identity()}}};
+  PartitionSpec spec{
+      0, {{1, 1000, "a", Transform::Identity()}, {2, 1001, "u", Transform::Identity()}}};
   MemoryOutputStream out;
   auto writer = ManifestWriter::Make(&out, table, spec, Rng(), {});
   ASSERT_TRUE(writer.ok());
@@ -489,22 +486,23 @@ TEST(ManifestReaderTest, ReadsV1ManifestsWithSequenceNumberZero) {
   ASSERT_TRUE(schema.ok()) << schema.status().ToString();
   MemoryOutputStream out;
   avro::WriterOptions wo;
-  wo.metadata = {{"schema", R"({"type":"struct","fields":[{"id":1,"name":"d","required":false,"type":"date"}]})"},
-                 {"partition-spec", R"([{"name":"d","transform":"identity","source-id":1}])"},
-                 {"partition-spec-id", "0"},
-                 {"format-version", "1"}};
+  wo.metadata = {
+      {"schema",
+       R"({"type":"struct","fields":[{"id":1,"name":"d","required":false,"type":"date"}]})"},
+      {"partition-spec", R"([{"name":"d","transform":"identity","source-id":1}])"},
+      {"partition-spec-id", "0"},
+      {"format-version", "1"}};
   auto writer = avro::ContainerWriter::Make(&out, *schema, Rng(), wo);
   ASSERT_TRUE(writer.ok());
   const avro::Node* r2 = schema->FindNamed("r2");
   const avro::Node* r102 = schema->FindNamed("r102");
   const avro::Node* kv = schema->FindNamed("k121_v122");
   avro::Value df = avro::Value::Record(
-      schema->Share(r2),
-      {avro::Value::String("a.parquet"), avro::Value::String("parquet"),
-       avro::Value::Record(schema->Share(r102), {avro::Value::Int(19000)}),
-       avro::Value::Long(3), avro::Value::Long(100), avro::Value::Long(64 << 20),
-       avro::Value::Array({avro::Value::Record(schema->Share(kv),
-                                               {avro::Value::Int(1), avro::Value::Long(0)})})});
+      schema->Share(r2), {avro::Value::String("a.parquet"), avro::Value::String("parquet"),
+                          avro::Value::Record(schema->Share(r102), {avro::Value::Int(19000)}),
+                          avro::Value::Long(3), avro::Value::Long(100), avro::Value::Long(64 << 20),
+                          avro::Value::Array({avro::Value::Record(
+                              schema->Share(kv), {avro::Value::Int(1), avro::Value::Long(0)})})});
   avro::Value entry = avro::Value::Record(
       schema->root_ref(), {avro::Value::Int(0), avro::Value::Long(42), std::move(df)});
   ASSERT_TRUE((*writer)->Append(entry).ok());
@@ -532,7 +530,8 @@ TEST(ManifestReaderTest, BadStatusIsCorruptAndNamesTheEntry) {
   ASSERT_TRUE(schema.ok());
   MemoryOutputStream out("mem://bad");
   avro::WriterOptions wo;
-  wo.metadata = {{"schema", SchemaToJsonString(TestSchema())}, {"partition-spec", "[]"},
+  wo.metadata = {{"schema", SchemaToJsonString(TestSchema())},
+                 {"partition-spec", "[]"},
                  {"format-version", "2"}};
   auto writer = avro::ContainerWriter::Make(&out, *schema, Rng(), wo);
   ASSERT_TRUE(writer.ok());
@@ -562,20 +561,27 @@ TEST(ManifestReaderTest, BadStatusIsCorruptAndNamesTheEntry) {
 
 Schema NestedSchema() {
   return Schema(
-      0,
-      {NestedField{1, "id", true, Type::Primitive(TypeId::kLong), {}, {}, {}},
-       NestedField{2, "price", false, Type::Primitive(TypeId::kFloat), {}, {}, {}},
-       NestedField{3, "amount", false, Type::Decimal(9, 2), {}, {}, {}},
-       NestedField{4, "tags", false,
-                   Type::List(5, Type::Primitive(TypeId::kString), false), {}, {}, {}},
-       NestedField{6, "attrs", false,
-                   Type::Map(7, Type::Primitive(TypeId::kString), 8,
-                             Type::Primitive(TypeId::kLong), true),
-                   {}, {}, {}},
-       NestedField{9, "loc", false,
-                   Type::Struct({NestedField{10, "lat", true, Type::Primitive(TypeId::kDouble),
-                                             {}, {}, {}}}),
-                   {}, {}, {}}});
+      0, {NestedField{1, "id", true, Type::Primitive(TypeId::kLong), {}, {}, {}},
+          NestedField{2, "price", false, Type::Primitive(TypeId::kFloat), {}, {}, {}},
+          NestedField{3, "amount", false, Type::Decimal(9, 2), {}, {}, {}},
+          NestedField{
+              4, "tags", false, Type::List(5, Type::Primitive(TypeId::kString), false), {}, {}, {}},
+          NestedField{6,
+                      "attrs",
+                      false,
+                      Type::Map(7, Type::Primitive(TypeId::kString), 8,
+                                Type::Primitive(TypeId::kLong), true),
+                      {},
+                      {},
+                      {}},
+          NestedField{9,
+                      "loc",
+                      false,
+                      Type::Struct({NestedField{
+                          10, "lat", true, Type::Primitive(TypeId::kDouble), {}, {}, {}}}),
+                      {},
+                      {},
+                      {}}});
 }
 
 parquet::ColumnMetrics Column(int32_t id, std::optional<std::string> lo,
@@ -596,14 +602,14 @@ TEST(DataFileFromParquetTest, MetricsByFieldIdWithoutRepeatedBounds) {
   m.file_size = 4096;
   m.record_count = 10;
   m.split_offsets = {4, 2000};
-  m.columns = {Column(1, std::string("\x01\0\0\0\0\0\0\0", 8), std::string("\x09\0\0\0\0\0\0\0", 8)),
-               Column(2, std::string("\0\0\x80\x3f", 4), std::string("\0\0\0\x40", 4)),
-               // decimal(9,2) as INT32 little-endian: 128 and -1.
-               Column(3, std::string("\xff\xff\xff\xff", 4), std::string("\x80\0\0\0", 4)),
-               Column(5, std::string("a"), std::string("b")),
-               Column(7, std::string("k"), std::string("l")),
-               Column(8, std::string(8, '\0'), std::string(8, '\0')),
-               Column(10, std::string(8, '\0'), std::nullopt)};
+  m.columns = {
+      Column(1, std::string("\x01\0\0\0\0\0\0\0", 8), std::string("\x09\0\0\0\0\0\0\0", 8)),
+      Column(2, std::string("\0\0\x80\x3f", 4), std::string("\0\0\0\x40", 4)),
+      // decimal(9,2) as INT32 little-endian: 128 and -1.
+      Column(3, std::string("\xff\xff\xff\xff", 4), std::string("\x80\0\0\0", 4)),
+      Column(5, std::string("a"), std::string("b")), Column(7, std::string("k"), std::string("l")),
+      Column(8, std::string(8, '\0'), std::string(8, '\0')),
+      Column(10, std::string(8, '\0'), std::nullopt)};
   Result<DataFile> f = DataFileFromParquet("s3://b/f.parquet", FileFormat::kParquet, m,
                                            {Literal::Long(1)}, NestedSchema());
   ASSERT_TRUE(f.ok()) << f.status().ToString();
@@ -612,9 +618,9 @@ TEST(DataFileFromParquetTest, MetricsByFieldIdWithoutRepeatedBounds) {
   EXPECT_EQ(f->file_size_in_bytes, 4096);
   EXPECT_EQ(f->split_offsets, (std::vector<int64_t>{4, 2000}));
   EXPECT_EQ(f->partition, (std::vector<Literal>{Literal::Long(1)}));
-  EXPECT_EQ(f->column_sizes, (std::map<int32_t, int64_t>{
-                                 {1, 101}, {2, 102}, {3, 103}, {5, 105}, {7, 107}, {8, 108},
-                                 {10, 110}}));
+  EXPECT_EQ(f->column_sizes,
+            (std::map<int32_t, int64_t>{
+                {1, 101}, {2, 102}, {3, 103}, {5, 105}, {7, 107}, {8, 108}, {10, 110}}));
   // Counts and bounds: top-level and struct leaves only.
   EXPECT_EQ(f->value_counts, (std::map<int32_t, int64_t>{{1, 11}, {2, 12}, {3, 13}, {10, 20}}));
   EXPECT_EQ(f->null_value_counts, (std::map<int32_t, int64_t>{{1, 1}, {2, 2}, {3, 3}, {10, 10}}));
