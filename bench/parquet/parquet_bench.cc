@@ -83,7 +83,8 @@ int Encode(const char* in_path, const char* out_path, int threads) {
     for (size_t c = 0; c < b.columns.size(); ++c) {
       if (!schema.fields[c].required) continue;
       if (b.columns[c].num_values != b.columns[c].num_levels) {
-        return Fail(floe::Status::InvalidArgument("null in required column " + schema.fields[c].name));
+        return Fail(
+            floe::Status::InvalidArgument("null in required column " + schema.fields[c].name));
       }
       b.columns[c].def_levels.clear();
     }
@@ -165,8 +166,9 @@ int Decode(const char* path, int threads) {
 }
 
 int Usage() {
-  std::fprintf(stderr,
-               "usage: floe_bench_parquet encode IN OUT [--threads N] | decode FILE [--threads N]\n");
+  std::fprintf(
+      stderr,
+      "usage: floe_bench_parquet encode IN OUT [--threads N] | decode FILE [--threads N]\n");
   return 2;
 }
 

@@ -42,11 +42,11 @@ class ColumnTaskPool {
   std::condition_variable work_cv_;
   std::condition_variable done_cv_;
   const std::function<void(size_t, int)>* task_ = nullptr;  // guarded by mu_
-  size_t n_ = 0;                                             // guarded by mu_
-  size_t next_ = 0;                                          // guarded by mu_
-  uint64_t generation_ = 0;                                  // guarded by mu_
-  int workers_done_ = 0;                                     // guarded by mu_
-  bool stop_ = false;                                        // guarded by mu_
+  size_t n_ = 0;                                            // guarded by mu_
+  size_t next_ = 0;                                         // guarded by mu_
+  uint64_t generation_ = 0;                                 // guarded by mu_
+  int workers_done_ = 0;                                    // guarded by mu_
+  bool stop_ = false;                                       // guarded by mu_
   std::vector<std::thread> workers_;
 };
 

@@ -54,8 +54,8 @@ struct PendingPage {
 
 // The column chunk of the current row group: encoded pages and their bookkeeping.
 struct ChunkState {
-  std::vector<Buffer> pages;  // data pages, header + body each (no reallocation)
-  Buffer dictionary_page;     // header + body, built by SealChunk; empty without dictionary
+  std::vector<Buffer> pages;         // data pages, header + body each (no reallocation)
+  Buffer dictionary_page;            // header + body, built by SealChunk; empty without dictionary
   std::vector<PendingPage> pending;  // queued, in page order (threads > 1)
   int64_t pages_bytes = 0;
   int64_t uncompressed_bytes = 0;     // headers + uncompressed bodies
@@ -153,10 +153,10 @@ class ColumnWriter {
 
   PageState page_;
   ChunkState chunk_;
-  Buffer levels_;      // scratch: encoded levels of a page
-  Buffer encoded_;     // scratch: encoded values of a page
-  Buffer body_;        // scratch: uncompressed v1 body
-  Buffer compressed_;  // scratch
+  Buffer levels_;           // scratch: encoded levels of a page
+  Buffer encoded_;          // scratch: encoded values of a page
+  Buffer body_;             // scratch: uncompressed v1 body
+  Buffer compressed_;       // scratch
   bool defer_compression_;  // threads > 1: pages go to chunk_.pending
 
   ColumnStats file_stats_;

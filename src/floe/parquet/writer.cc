@@ -187,9 +187,8 @@ Status ParquetWriter::WriteBatch(const RowBatch& batch) {
   for (size_t i = 0; i < leaves_.size(); ++i) {
     FLOE_RETURN_IF_ERROR(ValidateColumnVector(leaves_[i], batch.columns[i], batch.num_rows, i));
   }
-  FLOE_RETURN_IF_ERROR(ForEachColumn([&](size_t i, Codec* codec) {
-    return columns_[i]->Write(batch.columns[i], codec);
-  }));
+  FLOE_RETURN_IF_ERROR(ForEachColumn(
+      [&](size_t i, Codec* codec) { return columns_[i]->Write(batch.columns[i], codec); }));
   FLOE_RETURN_IF_ERROR(CompressPendingPages());
   num_rows_ += batch.num_rows;
   row_group_rows_ += batch.num_rows;

@@ -78,8 +78,8 @@ TEST(ParquetWriterThreads, FileIsByteIdenticalWhateverTheThreadCount) {
     o.row_group_size_bytes = 30000;  // several row groups
     variants.push_back(o);
   }
-  for (ColumnEncoding e : {ColumnEncoding::kPlain, ColumnEncoding::kDictionary,
-                           ColumnEncoding::kDeltaBinaryPacked}) {
+  for (ColumnEncoding e :
+       {ColumnEncoding::kPlain, ColumnEncoding::kDictionary, ColumnEncoding::kDeltaBinaryPacked}) {
     for (DataPageVersion v : {DataPageVersion::kV1, DataPageVersion::kV2}) {
       WriterOptions o;
       o.default_encoding = e;
