@@ -270,11 +270,12 @@ TEST_F(CommitTest, FailedWritesLeaveNoPartialState) {
   EXPECT_EQ(LivePaths(&store_, (*table)->metadata()).size(), 2u);
 }
 
-// Applies commits but reports their outcome as unknown, as a catalog whose database connection
-// broke after the UPDATE would.
-class UnknownOutcomeCatalog final : public Catalog {
+// Forwards to a real catalog, but commits either land and report an unknown outcome (as when
+// the database connection breaks after the UPDATE) or always lose the compare-and-swap.
+class ScriptedCatalog final : public Catalog {
  public:
-  explicit UnknownOutcomeCatalog(Catalog* base) : base_(base) {}
+  enum class Mode { kUnknownAfterApply, kAlwaysConflict };
+  ScriptedCatalog(Catalog* base, Mode mode) : base_(base), mode_(mode) {}
   const std::string& name() const override { return base_->name(); }
   Status CreateNamespace(const Namespace& ns, const NamespaceProperties& p) override {
     return base_->CreateNamespace(ns, p);
@@ -310,19 +311,56 @@ class UnknownOutcomeCatalog final : public Catalog {
   }
   Status CommitTable(const TableIdentifier& id, const std::string& expected,
                      const std::string& next) override {
+    ++commits_;
+    if (mode_ == Mode::kAlwaysConflict) return Status::Conflict("scripted conflict");
     FLOE_RETURN_IF_ERROR(base_->CommitTable(id, expected, next));
     return Status::CommitStateUnknown("connection lost after the update");
   }
+  int commits() const { return commits_; }
 
  private:
   Catalog* base_;
+  Mode mode_;
+  int commits_ = 0;
 };
+
+TEST_F(CommitTest, RetriesBackOffExponentiallyWithinTheTimeout) {
+  auto table = Table::Create(Services(&store_), id_, EventsTable(kLocation));
+  ASSERT_TRUE(table.ok());
+  ScriptedCatalog conflicting(catalog_.get(), ScriptedCatalog::Mode::kAlwaysConflict);
+  FakeClock fake(int64_t{1700000000} * 1000000);
+  auto loser = Table::Load(TableServices{&store_, &conflicting, &fake, 5}, id_);
+  ASSERT_TRUE(loser.ok());
+  const size_t objects = store_.size();
+  auto r = (*loser)->NewTransaction().AppendFiles({MakeFile("s3://b/a", 1)}).Commit();
+  EXPECT_EQ(r.status().kind(), ErrorKind::kConflict);
+  EXPECT_EQ(conflicting.commits(), 5);  // the first try and commit.retry.num-retries (4)
+  // Waits of 100, 200, 400 and 800 ms, each with up to 10% jitter.
+  const int64_t waited_ms = (fake.NowMicros() - int64_t{1700000000} * 1000000) / 1000;
+  EXPECT_GE(waited_ms, 1500);
+  EXPECT_LE(waited_ms, 1650);
+  EXPECT_EQ(store_.size(), objects);  // every attempt's files and the new manifest removed
+
+  // The total timeout ends the retries early.
+  ASSERT_TRUE((*table)
+                  ->NewTransaction()
+                  .SetProperty("commit.retry.total-timeout-ms", "250")
+                  .SetProperty("commit.retry.num-retries", "100")
+                  .Commit()
+                  .ok());
+  ScriptedCatalog conflicting2(catalog_.get(), ScriptedCatalog::Mode::kAlwaysConflict);
+  auto impatient = Table::Load(TableServices{&store_, &conflicting2, &fake, 6}, id_);
+  ASSERT_TRUE(impatient.ok());
+  r = (*impatient)->NewTransaction().AppendFiles({MakeFile("s3://b/a", 1)}).Commit();
+  EXPECT_EQ(r.status().kind(), ErrorKind::kConflict);
+  EXPECT_EQ(conflicting2.commits(), 3);  // after 100 and 200 ms of waiting, 250 ms are spent
+}
 
 TEST_F(CommitTest, UnknownCommitStateKeepsEveryFile) {
   auto table = Table::Create(Services(&store_), id_, EventsTable(kLocation));
   ASSERT_TRUE(table.ok());
   ASSERT_TRUE((*table)->NewTransaction().AppendFiles({MakeFile("s3://b/a", 1)}).Commit().ok());
-  UnknownOutcomeCatalog unknown(catalog_.get());
+  ScriptedCatalog unknown(catalog_.get(), ScriptedCatalog::Mode::kUnknownAfterApply);
   auto flaky = Table::Load(TableServices{&store_, &unknown, &clock_, 5}, id_);
   ASSERT_TRUE(flaky.ok());
   const size_t objects = store_.size();
