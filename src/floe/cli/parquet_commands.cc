@@ -652,49 +652,6 @@ int RunCat(const Args& args, const CliContext& ctx) {
   return 0;
 }
 
-const char* PhysicalName(PhysicalType t) {
-  switch (t) {
-    case PhysicalType::kBoolean: return "BOOLEAN";
-    case PhysicalType::kInt32: return "INT32";
-    case PhysicalType::kInt64: return "INT64";
-    case PhysicalType::kInt96: return "INT96";
-    case PhysicalType::kFloat: return "FLOAT";
-    case PhysicalType::kDouble: return "DOUBLE";
-    case PhysicalType::kByteArray: return "BYTE_ARRAY";
-    case PhysicalType::kFixedLenByteArray: return "FIXED_LEN_BYTE_ARRAY";
-  }
-  return "UNKNOWN";
-}
-
-std::string EncodingName(format::Encoding e) {
-  switch (e) {
-    case format::Encoding::kPlain: return "PLAIN";
-    case format::Encoding::kPlainDictionary: return "PLAIN_DICTIONARY";
-    case format::Encoding::kRle: return "RLE";
-    case format::Encoding::kBitPacked: return "BIT_PACKED";
-    case format::Encoding::kDeltaBinaryPacked: return "DELTA_BINARY_PACKED";
-    case format::Encoding::kDeltaLengthByteArray: return "DELTA_LENGTH_BYTE_ARRAY";
-    case format::Encoding::kDeltaByteArray: return "DELTA_BYTE_ARRAY";
-    case format::Encoding::kRleDictionary: return "RLE_DICTIONARY";
-    case format::Encoding::kByteStreamSplit: return "BYTE_STREAM_SPLIT";
-  }
-  return std::to_string(static_cast<int32_t>(e));
-}
-
-std::string CodecName(format::CompressionCodec c) {
-  switch (c) {
-    case format::CompressionCodec::kUncompressed: return "UNCOMPRESSED";
-    case format::CompressionCodec::kSnappy: return "SNAPPY";
-    case format::CompressionCodec::kGzip: return "GZIP";
-    case format::CompressionCodec::kLzo: return "LZO";
-    case format::CompressionCodec::kBrotli: return "BROTLI";
-    case format::CompressionCodec::kLz4: return "LZ4";
-    case format::CompressionCodec::kZstd: return "ZSTD";
-    case format::CompressionCodec::kLz4Raw: return "LZ4_RAW";
-  }
-  return std::to_string(static_cast<int32_t>(c));
-}
-
 std::string FieldTypeName(FieldType t) {
   switch (t) {
     case FieldType::kBoolean: return "boolean";
@@ -778,7 +735,7 @@ nlohmann::ordered_json SchemaJson(const SchemaTree& tree, int node,
   if (node != 0) j["repetition"] = RepetitionName(n.repetition);
   if (n.kind == Node::Kind::kPrimitive) {
     const LeafColumn& leaf = leaves[static_cast<size_t>(n.leaf)];
-    j["physical_type"] = PhysicalName(leaf.physical);
+    j["physical_type"] = format::PhysicalTypeName(leaf.physical);
     if (leaf.physical == PhysicalType::kFixedLenByteArray) j["type_length"] = leaf.type_length;
     j["type"] = FieldTypeName(leaf.type);
     if (leaf.type == FieldType::kDecimal) {
@@ -841,11 +798,11 @@ int RunInspect(const Args& args, const CliContext& ctx) {
       nlohmann::ordered_json cj;
       cj["path"] = parquet::JoinPath(leaves[c].path);
       if (leaves[c].field_id >= 0) cj["field_id"] = leaves[c].field_id;
-      cj["physical_type"] = PhysicalName(m.type);
+      cj["physical_type"] = format::PhysicalTypeName(m.type);
       nlohmann::ordered_json encodings = nlohmann::ordered_json::array();
-      for (auto e : m.encodings) encodings.push_back(EncodingName(e));
+      for (auto e : m.encodings) encodings.push_back(format::EncodingName(e));
       cj["encodings"] = std::move(encodings);
-      cj["codec"] = CodecName(m.codec);
+      cj["codec"] = format::CodecName(m.codec);
       cj["num_values"] = m.num_values;
       cj["total_compressed_size"] = m.total_compressed_size;
       cj["total_uncompressed_size"] = m.total_uncompressed_size;

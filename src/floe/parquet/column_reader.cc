@@ -13,21 +13,6 @@ int BitWidth(int16_t max_level) {
   return w;
 }
 
-std::string EncodingName(format::Encoding e) {
-  switch (e) {
-    case format::Encoding::kPlain: return "PLAIN";
-    case format::Encoding::kPlainDictionary: return "PLAIN_DICTIONARY";
-    case format::Encoding::kRle: return "RLE";
-    case format::Encoding::kBitPacked: return "BIT_PACKED";
-    case format::Encoding::kDeltaBinaryPacked: return "DELTA_BINARY_PACKED";
-    case format::Encoding::kDeltaLengthByteArray: return "DELTA_LENGTH_BYTE_ARRAY";
-    case format::Encoding::kDeltaByteArray: return "DELTA_BYTE_ARRAY";
-    case format::Encoding::kRleDictionary: return "RLE_DICTIONARY";
-    case format::Encoding::kByteStreamSplit: return "BYTE_STREAM_SPLIT";
-  }
-  return "encoding " + std::to_string(static_cast<int32_t>(e));
-}
-
 // Checks levels against their maximum and counts those equal to it.
 int64_t CountAtMax(const int16_t* levels, int64_t n, int16_t max_level, bool* above) {
   int64_t count = 0;
@@ -125,7 +110,7 @@ Status ColumnChunkReader::ReadDictionary(const Page& page) {
   }
   if (dh.encoding != format::Encoding::kPlain &&
       dh.encoding != format::Encoding::kPlainDictionary) {
-    return PageError(Status::NotSupported("dictionary page encoding " + EncodingName(dh.encoding) +
+    return PageError(Status::NotSupported("dictionary page encoding " + format::EncodingName(dh.encoding) +
                                           " (expected PLAIN)"),
                      "dictionary");
   }
@@ -142,7 +127,7 @@ Status ColumnChunkReader::ReadDictionary(const Page& page) {
 Result<ValueDecoder*> ColumnChunkReader::DecoderFor(format::Encoding encoding, int64_t /*offset*/) {
   const PhysicalType t = leaf_.physical;
   auto unsupported = [&]() {
-    return Status::Corrupt("encoding " + EncodingName(encoding) +
+    return Status::Corrupt("encoding " + format::EncodingName(encoding) +
                            " is not defined for this column's physical type");
   };
   switch (encoding) {
@@ -221,7 +206,7 @@ Status ColumnChunkReader::StartDataPage(const Page& page) {
     if (leaf_.max_rep > 0) {
       if (h.repetition_level_encoding != format::Encoding::kRle) {
         return PageError(Status::NotSupported("repetition levels in " +
-                                              EncodingName(h.repetition_level_encoding)),
+                                              format::EncodingName(h.repetition_level_encoding)),
                          "levels");
       }
       size_t consumed = 0;
@@ -232,7 +217,7 @@ Status ColumnChunkReader::StartDataPage(const Page& page) {
     if (leaf_.max_def > 0) {
       if (h.definition_level_encoding != format::Encoding::kRle) {
         return PageError(Status::NotSupported("definition levels in " +
-                                              EncodingName(h.definition_level_encoding)),
+                                              format::EncodingName(h.definition_level_encoding)),
                          "levels");
       }
       size_t consumed = 0;
@@ -246,7 +231,7 @@ Status ColumnChunkReader::StartDataPage(const Page& page) {
   if (!decoder.ok()) return PageError(decoder.status(), "values");
   values_ = *decoder;
   Status s = values_->SetData(values, num_values);
-  if (!s.ok()) return PageError(s, ("values (" + EncodingName(encoding) + ")").c_str());
+  if (!s.ok()) return PageError(s, ("values (" + format::EncodingName(encoding) + ")").c_str());
   return Status::OK();
 }
 

@@ -351,4 +351,10 @@ Result<T> ParseStruct(ByteView data, size_t* bytes_read, int64_t base_offset,
   return value;
 }
 
+// Names as parquet.thrift spells them ("BYTE_ARRAY", "RLE_DICTIONARY", "ZSTD"), for messages
+// and `floe parquet-inspect`; an unknown value prints as its number.
+std::string PhysicalTypeName(PhysicalType type);
+std::string EncodingName(Encoding encoding);
+std::string CodecName(CompressionCodec codec);
+
 }  // namespace floe::parquet::format

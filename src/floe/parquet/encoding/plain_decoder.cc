@@ -3,25 +3,10 @@
 #include <cstring>
 #include <string>
 
+#include "floe/parquet/format.h"
 #include "floe/util/endian.h"
 
 namespace floe::parquet {
-
-namespace {
-const char* PhysicalName(PhysicalType t) {
-  switch (t) {
-    case PhysicalType::kBoolean: return "BOOLEAN";
-    case PhysicalType::kInt32: return "INT32";
-    case PhysicalType::kInt64: return "INT64";
-    case PhysicalType::kInt96: return "INT96";
-    case PhysicalType::kFloat: return "FLOAT";
-    case PhysicalType::kDouble: return "DOUBLE";
-    case PhysicalType::kByteArray: return "BYTE_ARRAY";
-    case PhysicalType::kFixedLenByteArray: return "FIXED_LEN_BYTE_ARRAY";
-  }
-  return "?";
-}
-}  // namespace
 
 PlainDecoder::PlainDecoder(PhysicalType physical, int32_t type_length) : physical_(physical) {
   switch (physical) {
@@ -65,7 +50,7 @@ template <typename T>
 Status PlainDecoder::DecodeFixed(int64_t n, std::vector<T>* out) {
   const uint64_t need = static_cast<uint64_t>(n) * sizeof(T);
   if (need > remaining()) {
-    return Status::Corrupt(std::string("PLAIN ") + PhysicalName(physical_) + ": " +
+    return Status::Corrupt(std::string("PLAIN ") + format::PhysicalTypeName(physical_) + ": " +
                            std::to_string(n) + " values need " + std::to_string(need) +
                            " bytes, only " + std::to_string(remaining()) + " remain at byte " +
                            std::to_string(pos_ - begin_));
@@ -167,7 +152,7 @@ Status PlainDecoder::DecodeFixedBytes(int64_t n, ColumnVector* out) {
   const uint64_t need = static_cast<uint64_t>(n) * static_cast<uint64_t>(width_);
   if (need > remaining()) {
     return Status::Corrupt(
-        std::string("PLAIN ") + PhysicalName(physical_) + ": " + std::to_string(n) + " values of " +
+        std::string("PLAIN ") + format::PhysicalTypeName(physical_) + ": " + std::to_string(n) + " values of " +
         std::to_string(width_) + " bytes need " + std::to_string(need) + ", only " +
         std::to_string(remaining()) + " remain at byte " + std::to_string(pos_ - begin_));
   }
