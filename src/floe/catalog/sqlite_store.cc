@@ -2,6 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 namespace floe {
 
 class SqliteCatalogStore::Session final : public SqlSession {
@@ -39,7 +43,17 @@ Result<std::unique_ptr<SqliteCatalogStore>> SqliteCatalogStore::Open(
   // WAL lets readers run beside the one writer; FULL makes each commit durable, which the
   // catalog needs: an acknowledged table commit must survive a power cut.
   std::vector<SqlRow> ignored;
-  FLOE_RETURN_IF_ERROR(store->RunLocked("PRAGMA journal_mode=WAL", {}, &ignored));
+  // Switching a fresh database to WAL needs an exclusive lock, and SQLite can answer BUSY at once
+  // (without its busy handler) while another process does the same: retry for the busy timeout.
+  for (int waited_ms = 0, step_ms = 2;; waited_ms += step_ms, step_ms = std::min(step_ms * 2, 50)) {
+    Result<int64_t> r = store->RunLocked("PRAGMA journal_mode=WAL", {}, &ignored);
+    if (r.ok()) break;
+    if (r.status().kind() != ErrorKind::kUnavailable || waited_ms >= options.busy_timeout_ms) {
+      return r.status();
+    }
+    ignored.clear();
+    std::this_thread::sleep_for(std::chrono::milliseconds(step_ms));
+  }
   FLOE_RETURN_IF_ERROR(store->RunLocked("PRAGMA synchronous=FULL", {}, nullptr));
   return store;
 }
