@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "floe/iceberg/datetime.h"
+#include "floe/util/bound_truncation.h"
 #include "floe/util/endian.h"
 
 namespace floe::iceberg {
@@ -251,100 +252,21 @@ Result<std::string> ParquetBoundToIceberg(const Type& type, parquet::PhysicalTyp
   }
 }
 
-namespace {
-
-// Splits UTF-8 text into code points. Invalid bytes are taken as single code points of their
-// own value so that no input is lost.
-std::vector<uint32_t> DecodeUtf8(std::string_view s) {
-  std::vector<uint32_t> out;
-  for (size_t i = 0; i < s.size();) {
-    auto b = static_cast<unsigned char>(s[i]);
-    size_t len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
-    bool valid = len > 0 && i + len <= s.size();
-    for (size_t k = 1; valid && k < len; ++k) {
-      valid = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-    }
-    if (!valid) {
-      out.push_back(b);
-      ++i;
-      continue;
-    }
-    uint32_t cp = len == 1 ? b : b & (0x7F >> len);
-    for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    out.push_back(cp);
-    i += len;
-  }
-  return out;
-}
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-size_t Utf8PrefixLength(std::string_view s, int32_t n) {
-  size_t i = 0;
-  for (int32_t cp = 0; cp < n && i < s.size(); ++cp) {
-    ++i;
-    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
-  }
-  return i;
-}
-
-}  // namespace
-
+// Iceberg's truncate(N) bounds: N code points of a string, N bytes of a binary.
 std::string TruncateStringLowerBound(std::string_view utf8, int32_t n) {
-  return std::string(utf8.substr(0, Utf8PrefixLength(utf8, n)));
+  return TruncateLowerBound(utf8, static_cast<size_t>(std::max(n, 0)), SIZE_MAX, true);
 }
 
 std::optional<std::string> TruncateStringUpperBound(std::string_view utf8, int32_t n) {
-  size_t prefix = Utf8PrefixLength(utf8, n);
-  if (prefix == utf8.size()) return std::string(utf8);
-  std::vector<uint32_t> cps = DecodeUtf8(utf8.substr(0, prefix));
-  while (!cps.empty()) {
-    uint32_t next = cps.back() + 1;
-    if (next == 0xD800) next = 0xE000;  // surrogates are not characters
-    if (next <= 0x10FFFF) {
-      cps.back() = next;
-      std::string out;
-      for (uint32_t cp : cps) AppendUtf8(cp, &out);
-      return out;
-    }
-    cps.pop_back();
-  }
-  return std::nullopt;
+  return TruncateUpperBound(utf8, static_cast<size_t>(std::max(n, 0)), SIZE_MAX, true);
 }
 
 std::string TruncateBinaryLowerBound(std::string_view bytes, int32_t n) {
-  return std::string(bytes.substr(0, static_cast<size_t>(std::max(n, 0))));
+  return TruncateLowerBound(bytes, static_cast<size_t>(std::max(n, 0)), SIZE_MAX, false);
 }
 
 std::optional<std::string> TruncateBinaryUpperBound(std::string_view bytes, int32_t n) {
-  size_t len = static_cast<size_t>(std::max(n, 0));
-  if (bytes.size() <= len) return std::string(bytes);
-  std::string out(bytes.substr(0, len));
-  while (!out.empty()) {
-    auto last = static_cast<unsigned char>(out.back());
-    if (last != 0xFF) {
-      out.back() = static_cast<char>(last + 1);
-      return out;
-    }
-    out.pop_back();
-  }
-  return std::nullopt;
+  return TruncateUpperBound(bytes, static_cast<size_t>(std::max(n, 0)), SIZE_MAX, false);
 }
 
 namespace {

@@ -665,8 +665,8 @@ Status ColumnWriter::WriteChunk(int64_t file_offset, OutputStream* sink, format:
     if (leaf_.physical == PhysicalType::kByteArray) {
       auto limit = static_cast<size_t>(options_.statistics_truncate_length);
       bool utf8 = leaf_.type == FieldType::kString;
-      std::string tlo = TruncateLower(lo, SIZE_MAX, limit, utf8);
-      std::optional<std::string> thi = TruncateUpper(hi, SIZE_MAX, limit, utf8);
+      std::string tlo = TruncateLowerBound(lo, SIZE_MAX, limit, utf8);
+      std::optional<std::string> thi = TruncateUpperBound(hi, SIZE_MAX, limit, utf8);
       st.is_min_value_exact = tlo.size() == lo.size();
       st.min_value = std::move(tlo);
       if (thi.has_value()) {

@@ -1,7 +1,7 @@
 #pragma once
 
 // Min/max/null/NaN statistics of a column as it is written, for the footer (Parquet Statistics)
-// and for Iceberg's manifest (ColumnMetrics bounds), plus the truncation rules of both.
+// and for Iceberg's manifest (ColumnMetrics bounds), truncated with floe/util/bound_truncation.h.
 
 #include <cmath>
 #include <cstdint>
@@ -11,18 +11,9 @@
 #include <string_view>
 
 #include "floe/parquet/types.h"
+#include "floe/util/bound_truncation.h"
 
 namespace floe::parquet {
-
-// Lower bound of `s` cut to at most `max_chars` code points (utf8) or bytes (!utf8), and at most
-// `max_bytes` bytes; a prefix, so always <= s in unsigned byte order.
-std::string TruncateLower(std::string_view s, size_t max_chars, size_t max_bytes, bool utf8);
-
-// Upper bound of `s` under the same cut: s itself when it fits, else the prefix with its last
-// character (code point, skipping surrogates; or byte below 0xFF) incremented and what follows
-// dropped. nullopt when no character can be incremented.
-std::optional<std::string> TruncateUpper(std::string_view s, size_t max_chars, size_t max_bytes,
-                                         bool utf8);
 
 // How values of a leaf compare for statistics (parquet.thrift ColumnOrder TYPE_ORDER).
 enum class StatsOrder { kBoolean, kSigned, kFloat, kUnsignedBytes, kSignedBytes };

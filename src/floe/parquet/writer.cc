@@ -332,8 +332,8 @@ Result<FileMetrics> ParquetWriter::Close() {
       std::string lo = st.min_bytes(), hi = st.max_bytes();
       if (leaf.type == FieldType::kString || leaf.type == FieldType::kBinary) {
         bool utf8 = leaf.type == FieldType::kString;
-        cm.lower_bound = TruncateLower(lo, limit, SIZE_MAX, utf8);
-        cm.upper_bound = TruncateUpper(hi, limit, SIZE_MAX, utf8);
+        cm.lower_bound = TruncateLowerBound(lo, limit, SIZE_MAX, utf8);
+        cm.upper_bound = TruncateUpperBound(hi, limit, SIZE_MAX, utf8);
       } else {
         cm.lower_bound = std::move(lo);
         cm.upper_bound = std::move(hi);

@@ -563,20 +563,20 @@ TEST(ParquetWriter, StringStatisticsAreTruncatedAndRoundedUp) {
 }
 
 TEST(Truncation, Utf8AndBinaryRules) {
-  EXPECT_EQ(TruncateLower("abc", 16, SIZE_MAX, true), "abc");
-  EXPECT_EQ(TruncateUpper("abc", 16, SIZE_MAX, true), "abc");
+  EXPECT_EQ(TruncateLowerBound("abc", 16, SIZE_MAX, true), "abc");
+  EXPECT_EQ(TruncateUpperBound("abc", 16, SIZE_MAX, true), "abc");
   std::string a15(15, 'a');
   // U+D7FF steps over the surrogates to U+E000.
-  EXPECT_EQ(TruncateUpper(a15 + "\xED\x9F\xBF" + "z", 16, SIZE_MAX, true), a15 + "\xEE\x80\x80");
+  EXPECT_EQ(TruncateUpperBound(a15 + "\xED\x9F\xBF" + "z", 16, SIZE_MAX, true), a15 + "\xEE\x80\x80");
   // U+10FFFF cannot be incremented: drop it and increment the character before.
   std::string a14(14, 'a');
-  EXPECT_EQ(TruncateUpper(a14 + "a\xF4\x8F\xBF\xBF" + "b", 16, SIZE_MAX, true), a14 + "b");
+  EXPECT_EQ(TruncateUpperBound(a14 + "a\xF4\x8F\xBF\xBF" + "b", 16, SIZE_MAX, true), a14 + "b");
   // Bytes: the last byte below 0xFF is incremented, the rest dropped.
-  EXPECT_EQ(TruncateUpper("ab" + std::string(18, '\xFF'), 16, SIZE_MAX, false), "ac");
-  EXPECT_FALSE(TruncateUpper(std::string(17, '\xFF'), 16, SIZE_MAX, false).has_value());
+  EXPECT_EQ(TruncateUpperBound("ab" + std::string(18, '\xFF'), 16, SIZE_MAX, false), "ac");
+  EXPECT_FALSE(TruncateUpperBound(std::string(17, '\xFF'), 16, SIZE_MAX, false).has_value());
   // Byte limit for UTF-8 never splits a character.
-  EXPECT_EQ(TruncateLower("\xC3\xA9\xC3\xA9", SIZE_MAX, 3, true), "\xC3\xA9");
-  EXPECT_EQ(TruncateUpper("\xC3\xA9\xC3\xA9", SIZE_MAX, 3, true), "\xC3\xAA");
+  EXPECT_EQ(TruncateLowerBound("\xC3\xA9\xC3\xA9", SIZE_MAX, 3, true), "\xC3\xA9");
+  EXPECT_EQ(TruncateUpperBound("\xC3\xA9\xC3\xA9", SIZE_MAX, 3, true), "\xC3\xAA");
 }
 
 TEST(ParquetWriter, ListLevelsAndMetrics) {
