@@ -10,7 +10,7 @@ namespace floe::avro {
 namespace {
 
 const std::string kDir =
-    std::string(FLOE_AVRO_FIXTURES_DIR) + "/lineitem_v2_cow/lineitem_iceberg/metadata/";
+    std::string(FLOE_FIXTURES_DIR) + "/lineitem_v2_cow/lineitem_iceberg/metadata/";
 
 TEST(AvroFixtureTest, SparkManifestByFieldId) {
   auto file = OpenLocalFile(kDir + "179b4fb1-0366-4f7d-ad35-99ee8da0abf5-m0.avro");

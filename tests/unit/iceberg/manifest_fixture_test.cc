@@ -17,7 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kFixtures = FLOE_ICEBERG_FIXTURES_DIR;
+const std::string kFixtures = FLOE_FIXTURES_DIR;
 
 std::string Slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

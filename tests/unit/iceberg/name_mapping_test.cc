@@ -54,7 +54,7 @@ TEST(NameMappingTest, FromSchemaCoversNestedFields) {
 }
 
 TEST(NameMappingTest, FixtureMappings) {
-  fs::path dir = fs::path(FLOE_ICEBERG_FIXTURES_DIR) /
+  fs::path dir = fs::path(FLOE_FIXTURES_DIR) /
                  "name_mapping_v1_no_field_ids/warehouse_1/mydb/t1/metadata";
   if (!fs::exists(dir)) GTEST_SKIP();
   auto mapping_of = [&](std::string_view file) {

@@ -20,7 +20,7 @@ std::string ReadFile(const fs::path& p) {
   return ss.str();
 }
 
-const fs::path kFixtures = FLOE_ICEBERG_FIXTURES_DIR;
+const fs::path kFixtures = FLOE_FIXTURES_DIR;
 
 std::vector<fs::path> MetadataFixtures() {
   std::vector<fs::path> out;

@@ -38,7 +38,7 @@ CliRun RunFloe(std::vector<std::string> args) {
 }
 
 std::string FixtureMatching(const std::string& needle) {
-  for (const auto& e : fs::recursive_directory_iterator("/work/shared/fixtures/iceberg")) {
+  for (const auto& e : fs::recursive_directory_iterator(FLOE_FIXTURES_DIR)) {
     if (e.path().extension() == ".parquet" && e.path().string().find(needle) != std::string::npos) {
       return e.path();
     }

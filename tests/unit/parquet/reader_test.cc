@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 using format::Encoding;
 using format::PageType;
 
-const char* kFixtures = "/work/shared/fixtures/iceberg";
+const char* kFixtures = FLOE_FIXTURES_DIR;
 
 std::vector<std::string> FixtureFiles() {
   std::vector<std::string> files;
