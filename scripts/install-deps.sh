@@ -13,7 +13,7 @@ PACKAGES=(
   g++ cmake ninja-build make pkg-config clang libclang-rt-14-dev git
   # libraries floe links
   libzstd-dev libsnappy-dev liblz4-dev zlib1g-dev libxxhash-dev
-  nlohmann-json3-dev libsimdjson-dev libboost-dev
+  nlohmann-json3-dev libsimdjson-dev libboost-dev libtomlplusplus-dev
   libsqlite3-dev libpq-dev libssl-dev libcurl4-openssl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
