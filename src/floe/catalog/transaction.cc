@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <set>
 #include <utility>
 
 #include "floe/io/location.h"
@@ -114,6 +115,11 @@ Transaction& Transaction::SetDefaultSpec(iceberg::PartitionSpec spec) {
   return *this;
 }
 
+Transaction& Transaction::RemoveSnapshots(std::vector<int64_t> snapshot_ids) {
+  for (int64_t id : snapshot_ids) removed_snapshots_.push_back(id);
+  return *this;
+}
+
 Transaction& Transaction::SetSummary(std::string key, std::string value) {
   changes_.extra_summary[std::move(key)] = std::move(value);
   return *this;
@@ -175,6 +181,36 @@ Status Transaction::ApplyMetadataChanges(iceberg::TableMetadata* m) const {
       m->partition_specs.push_back(spec);
       m->default_spec_id = new_id;
     }
+  }
+
+  if (!removed_snapshots_.empty()) {
+    std::set<int64_t> removed;
+    for (int64_t id : removed_snapshots_) {
+      if (m->SnapshotById(id) == nullptr) continue;  // expired concurrently
+      if (m->current_snapshot_id && *m->current_snapshot_id == id) {
+        return Status::Conflict("snapshot " + std::to_string(id) + " of table " +
+                                table_->identifier().ToString() + " is current: not removed");
+      }
+      for (const auto& [name, ref] : m->refs) {
+        if (ref.snapshot_id == id) {
+          return Status::Conflict("snapshot " + std::to_string(id) + " of table " +
+                                  table_->identifier().ToString() + " is ref " + name +
+                                  ": not removed");
+        }
+      }
+      removed.insert(id);
+    }
+    std::erase_if(m->snapshots,
+                  [&](const iceberg::Snapshot& s) { return removed.count(s.snapshot_id) > 0; });
+    std::vector<iceberg::SnapshotLogEntry> log;
+    for (const iceberg::SnapshotLogEntry& entry : m->snapshot_log) {
+      if (removed.count(entry.snapshot_id) > 0) {
+        log.clear();
+      } else {
+        log.push_back(entry);
+      }
+    }
+    m->snapshot_log = std::move(log);
   }
   return Status::OK();
 }

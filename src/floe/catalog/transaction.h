@@ -57,6 +57,11 @@ class Transaction {
   Transaction& UpdateSchema(iceberg::SchemaUpdate update);
   // Makes `spec` (field ids may be 0: assigned, reusing those of equal fields) the default spec.
   Transaction& SetDefaultSpec(iceberg::PartitionSpec spec);
+  // Removes snapshots from the metadata (snapshot expiry; no new snapshot). Ids already gone at
+  // commit time are skipped; one that became current or is named by a ref is kConflict. The
+  // snapshot log loses every entry up to the last removed one, as Java's does, so history never
+  // has holes.
+  Transaction& RemoveSnapshots(std::vector<int64_t> snapshot_ids);
   // An extra key of the new snapshot's summary.
   Transaction& SetSummary(std::string key, std::string value);
 
@@ -89,6 +94,7 @@ class Transaction {
   std::vector<std::string> removed_properties_;
   std::optional<iceberg::SchemaUpdate> schema_update_;
   std::optional<iceberg::PartitionSpec> new_spec_;
+  std::vector<int64_t> removed_snapshots_;
 };
 
 }  // namespace floe

@@ -1,0 +1,51 @@
+#pragma once
+
+// Which files a set of snapshots reads. Expiry deletes what only expired snapshots reach; orphan
+// removal deletes what nothing reaches. Both compare normalised locations (NormalizeLocation), so
+// "s3a://b/x" and "s3://b/x", or "file:/x" and "file:///x", are one file.
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "floe/common/result.h"
+#include "floe/iceberg/data_file.h"
+#include "floe/iceberg/table_metadata.h"
+#include "floe/io/object_store.h"
+
+namespace floe::maintenance {
+
+// The canonical form of a location for comparisons; the text itself when it does not parse.
+std::string CanonicalLocation(const std::string& location);
+
+// Reads each manifest list and manifest once, however many snapshots share it.
+class ManifestCache {
+ public:
+  explicit ManifestCache(ObjectStore* store) : store_(store) {}
+  Result<const std::vector<iceberg::ManifestFile>*> ManifestsOf(const iceberg::Snapshot& snapshot);
+  Result<const std::vector<iceberg::ManifestEntry>*> EntriesOf(const iceberg::ManifestFile& m);
+  int64_t manifests_read() const { return static_cast<int64_t>(entries_.size()); }
+
+ private:
+  ObjectStore* store_;
+  std::map<std::string, std::vector<iceberg::ManifestFile>> lists_;
+  std::map<std::string, std::vector<iceberg::ManifestEntry>> entries_;
+};
+
+struct ReachableFiles {
+  std::set<std::string> manifest_lists;
+  std::set<std::string> manifests;
+  // Data and delete files some snapshot reads (ADDED or EXISTING entries).
+  std::set<std::string> live_files;
+  // Every data or delete file any manifest names, DELETED entries too.
+  std::set<std::string> named_files;
+  // Bytes per file of named_files, from the manifests.
+  std::map<std::string, int64_t> file_sizes;
+};
+
+// All canonical.
+Result<ReachableFiles> CollectReachable(const std::vector<const iceberg::Snapshot*>& snapshots,
+                                        ManifestCache* cache);
+
+}  // namespace floe::maintenance
