@@ -37,7 +37,17 @@ std::unique_ptr<StoreRegistry> MakeDefaultStoreRegistry() {
     return std::shared_ptr<ObjectStore>(std::move(store));
   });
   registry->Register("s3", [](const Location& root) -> Result<std::shared_ptr<ObjectStore>> {
-    return Status::NotSupported(root.ToString() + ": the S3 store is not built yet");
+    return Status::NotSupported(root.ToString() +
+                                ": no S3 settings were given to this store registry");
+  });
+  return registry;
+}
+
+std::unique_ptr<StoreRegistry> MakeDefaultStoreRegistry(const S3Options& s3) {
+  auto registry = MakeDefaultStoreRegistry();
+  registry->Register("s3", [s3](const Location& root) -> Result<std::shared_ptr<ObjectStore>> {
+    FLOE_ASSIGN_OR_RETURN(auto store, S3Store::Make(root.authority, s3));
+    return std::shared_ptr<ObjectStore>(std::move(store));
   });
   return registry;
 }

@@ -9,6 +9,7 @@
 
 #include "floe/io/location.h"
 #include "floe/io/object_store.h"
+#include "floe/io/s3_store.h"
 
 namespace floe {
 
@@ -34,7 +35,9 @@ class StoreRegistry {
   std::map<std::string, std::shared_ptr<ObjectStore>> stores_;  // by "scheme://authority"
 };
 
-// "file" → one LocalStore rooted at "/"; "s3" → kNotSupported for now.
+// "file" → one LocalStore rooted at "/"; "s3" → kNotSupported (no S3 settings given).
 std::unique_ptr<StoreRegistry> MakeDefaultStoreRegistry();
+// The same with "s3" → one S3Store per bucket, all with these settings.
+std::unique_ptr<StoreRegistry> MakeDefaultStoreRegistry(const S3Options& s3);
 
 }  // namespace floe
