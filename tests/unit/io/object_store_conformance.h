@@ -16,6 +16,9 @@ struct StoreUnderTest {
   std::shared_ptr<ObjectStore> store;
   std::string base;  // e.g. "file:///tmp/x/" or "mem://bucket/run1/"; ends with '/'
   std::shared_ptr<void> keep_alive;
+  // The store writes objects in place, so a reader may see one half written (s3rver does; S3
+  // never does). Skips the test that checks for torn reads.
+  bool torn_reads_possible = false;
 };
 
 struct StoreFactoryParam {
