@@ -283,15 +283,17 @@ class S3OutputStream final : public OutputStream {
     S3Store::Call call{"POST", key_, {{"uploadId", upload_id_}}, {}, body, location_};
     call.headers.emplace_back("Content-Type", "application/xml");
     call.maybe_applied = &maybe_applied;
-    FLOE_ASSIGN_OR_RETURN(HttpResponse r, store_->Execute(call));
-    if (r.status == 404 && maybe_applied) {
-      // An earlier attempt completed the upload but its reply was lost.
+    auto result = store_->Execute(call);
+    if (maybe_applied && (!result.ok() || !IsSuccess(result->status))) {
+      // An earlier attempt may have completed the upload and lost its reply; the retry then
+      // finds no upload. An object of exactly our size is taken as ours.
       auto info = store_->Stat(location_);
       if (info.ok() && info->size_bytes == written_) {
         upload_id_.clear();
         return Status::OK();
       }
     }
+    FLOE_ASSIGN_OR_RETURN(HttpResponse r, std::move(result));
     if (!IsSuccess(r.status)) return store_->ErrorFromResponse(call, r);
     // S3 may answer 200 and report the failure in the body.
     if (s3xml::Has(r.body, "Error")) {
@@ -469,6 +471,7 @@ Result<HttpResponse> S3Store::Execute(const Call& call) {
                length != nullptr && call.method != "HEAD" && result->status != 304 &&
                *length != std::to_string(result->body.size())) {
       // A body cut short (a reset mid-transfer the transport did not see).
+      if (call.maybe_applied != nullptr) *call.maybe_applied = true;
       last_error =
           Status::Unavailable(call.method + " " + call.location + ": short read, " +
                               std::to_string(result->body.size()) + " of " + *length + " bytes");

@@ -557,6 +557,32 @@ TEST(S3StoreProtocolTest, MultipartCompletesWithThePartsInOrder) {
             "</CompleteMultipartUpload>");
 }
 
+TEST(S3StoreProtocolTest, LostCompleteReplyIsRecognised) {
+  int completes = 0;
+  auto handler = [&](const HttpRequest& r) -> Result<HttpResponse> {
+    if (r.method == "POST" && r.url.find("uploads=") != std::string::npos) {
+      return Response(200,
+                      "<InitiateMultipartUploadResult><UploadId>U3</UploadId>"
+                      "</InitiateMultipartUploadResult>");
+    }
+    if (r.method == "PUT") return Response(200, "", {{"etag", "\"e\""}});
+    if (r.method == "POST") {
+      // The first completion lands but its reply is lost; the retry finds no upload.
+      if (completes++ == 0) return Status::Unavailable("Timeout was reached");
+      return Response(404, "<Error><Code>NoSuchUpload</Code></Error>");
+    }
+    if (r.method == "HEAD") return Response(200, "", {{"content-length", "3000"}});
+    return Response(400);
+  };
+  S3Options options;
+  options.part_size_bytes = 1024;
+  auto s = MakeScripted(handler, options);
+  auto out = s->store->Create("s3://bucket/big").value();
+  ASSERT_TRUE(out->Append(AsBytes(std::string(3000, 'a'))).ok());
+  EXPECT_TRUE(out->Close().ok());
+  EXPECT_EQ(completes, 2);
+}
+
 TEST(S3StoreProtocolTest, OptionsFromTheEnvironment) {
   std::map<std::string, std::string> env = {{"AWS_ACCESS_KEY_ID", "AK"},
                                             {"AWS_SECRET_ACCESS_KEY", "SK"},
