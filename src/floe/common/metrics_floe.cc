@@ -11,8 +11,11 @@ std::vector<double> LatencyBuckets() { return ExponentialBuckets(0.001, 2, 17); 
 FloeMetrics FloeMetrics::Register(Registry* r) {
   const std::vector<std::string> table = {"table"};
   const std::vector<std::string> table_result = {"table", "result"};
-  const std::vector<std::string> table_job = {"table", "job"};
-  const std::vector<std::string> table_job_result = {"table", "job", "result"};
+  // Not "job": Prometheus gives every scraped series a "job" label of its own.
+  const std::vector<std::string> table_action = {"table", "action"};
+  const std::vector<std::string> table_action_result = {"table", "action", "result"};
+  const std::vector<std::string> table_schedule = {"table", "schedule"};
+  const std::vector<std::string> table_schedule_result = {"table", "schedule", "result"};
   FloeMetrics m{};
 
   m.table_data_files =
@@ -73,27 +76,27 @@ FloeMetrics FloeMetrics::Register(Registry* r) {
       "floe_maintenance_runs_total",
       "Maintenance runs (expire-snapshots, remove-orphans, retention, rewrite-manifests, fsck, "
       "compaction) by result.",
-      table_job_result);
+      table_action_result);
   m.maintenance_duration_seconds =
       &r->AddHistogram("floe_maintenance_duration_seconds", "Wall time of maintenance runs.",
-                       RunDurationBuckets(), table_job);
+                       RunDurationBuckets(), table_action);
   m.maintenance_files_deleted =
       &r->AddCounter("floe_maintenance_files_deleted_total",
-                     "Files deleted by expiry, orphan removal and retention.", table_job);
+                     "Files deleted by expiry, orphan removal and retention.", table_action);
 
   m.scheduler_next_run_time =
       &r->AddGauge("floe_scheduler_next_run_timestamp_seconds",
-                   "When the scheduler next runs the job on the table.", table_job);
+                   "When the scheduler next runs the job on the table.", table_schedule);
   m.scheduler_last_run_time =
       &r->AddGauge("floe_scheduler_last_run_timestamp_seconds",
-                   "When the scheduler last started the job on the table.", table_job);
-  m.scheduler_running = &r->AddGauge("floe_scheduler_running",
-                                     "1 while the scheduled job runs on the table.", table_job);
+                   "When the scheduler last started the job on the table.", table_schedule);
+  m.scheduler_running = &r->AddGauge(
+      "floe_scheduler_running", "1 while the scheduled job runs on the table.", table_schedule);
   m.scheduler_runs = &r->AddCounter("floe_scheduler_runs_total", "Scheduled job runs by result.",
-                                    table_job_result);
+                                    table_schedule_result);
   m.scheduler_budget_exceeded =
       &r->AddCounter("floe_scheduler_budget_exceeded_total",
-                     "Scheduled runs that finished after their time budget.", table_job);
+                     "Scheduled runs that finished after their time budget.", table_schedule);
 
   m.ingest_requests = &r->AddCounter("floe_ingest_requests_total",
                                      "Ingest HTTP requests by response status code.", {"status"});

@@ -49,16 +49,17 @@ struct FloeMetrics {
   CounterFamily* compaction_cpu_seconds;
   GaugeFamily* compaction_last_success_time;
 
-  // Other maintenance ({table, job}; runs also {result}).
+  // Other maintenance ({table, action}; runs also {result}). action = expire-snapshots,
+  // remove-orphans, retention, rewrite-manifests, fsck, compact.
   CounterFamily* maintenance_runs;
   HistogramFamily* maintenance_duration_seconds;
   CounterFamily* maintenance_files_deleted;
 
-  // Scheduler ({table, job}).
+  // Scheduler ({table, schedule}: the job's name, e.g. compact-daily).
   GaugeFamily* scheduler_next_run_time;
   GaugeFamily* scheduler_last_run_time;
   GaugeFamily* scheduler_running;
-  CounterFamily* scheduler_runs;  // {table, job, result}
+  CounterFamily* scheduler_runs;  // {table, schedule, result}
   CounterFamily* scheduler_budget_exceeded;
 
   // Ingest.
