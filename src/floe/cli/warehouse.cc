@@ -49,7 +49,14 @@ Result<std::unique_ptr<Warehouse>> Warehouse::Open(const Settings& settings,
     wh->root_ = *location;
   }
 
-  wh->registry_ = MakeDefaultStoreRegistry();
+  // S3 settings come from the standard AWS variables (docs/configuration.md); a bad one matters
+  // only to an s3:// warehouse.
+  Result<S3Options> s3 = S3OptionsFromEnvironment(
+      ctx.getenv ? ctx.getenv : [](const char*) -> const char* { return nullptr; });
+  if (!s3.ok() && !local_dir.empty()) s3 = S3Options{};
+  FLOE_RETURN_IF_ERROR(s3.status());
+  s3->clock = ctx.clock;
+  wh->registry_ = MakeDefaultStoreRegistry(*s3);
   FLOE_ASSIGN_OR_RETURN(wh->store_, wh->registry_->Resolve(wh->root_));
 
   std::optional<std::string> catalog = settings.Get(kCatalogSetting);
