@@ -14,7 +14,7 @@
 namespace floe::metrics {
 
 // Bucket sets shared by the histograms below.
-// File sizes: 64 KiB .. 1 GiB in powers of 4, which splits "small" from "target-sized" files.
+// File sizes: 64 KiB .. 16 GiB in powers of 4, which splits "small" from "target-sized" files.
 std::vector<double> FileSizeBuckets();
 // Durations of maintenance runs: 0.1 s .. ~1.8 h.
 std::vector<double> RunDurationBuckets();

@@ -33,6 +33,39 @@ std::vector<JobSpec> DefaultJobs(const std::string& table) {
   };
 }
 
+Result<std::vector<JobSpec>> ScheduledJobs(const std::vector<std::string>& tables,
+                                           const ScheduleOverrides& overrides) {
+  std::set<std::string> known;
+  for (const JobSpec& spec : DefaultJobs("")) known.insert(spec.name);
+  auto check_name = [&](const std::string& name) -> Status {
+    if (known.count(name) > 0) return Status::OK();
+    std::string names;
+    for (const std::string& k : known) names += (names.empty() ? "" : ", ") + k;
+    return Status::InvalidArgument("schedule job \"" + name + "\" does not exist (jobs: " + names +
+                                   ")");
+  };
+  for (const auto& [name, cron] : overrides.cron_by_job) FLOE_RETURN_IF_ERROR(check_name(name));
+  for (const auto& [name, budget] : overrides.budget_ms_by_job) {
+    FLOE_RETURN_IF_ERROR(check_name(name));
+  }
+  std::vector<JobSpec> out;
+  for (const std::string& table : tables) {
+    for (JobSpec spec : DefaultJobs(table)) {
+      if (auto it = overrides.cron_by_job.find(spec.name); it != overrides.cron_by_job.end()) {
+        if (it->second == "off") continue;
+        spec.cron = it->second;
+      }
+      if (auto it = overrides.budget_ms_by_job.find(spec.name);
+          it != overrides.budget_ms_by_job.end()) {
+        spec.budget_ms = it->second;
+      }
+      FLOE_RETURN_IF_ERROR(ValidateJobSpec(spec));
+      out.push_back(std::move(spec));
+    }
+  }
+  return out;
+}
+
 Status ValidateJobSpec(const JobSpec& spec) {
   std::string where = "schedule job \"" + spec.name + "\" on table \"" + spec.table + "\"";
   if (spec.name.empty()) return Status::InvalidArgument(where + ": the job has no name");

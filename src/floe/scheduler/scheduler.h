@@ -65,6 +65,19 @@ struct JobSpec {
 //   remove-orphans     0 5 * * 0    remove-orphans       1 h
 std::vector<JobSpec> DefaultJobs(const std::string& table);
 
+// Settings applied to the default jobs of every table (docs/scheduling.md): per job name, a cron
+// expression or "off" (the job is dropped), and a time budget. The app reads them from the
+// config file, environment and flags; a name that is not a default job is an error, so a typo
+// does not silently leave the default in place.
+struct ScheduleOverrides {
+  std::map<std::string, std::string> cron_by_job;
+  std::map<std::string, int64_t> budget_ms_by_job;
+};
+// DefaultJobs() of each table with `overrides` applied, validated: the first error names the job
+// and, for a bad cron expression, the field and column.
+Result<std::vector<JobSpec>> ScheduledJobs(const std::vector<std::string>& tables,
+                                           const ScheduleOverrides& overrides);
+
 // kInvalidArgument naming the job when a field is empty, the cron expression does not parse (the
 // cron error, with its column, follows) or the budget is not positive.
 Status ValidateJobSpec(const JobSpec& spec);

@@ -418,6 +418,40 @@ TEST(SchedulerTest, InvalidJobsStopStartUpNamingTheJob) {
   for (const JobSpec& spec : DefaultJobs(kTable)) EXPECT_TRUE(ValidateJobSpec(spec).ok());
 }
 
+TEST(SchedulerTest, ScheduleSettingsOverrideDefaultsAndAreValidated) {
+  ScheduleOverrides o;
+  o.cron_by_job["compact-daily"] = "30 1 * * MON-FRI";
+  o.cron_by_job["remove-orphans"] = "off";
+  o.budget_ms_by_job["compact-check"] = 120000;
+  auto jobs = ScheduledJobs({"a.t", "b.t"}, o);
+  ASSERT_TRUE(jobs.ok()) << jobs.status().ToString();
+  ASSERT_EQ(jobs->size(), 8u);  // 4 jobs on each of 2 tables
+  for (const JobSpec& j : *jobs) {
+    EXPECT_NE(j.name, "remove-orphans");
+    if (j.name == "compact-daily") {
+      EXPECT_EQ(j.cron, "30 1 * * MON-FRI");
+    } else if (j.name == "compact-check") {
+      EXPECT_EQ(j.budget_ms, 120000);
+    }
+  }
+
+  ScheduleOverrides bad;
+  bad.cron_by_job["compact-weekly"] = "0 3 * * SUNDAY";
+  auto err = ScheduledJobs({"a.t"}, bad);
+  ASSERT_FALSE(err.ok());
+  EXPECT_EQ(err.status().message(),
+            "schedule job \"compact-weekly\" on table \"a.t\": cron \"0 3 * * SUNDAY\": field 5 "
+            "(day of week) name \"SUNDAY\" at column 9 is unknown (use SUN-SAT)");
+  ScheduleOverrides typo;
+  typo.cron_by_job["compact-nightly"] = "0 1 * * *";
+  EXPECT_EQ(ScheduledJobs({"a.t"}, typo).status().message(),
+            "schedule job \"compact-nightly\" does not exist (jobs: compact-check, compact-daily, "
+            "compact-weekly, expire-snapshots, remove-orphans)");
+  ScheduleOverrides zero;
+  zero.budget_ms_by_job["compact-daily"] = 0;
+  EXPECT_FALSE(ScheduledJobs({"a.t"}, zero).ok());
+}
+
 TEST(SchedulerTest, BackgroundLoopRunsJobsWhenWoken) {
   Fixture f("2026-11-29T01:59:00");
   std::promise<std::string> ran;
