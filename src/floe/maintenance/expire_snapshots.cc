@@ -186,14 +186,13 @@ Result<RunReport> ExpireSnapshots(Table* table, const ExpireOptions& options, Lo
   report.cpu_ms = ProcessCpuMillis() - cpu_start;
   report.peak_memory_bytes = ProcessPeakRssBytes();
   if (logger) {
-    logger->Info("expire.finish",
-                 {{"table", report.table},
-                  {"status", report.status},
-                  {"dry_run", options.dry_run},
-                  {"snapshots_expired", static_cast<int64_t>(expire_ids.size())},
-                  {"files_deleted", static_cast<int64_t>(all.size())},
-                  {"bytes_deleted", bytes},
-                  {"duration_ms", report.duration_ms}});
+    logger->Info("expire.finish", {{"table", report.table},
+                                   {"status", report.status},
+                                   {"dry_run", options.dry_run},
+                                   {"snapshots_expired", static_cast<int64_t>(expire_ids.size())},
+                                   {"files_deleted", static_cast<int64_t>(all.size())},
+                                   {"bytes_deleted", bytes},
+                                   {"duration_ms", report.duration_ms}});
   }
   return report;
 }

@@ -38,21 +38,30 @@ Result<const std::vector<iceberg::ManifestEntry>*> ManifestCache::EntriesOf(
 }
 
 Result<ReachableFiles> CollectReachable(const std::vector<const iceberg::Snapshot*>& snapshots,
-                                        ManifestCache* cache) {
+                                        ManifestCache* cache,
+                                        std::vector<std::string>* unreadable) {
   ReachableFiles out;
   std::set<std::string> seen_manifests;
   for (const iceberg::Snapshot* snapshot : snapshots) {
     if (!snapshot->manifest_list.empty()) {
       out.manifest_lists.insert(CanonicalLocation(snapshot->manifest_list));
     }
-    FLOE_ASSIGN_OR_RETURN(const std::vector<iceberg::ManifestFile>* manifests,
-                          cache->ManifestsOf(*snapshot));
-    for (const iceberg::ManifestFile& manifest : *manifests) {
+    Result<const std::vector<iceberg::ManifestFile>*> manifests = cache->ManifestsOf(*snapshot);
+    if (!manifests.ok()) {
+      if (unreadable == nullptr) return manifests.status();
+      unreadable->push_back(snapshot->manifest_list);
+      continue;
+    }
+    for (const iceberg::ManifestFile& manifest : **manifests) {
       if (!seen_manifests.insert(manifest.manifest_path).second) continue;
       out.manifests.insert(CanonicalLocation(manifest.manifest_path));
-      FLOE_ASSIGN_OR_RETURN(const std::vector<iceberg::ManifestEntry>* entries,
-                            cache->EntriesOf(manifest));
-      for (const iceberg::ManifestEntry& entry : *entries) {
+      Result<const std::vector<iceberg::ManifestEntry>*> entries = cache->EntriesOf(manifest);
+      if (!entries.ok()) {
+        if (unreadable == nullptr) return entries.status();
+        unreadable->push_back(manifest.manifest_path);
+        continue;
+      }
+      for (const iceberg::ManifestEntry& entry : **entries) {
         std::string path = CanonicalLocation(entry.data_file.file_path);
         if (entry.is_live()) out.live_files.insert(path);
         out.file_sizes[path] = entry.data_file.file_size_in_bytes;

@@ -44,8 +44,10 @@ struct ReachableFiles {
   std::map<std::string, int64_t> file_sizes;
 };
 
-// All canonical.
+// All canonical. With `unreadable`, a manifest list or manifest that cannot be read is recorded
+// there and skipped (for reports only: what it names is unknown); without, it is an error.
 Result<ReachableFiles> CollectReachable(const std::vector<const iceberg::Snapshot*>& snapshots,
-                                        ManifestCache* cache);
+                                        ManifestCache* cache,
+                                        std::vector<std::string>* unreadable = nullptr);
 
 }  // namespace floe::maintenance

@@ -1,7 +1,6 @@
 #include "floe/maintenance/remove_orphans.h"
 
 #include <nlohmann/json.hpp>
-
 #include <set>
 
 #include "floe/catalog/snapshot_producer.h"
@@ -91,7 +90,14 @@ Result<RunReport> RemoveOrphans(Table* table, const OrphanOptions& options, Logg
   std::vector<const iceberg::Snapshot*> snapshots;
   for (const iceberg::Snapshot& s : m.snapshots) snapshots.push_back(&s);
   ManifestCache cache(store);
-  FLOE_ASSIGN_OR_RETURN(ReachableFiles reachable, CollectReachable(snapshots, &cache));
+  if (options.tolerate_unreadable_manifests && !options.dry_run) {
+    return Status::InvalidArgument("orphans are deleted only when every manifest is readable");
+  }
+  std::vector<std::string> unreadable;
+  FLOE_ASSIGN_OR_RETURN(
+      ReachableFiles reachable,
+      CollectReachable(snapshots, &cache,
+                       options.tolerate_unreadable_manifests ? &unreadable : nullptr));
   referenced.insert(reachable.manifest_lists.begin(), reachable.manifest_lists.end());
   referenced.insert(reachable.manifests.begin(), reachable.manifests.end());
   referenced.insert(reachable.named_files.begin(), reachable.named_files.end());
@@ -100,7 +106,8 @@ Result<RunReport> RemoveOrphans(Table* table, const OrphanOptions& options, Logg
   for (const std::string& other : options.other_table_locations) {
     std::string other_prefix = FolderPrefix(other);
     // Only tables inside this one matter; a table that contains this one is no threat here.
-    if (other_prefix.size() > prefix.size() && other_prefix.compare(0, prefix.size(), prefix) == 0) {
+    if (other_prefix.size() > prefix.size() &&
+        other_prefix.compare(0, prefix.size(), prefix) == 0) {
       nested.push_back(other_prefix);
     }
   }
@@ -139,6 +146,7 @@ Result<RunReport> RemoveOrphans(Table* table, const OrphanOptions& options, Logg
   report.details["referenced"] = static_cast<int64_t>(referenced.size());
   report.details["too_young"] = young;
   report.details["other_tables"] = other_tables;
+  report.details["unreadable_manifests"] = unreadable;
   report.files_in = static_cast<int64_t>(orphans.size());
   report.bytes_in = orphan_bytes;
   if (report.status != "partial") report.status = orphans.empty() ? "noop" : "success";

@@ -27,6 +27,9 @@ struct OrphanOptions {
   bool dry_run = false;
   // Locations of the other tables in the catalog; files under them are never orphans of this one.
   std::vector<std::string> other_table_locations;
+  // Dry runs only (fsck): skip unreadable manifests instead of failing; the files they name are
+  // unknown, so the orphans found are unverified ("unreadable_manifests" in the details).
+  bool tolerate_unreadable_manifests = false;
 };
 
 // The report's details: "orphans" (paths), "orphan_bytes", "listed" (files under the location),

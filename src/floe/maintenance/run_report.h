@@ -5,11 +5,10 @@
 // the CLI (--json) and the admin API. Action-specific figures go in `details`.
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace floe::maintenance {
 
