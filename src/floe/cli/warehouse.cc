@@ -129,6 +129,21 @@ Result<TableIdentifier> TableFromSettings(const Settings& settings) {
   return id;
 }
 
+Result<std::unique_ptr<Logger>> MakeLogger(const Settings& settings, const CliContext& ctx,
+                                           LogLevel fallback) {
+  LogLevel level = fallback;
+  if (std::optional<std::string> text = settings.Get(kLogLevelSetting)) {
+    if (!ParseLogLevel(*text, &level)) {
+      return Status(ErrorKind::kInvalidArgument,
+                    "setting " + Settings::Describe(kLogLevelSetting) + " = \"" + *text +
+                        "\": allowed debug, info, warn, error");
+    }
+  }
+  std::ostream* err = ctx.err;
+  return std::make_unique<Logger>(ctx.clock, level,
+                                  [err](std::string_view line) { *err << line; });
+}
+
 int ReportError(const CliContext& ctx, std::string_view command, const Status& status) {
   *ctx.err << "floe " << command << ": " << status.message() << "\n";
   return status.kind() == ErrorKind::kInvalidArgument ? 2 : 1;

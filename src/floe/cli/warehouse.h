@@ -18,6 +18,7 @@
 #include "floe/catalog/table.h"
 #include "floe/cli/cli.h"
 #include "floe/cli/settings.h"
+#include "floe/common/logger.h"
 #include "floe/common/result.h"
 #include "floe/io/object_store.h"
 #include "floe/io/store_registry.h"
@@ -69,6 +70,11 @@ class Warehouse {
 
 // --table (default analytics.events), parsed; errors name the flag.
 Result<TableIdentifier> TableFromSettings(const Settings& settings);
+
+// JSON-lines logger on ctx.err at --log-level / FLOE_LOG_LEVEL (debug, info, warn, error),
+// `fallback` when unset. kInvalidArgument names a bad level.
+Result<std::unique_ptr<Logger>> MakeLogger(const Settings& settings, const CliContext& ctx,
+                                           LogLevel fallback);
 
 // Prints "floe <command>: <message>" to ctx.err and returns the exit code for `status`
 // (2 for kInvalidArgument — bad usage or settings — else 1). One way for every command to fail.
