@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstring>
 #include <ctime>
+#include <future>
 
 #include "floe/io/location.h"
 #include "floe/io/s3_store_xml.h"
@@ -189,7 +190,7 @@ class S3OutputStream final : public OutputStream {
     const auto part_size = static_cast<size_t>(store_->options().part_size_bytes);
     size_t sent = 0;
     while (buffer_.size() - sent >= part_size) {
-      Status st = UploadPart(std::string_view(buffer_).substr(sent, part_size));
+      Status st = StartPart(buffer_.substr(sent, part_size));
       if (!st.ok()) {
         error_ = st;
         Abort();
@@ -206,10 +207,11 @@ class S3OutputStream final : public OutputStream {
     if (!error_.ok()) return error_;
     Status st;
     if (upload_id_.empty()) {
+      // Small enough for one PUT (Put() goes multipart only above the part size).
       st = store_->Put(location_, buffer_);
-      // Put() itself goes multipart only above the part size, which the buffer never reaches.
     } else {
-      if (!buffer_.empty()) st = UploadPart(buffer_);
+      if (!buffer_.empty()) st = StartPart(std::move(buffer_));
+      if (st.ok()) st = WaitForPart();
       if (st.ok()) st = Complete();
     }
     if (!st.ok()) {
@@ -225,6 +227,7 @@ class S3OutputStream final : public OutputStream {
     done_ = true;
     buffer_.clear();
     buffer_.shrink_to_fit();
+    (void)WaitForPart();
     if (upload_id_.empty()) return;
     S3Store::Call call{"DELETE", key_, {{"uploadId", upload_id_}}, {}, {}, location_};
     auto r = store_->Execute(call);
@@ -251,13 +254,33 @@ class S3OutputStream final : public OutputStream {
     return Status::OK();
   }
 
-  Status UploadPart(std::string_view part) {
+  // Sends `part` on a thread of its own while the writer goes on filling the next one; at most
+  // one part is in flight, so memory stays at about two parts.
+  Status StartPart(std::string part) {
     if (upload_id_.empty()) FLOE_RETURN_IF_ERROR(Initiate());
+    FLOE_RETURN_IF_ERROR(WaitForPart());
     if (static_cast<int>(etags_.size()) >= kMaxParts) {
-      return Status::ResourceExhausted(location_ + ": more than 10000 multipart parts; raise " +
-                                       "the S3 part size");
+      return Status::ResourceExhausted(location_ +
+                                       ": more than 10000 multipart parts; raise the S3 part size");
     }
     int number = static_cast<int>(etags_.size()) + 1;
+    in_flight_ = std::async(std::launch::async, [this, number, part = std::move(part)] {
+      return SendPart(number, part);
+    });
+    return Status::OK();
+  }
+
+  // Waits for the part in flight, if any, and records its ETag.
+  Status WaitForPart() {
+    if (!in_flight_.valid()) return Status::OK();
+    Result<std::string> etag = in_flight_.get();
+    if (!etag.ok()) return etag.status();
+    etags_.push_back(std::move(etag).value());
+    return Status::OK();
+  }
+
+  // Runs on the part's thread: touches only the store and values fixed before it started.
+  Result<std::string> SendPart(int number, std::string_view part) {
     S3Store::Call call{
         "PUT", key_, {{"partNumber", std::to_string(number)}, {"uploadId", upload_id_}},
         {},    part, location_};
@@ -268,8 +291,7 @@ class S3OutputStream final : public OutputStream {
       return Status::IOError(location_ + ": UploadPart " + std::to_string(number) +
                              " answered without an ETag");
     }
-    etags_.push_back(*etag);
-    return Status::OK();
+    return *etag;
   }
 
   Status Complete() {
@@ -310,6 +332,7 @@ class S3OutputStream final : public OutputStream {
   std::string buffer_;
   std::string upload_id_;
   std::vector<std::string> etags_;
+  std::future<Result<std::string>> in_flight_;
   int64_t written_ = 0;
   bool done_ = false;
   Status error_;
