@@ -1,0 +1,203 @@
+// floe expire-snapshots, floe remove-orphans: the maintenance actions of the admin API, without a
+// server. Each prints a summary, or the run report with --json (DESIGN.md's report fields).
+
+#include <ostream>
+
+#include "floe/cli/commands.h"
+#include "floe/cli/warehouse.h"
+#include "floe/maintenance/expire_snapshots.h"
+#include "floe/maintenance/fsck.h"
+#include "floe/maintenance/remove_orphans.h"
+
+namespace floe::cli {
+namespace {
+
+constexpr Setting kOlderThan{"older-than", "", ""};
+constexpr Setting kRetainLast{"retain-last", "", ""};
+constexpr Setting kDryRun{"dry-run", "", ""};
+constexpr Setting kJson{"json", "", ""};
+constexpr Setting kRepair{"repair", "", ""};
+
+struct Opened {
+  Settings settings;
+  std::unique_ptr<Warehouse> warehouse;
+  std::unique_ptr<Table> table;
+  std::unique_ptr<Logger> logger;
+};
+
+Result<Opened> Open(const Args& args, const CliContext& ctx) {
+  FLOE_ASSIGN_OR_RETURN(Settings settings, Settings::Load(args, ctx));
+  FLOE_ASSIGN_OR_RETURN(std::unique_ptr<Logger> logger, MakeLogger(settings, ctx, LogLevel::kWarn));
+  FLOE_ASSIGN_OR_RETURN(std::unique_ptr<Warehouse> warehouse, Warehouse::Open(settings, ctx));
+  FLOE_ASSIGN_OR_RETURN(TableIdentifier id, TableFromSettings(settings));
+  FLOE_ASSIGN_OR_RETURN(std::unique_ptr<Table> table, warehouse->LoadTable(id));
+  return Opened{std::move(settings), std::move(warehouse), std::move(table), std::move(logger)};
+}
+
+int Finish(const CliContext& ctx, const Settings& settings, const maintenance::RunReport& report,
+           const std::string& summary) {
+  if (*settings.Bool(kJson, false)) {
+    *ctx.out << report.ToJson().dump() << "\n";
+  } else {
+    *ctx.out << summary;
+    if (!report.error.empty()) *ctx.out << "error: " << report.error << "\n";
+  }
+  return report.status == "success" || report.status == "noop" ? 0 : 1;
+}
+
+int RunExpire(const Args& args, const CliContext& ctx) {
+  Result<Opened> opened = Open(args, ctx);
+  if (!opened.ok()) return ReportError(ctx, "expire-snapshots", opened.status());
+  const Settings& s = opened->settings;
+  maintenance::ExpireOptions options;
+  Result<bool> dry = s.Bool(kDryRun, false);
+  if (!dry.ok()) return ReportError(ctx, "expire-snapshots", dry.status());
+  options.dry_run = *dry;
+  if (s.Get(kOlderThan)) {
+    Result<int64_t> ms = s.DurationMs(kOlderThan, 0, 0, INT64_MAX / 2);
+    if (!ms.ok()) return ReportError(ctx, "expire-snapshots", ms.status());
+    options.older_than_ms = *ms;
+  }
+  if (s.Get(kRetainLast)) {
+    Result<int64_t> n = s.Int(kRetainLast, 1, 1, 1'000'000);
+    if (!n.ok()) return ReportError(ctx, "expire-snapshots", n.status());
+    options.retain_last = *n;
+  }
+  Result<maintenance::RunReport> report =
+      maintenance::ExpireSnapshots(opened->table.get(), options, opened->logger.get());
+  if (!report.ok()) return ReportError(ctx, "expire-snapshots", report.status());
+  const auto& deleted = report->details["deleted"];
+  std::string summary =
+      std::string(options.dry_run ? "would expire " : "expired ") +
+      std::to_string(report->details["snapshots_expired"].size()) + " snapshots of " +
+      report->table + " (" + std::to_string(report->details["snapshots_kept"].get<int64_t>()) +
+      " kept); " + (options.dry_run ? "would delete " : "deleted ") +
+      std::to_string(deleted["files"].get<int64_t>()) + " data/delete files (" +
+      std::to_string(deleted["file_bytes"].get<int64_t>()) + " bytes), " +
+      std::to_string(deleted["manifests"].get<int64_t>()) + " manifests, " +
+      std::to_string(deleted["manifest_lists"].get<int64_t>()) + " manifest lists\n";
+  if (options.dry_run) {
+    for (const auto& p : report->details["paths"]) summary += "  " + p.get<std::string>() + "\n";
+  }
+  return Finish(ctx, s, *report, summary);
+}
+
+int RunOrphans(const Args& args, const CliContext& ctx) {
+  Result<Opened> opened = Open(args, ctx);
+  if (!opened.ok()) return ReportError(ctx, "remove-orphans", opened.status());
+  const Settings& s = opened->settings;
+  maintenance::OrphanOptions options;
+  Result<bool> dry = s.Bool(kDryRun, false);
+  if (!dry.ok()) return ReportError(ctx, "remove-orphans", dry.status());
+  options.dry_run = *dry;
+  Result<int64_t> ms = s.DurationMs(kOlderThan, maintenance::kDefaultOrphanAgeMs, 0, INT64_MAX / 2);
+  if (!ms.ok()) return ReportError(ctx, "remove-orphans", ms.status());
+  options.older_than_ms = *ms;
+  Result<std::vector<std::string>> others =
+      maintenance::OtherTableLocations(opened->warehouse->services(), opened->table->identifier());
+  if (!others.ok()) return ReportError(ctx, "remove-orphans", others.status());
+  options.other_table_locations = std::move(*others);
+  Result<maintenance::RunReport> report =
+      maintenance::RemoveOrphans(opened->table.get(), options, opened->logger.get());
+  if (!report.ok()) return ReportError(ctx, "remove-orphans", report.status());
+  std::string summary = std::string(options.dry_run ? "would remove " : "removed ") +
+                        std::to_string(report->details["orphans"].size()) + " orphan files (" +
+                        std::to_string(report->details["orphan_bytes"].get<int64_t>()) +
+                        " bytes) of " + report->table + "; " +
+                        std::to_string(report->details["listed"].get<int64_t>()) + " listed, " +
+                        std::to_string(report->details["too_young"].get<int64_t>()) +
+                        " unreferenced but younger than the window\n";
+  for (const auto& p : report->details["orphans"]) summary += "  " + p.get<std::string>() + "\n";
+  return Finish(ctx, s, *report, summary);
+}
+
+int RunFsck(const Args& args, const CliContext& ctx) {
+  Result<Opened> opened = Open(args, ctx);
+  if (!opened.ok()) return ReportError(ctx, "fsck", opened.status());
+  const Settings& s = opened->settings;
+  maintenance::FsckOptions options;
+  Result<bool> repair = s.Bool(kRepair, false);
+  if (!repair.ok()) return ReportError(ctx, "fsck", repair.status());
+  options.repair = *repair;
+  Result<int64_t> ms =
+      s.DurationMs(kOlderThan, maintenance::kDefaultOrphanAgeMs, 0, INT64_MAX / 2);
+  if (!ms.ok()) return ReportError(ctx, "fsck", ms.status());
+  options.orphan_older_than_ms = *ms;
+  Result<std::vector<std::string>> others = maintenance::OtherTableLocations(
+      opened->warehouse->services(), opened->table->identifier());
+  if (!others.ok()) return ReportError(ctx, "fsck", others.status());
+  options.other_table_locations = std::move(*others);
+  Result<maintenance::RunReport> report =
+      maintenance::Fsck(opened->table.get(), options, opened->logger.get());
+  if (!report.ok()) return ReportError(ctx, "fsck", report.status());
+  const auto& checked = report->details["checked"];
+  std::string summary = "fsck " + report->table + ": " +
+                        std::to_string(report->details["errors"].get<int64_t>()) + " errors, " +
+                        std::to_string(report->details["warnings"].get<int64_t>()) +
+                        " warnings; checked " + checked["snapshots"].dump() + " snapshots, " +
+                        checked["manifests"].dump() + " manifests, " +
+                        checked["data_files"].dump() + " data files, " +
+                        checked["delete_files"].dump() + " delete files\n";
+  for (const auto& p : report->details["problems"]) {
+    summary += "  " + p["severity"].get<std::string>() + " " + p["kind"].get<std::string>() +
+               " " + p["path"].get<std::string>() + ": " + p["detail"].get<std::string>() + "\n";
+  }
+  if (report->details.contains("repaired")) {
+    const auto& r = report->details["repaired"];
+    summary += "repaired: removed " + r["files_removed"].dump() + " files (" +
+               r["rows_lost"].dump() + " rows lost), " + r["orphans_removed"].dump() +
+               " orphans\n";
+  }
+  // Always the report on stdout with --json; exit 1 when anything is wrong.
+  return Finish(ctx, s, *report, summary);
+}
+
+const char kCommonFlags[] =
+    "  --table NS.NAME         the table (default analytics.events)\n"
+    "  --warehouse DIR|URI     the warehouse (FLOE_WAREHOUSE; default ./warehouse)\n"
+    "  --catalog URI           sqlite:PATH or postgresql://... (FLOE_CATALOG)\n"
+    "  --dry-run               report what would be deleted, delete nothing\n"
+    "  --json                  print the run report as JSON\n";
+
+}  // namespace
+
+void AddMaintenanceCommands(std::vector<Command>* commands) {
+  commands->push_back(Command{
+      "expire-snapshots",
+      "remove old snapshots and the files only they read",
+      std::string("usage: floe expire-snapshots [--older-than 7d] [--retain-last N] [--dry-run]\n\n"
+                  "Removes snapshots older than --older-than (default: table property\n"
+                  "history.expire.max-snapshot-age-ms, else 5d) while keeping at least\n"
+                  "--retain-last snapshots per branch (default: history.expire.min-snapshots-to-"
+                  "keep, else 1)\nand every snapshot a branch or tag names; then deletes the "
+                  "manifest lists, manifests\nand data files that no remaining snapshot reads.\n") +
+          kCommonFlags,
+      {"dry-run"},
+      RunExpire});
+  commands->push_back(Command{
+      "remove-orphans",
+      "delete files under the table location that nothing references",
+      std::string("usage: floe remove-orphans [--older-than 3d] [--dry-run]\n\n"
+                  "Lists the table location and deletes files that no snapshot, manifest or\n"
+                  "metadata file references and that are older than --older-than (default 3d).\n"
+                  "Files of other tables nested under the location are never touched.\n") +
+          kCommonFlags,
+      {"dry-run"},
+      RunOrphans});
+  commands->push_back(Command{
+      "fsck",
+      "check everything a reader of the table depends on; --repair fixes what it safely can",
+      std::string("usage: floe fsck [--repair] [--older-than 3d]\n\n"
+                  "Checks metadata (fields, lineage, refs, summary totals), manifest lists and\n"
+                  "manifests (present, readable, lengths, counts), every data file a snapshot\n"
+                  "reads (present, size, Parquet footer, row count, partition values), and lists\n"
+                  "orphans older than --older-than. Exits 1 when there is an error.\n"
+                  "  --repair    remove references to missing or corrupt data files of the\n"
+                  "              current snapshot (a delete commit; the rows are lost and\n"
+                  "              reported) and remove orphans\n") +
+          kCommonFlags,
+      {"repair"},
+      RunFsck});
+}
+
+}  // namespace floe::cli
