@@ -21,6 +21,20 @@ constexpr int64_t kMaxSleepMicros = 60 * 1000000LL;
 
 double Seconds(int64_t micros) { return static_cast<double>(micros) / 1e6; }
 
+struct DuePlan {
+  int64_t due_micros;
+  bool late;  // missed while floe was down, or cut short by a crash: due at once
+};
+
+// When a job is due at start, from its persisted record (null: never scheduled before).
+DuePlan PlanRun(const CronExpression& cron, const JobRunRecord* record, int64_t now,
+                int32_t utc_offset_minutes) {
+  if (record == nullptr) return {cron.NextAfter(now, utc_offset_minutes).value_or(kNever), false};
+  if (record->last_started_micros > record->last_finished_micros) return {now, true};
+  int64_t next = cron.NextAfter(record->schedule_from_micros, utc_offset_minutes).value_or(kNever);
+  return {next, next <= now};
+}
+
 }  // namespace
 
 std::vector<JobSpec> DefaultJobs(const std::string& table) {
@@ -62,6 +76,32 @@ Result<std::vector<JobSpec>> ScheduledJobs(const std::vector<std::string>& table
       FLOE_RETURN_IF_ERROR(ValidateJobSpec(spec));
       out.push_back(std::move(spec));
     }
+  }
+  return out;
+}
+
+Result<std::vector<JobStatus>> PlannedStatus(const std::vector<JobSpec>& jobs, RunStateStore* state,
+                                             int64_t now_micros, int32_t utc_offset_minutes) {
+  FLOE_ASSIGN_OR_RETURN(std::vector<JobRunRecord> records, state->Load());
+  std::vector<JobStatus> out;
+  for (const JobSpec& spec : jobs) {
+    FLOE_RETURN_IF_ERROR(ValidateJobSpec(spec));
+    CronExpression cron = *CronExpression::Parse(spec.cron);
+    const JobRunRecord* record = nullptr;
+    for (const JobRunRecord& r : records) {
+      if (r.table == spec.table && r.job == spec.name) record = &r;
+    }
+    JobStatus status;
+    status.spec = spec;
+    status.next_run_micros = PlanRun(cron, record, now_micros, utc_offset_minutes).due_micros;
+    if (record != nullptr) {
+      status.last = *record;
+      status.running = record->last_started_micros > record->last_finished_micros;
+    } else {
+      status.last.table = spec.table;
+      status.last.job = spec.name;
+    }
+    out.push_back(std::move(status));
   }
   return out;
 }
@@ -174,23 +214,18 @@ Result<std::unique_ptr<Scheduler>> Scheduler::Make(std::vector<JobSpec> jobs,
   const int32_t offset = s->options_.utc_offset_minutes;
   for (auto& job : s->jobs_) {
     auto it = records.find({job->spec.table, job->spec.name});
-    if (it == records.end()) {
+    const JobRunRecord* record = it == records.end() ? nullptr : &it->second;
+    DuePlan plan = PlanRun(job->cron, record, now, offset);
+    job->due_micros = plan.due_micros;
+    job->late = plan.late;
+    if (record != nullptr) {
+      job->record = *record;
+    } else {
       // First time this job is scheduled: its schedule counts from now, and that is remembered
       // so that a cron time missed during a later downtime is still noticed.
       job->record.schedule_from_micros = now;
       s->SaveRecord(job->record);
-      job->due_micros = job->cron.NextAfter(now, offset).value_or(kNever);
-      continue;
     }
-    job->record = it->second;
-    if (job->record.last_started_micros > job->record.last_finished_micros) {
-      job->due_micros = now;  // cut short by a crash
-      job->late = true;
-      continue;
-    }
-    int64_t next = job->cron.NextAfter(job->record.schedule_from_micros, offset).value_or(kNever);
-    job->late = next <= now;
-    job->due_micros = next;
   }
   for (const auto& job : s->jobs_) {
     if (job->late && logger) {

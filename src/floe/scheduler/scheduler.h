@@ -121,6 +121,12 @@ struct JobStatus {
 //  "result":..,"message":..,"duration_ms":..,"over_budget":..}}]}
 std::string StatusToJson(const std::vector<JobStatus>& jobs);
 
+// The status a scheduler started now would report, from the persisted run state alone: for
+// `floe status` without a server. A run in progress elsewhere (or cut short by a crash) shows as
+// running; waiting_for_table is unknown and false.
+Result<std::vector<JobStatus>> PlannedStatus(const std::vector<JobSpec>& jobs, RunStateStore* state,
+                                             int64_t now_micros, int32_t utc_offset_minutes = 0);
+
 struct SchedulerOptions {
   int max_concurrent_runs = 2;  // runs on different tables at once
   int32_t utc_offset_minutes = 0;

@@ -175,5 +175,62 @@ TEST(CronTest, ErrorsNameTheFieldAndColumn) {
   EXPECT_TRUE(CronExpression::Parse("  0\t2 * * *  ").ok());
 }
 
+TEST(CronTest, RandomExpressionsNeverBreakTheParser) {
+  // Whatever Parse accepts must have a next time that matches; nothing may crash (ASan/UBSan).
+  // Expressions are built from valid-looking items (values sometimes out of range), and some get
+  // one character replaced.
+  uint64_t seed = 0x9e3779b97f4a7c15ULL;
+  auto random = [&](uint64_t n) {
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    return seed % n;
+  };
+  const char* names[] = {"JAN", "feb", "DEC", "SUN", "mon", "Sat", "FOO"};
+  auto value = [&] {
+    switch (random(8)) {
+      case 0: return std::string(names[random(7)]);
+      case 1: return std::to_string(random(64));
+      default: return std::to_string(1 + random(7));
+    }
+  };
+  auto item = [&]() -> std::string {
+    switch (random(6)) {
+      case 0: return "*";
+      case 1: return value();
+      case 2: return value() + "-" + value();
+      case 3: return "*/" + std::to_string(random(9));
+      case 4: return value() + "-" + value() + "/" + std::to_string(random(9));
+      default: return value() + "/" + std::to_string(random(9));
+    }
+  };
+  const std::string noise = "*/-,@ x7";
+  int accepted = 0;
+  int rejected = 0;
+  const int64_t t = Utc("2026-11-28T18:00:00");
+  for (int i = 0; i < 5000; ++i) {
+    std::string text;
+    for (int f = 0; f < 5; ++f) {
+      if (f > 0) text += " ";
+      text += item();
+      for (uint64_t more = random(3); more > 0 && random(2) == 0; --more) text += "," + item();
+    }
+    if (random(5) == 0) text[random(text.size())] = noise[random(noise.size())];
+    Result<CronExpression> cron = CronExpression::Parse(text);
+    if (!cron.ok()) {
+      ++rejected;
+      EXPECT_EQ(cron.status().kind(), ErrorKind::kInvalidArgument);
+      EXPECT_EQ(cron.status().message().rfind("cron \"" + text + "\": ", 0), 0u);
+      continue;
+    }
+    ++accepted;
+    std::optional<int64_t> next = cron->NextAfter(t);
+    ASSERT_TRUE(next.has_value()) << text;
+    EXPECT_TRUE(cron->Matches(*next)) << text;
+  }
+  EXPECT_GT(accepted, 100) << rejected;
+  EXPECT_GT(rejected, 100) << accepted;
+}
+
 }  // namespace
 }  // namespace floe::scheduler

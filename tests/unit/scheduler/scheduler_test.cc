@@ -183,6 +183,30 @@ TEST(SchedulerTest, MissedRunsRunOnceAtStart) {
   }
 }
 
+TEST(SchedulerTest, PlannedStatusReadsTheStateWithoutAScheduler) {
+  Fixture f("2026-11-30T01:00:00");
+  {
+    auto s = f.Make({{"compact-daily", kTable, "0 2 * * *", "compact", 60000},
+                     {"compact-check", kTable, "*/5 * * * *", "compact-if-needed", 60000}});
+    f.clock.SetMicros(Utc("2026-11-30T02:00:00"));
+    RunAllDue(s.get());
+  }
+  std::vector<JobSpec> jobs = {{"compact-daily", kTable, "0 2 * * *", "compact", 60000},
+                               {"expire-snapshots", kTable, "0 4 * * *", "expire-snapshots", 1}};
+  auto planned = PlannedStatus(jobs, &f.state, Utc("2026-11-30T03:00:00"));
+  ASSERT_TRUE(planned.ok()) << planned.status().ToString();
+  ASSERT_EQ(planned->size(), 2u);
+  EXPECT_EQ(Show((*planned)[0].next_run_micros), "2026-12-01T02:00:00");
+  EXPECT_EQ((*planned)[0].last.last_result, "success");
+  EXPECT_EQ(Show((*planned)[0].last.last_started_micros), "2026-11-30T02:00:00");
+  EXPECT_FALSE((*planned)[0].running);
+  EXPECT_EQ(Show((*planned)[1].next_run_micros), "2026-11-30T04:00:00");  // never scheduled
+  EXPECT_EQ((*planned)[1].last.last_started_micros, 0);
+  // Two days later, compact-daily's missed run is due now.
+  auto later = PlannedStatus(jobs, &f.state, Utc("2026-12-02T03:00:00"));
+  EXPECT_EQ(Show((*later)[0].next_run_micros), "2026-12-01T02:00:00");
+}
+
 TEST(SchedulerTest, FirstStartDoesNotRunPastTimes) {
   Fixture f("2026-11-28T18:00:00");
   auto s = f.Make(DefaultJobs(kTable));
