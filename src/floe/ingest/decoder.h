@@ -1,0 +1,57 @@
+#pragma once
+
+// Decoding of an ingest request body (POST /v1/events) into single events: the JSON formats and
+// content encodings of DESIGN.md, with limits on size, depth and count. Formats, rules and every
+// error message: docs/ingest-formats.md.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "floe/common/result.h"
+
+namespace floe::ingest {
+
+struct DecodeLimits {
+  // The body as received (before Content-Encoding); over it: kResourceExhausted (413).
+  size_t max_body_bytes = 16 * 1024 * 1024;
+  // The body after gzip/zstd; inflation stops at this size (bombs): kResourceExhausted (413).
+  size_t max_inflated_bytes = 64 * 1024 * 1024;
+  // Nesting of arrays and objects, the top level counting 1 (an event object inside a batch
+  // array is at depth 2); deeper: kInvalidArgument (400).
+  int max_depth = 64;
+  // Events (array elements or NDJSON lines) in one body; more: kResourceExhausted (413).
+  size_t max_events = 100000;
+};
+
+// One event as compact JSON object text (no whitespace outside strings, the member order and the
+// text of every number and string as sent), validated: it parses as JSON.
+struct RawEvent {
+  size_t index = 0;  // position in the body: array element or non-blank NDJSON line, from 0
+  std::string json;
+};
+
+// An event of the body that was rejected on its own (the rest of the batch stands).
+struct EventError {
+  size_t index = 0;
+  std::string error;
+};
+
+// Events and rejected events, each in body order.
+struct DecodedBody {
+  std::vector<RawEvent> events;
+  std::vector<EventError> errors;
+};
+
+// Decodes a request body. `content_type` is the Content-Type header as sent (parameters such as
+// "; charset=utf-8" allowed; empty means application/json); `content_encoding` the
+// Content-Encoding header ("", "identity", "gzip", "zstd").
+// Whole-body errors: kInvalidArgument (400: malformed JSON with the byte offset, line and
+// column; empty body; corrupt or truncated gzip/zstd; invalid UTF-8 with its offset; nesting
+// deeper than max_depth), kNotSupported (415: content type or encoding), kResourceExhausted
+// (413: body, inflated body or event count over the limits).
+Result<DecodedBody> DecodeBody(std::string_view content_type, std::string_view content_encoding,
+                               std::string_view body, const DecodeLimits& limits);
+
+}  // namespace floe::ingest

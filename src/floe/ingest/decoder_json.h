@@ -1,0 +1,34 @@
+#pragma once
+
+// simdjson ondemand helpers shared by the decoder and the event mapper (internal to ingest).
+
+#include <simdjson.h>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace floe::ingest {
+
+// Validates every value under `value` (atoms, string escapes, keys), which sits at nesting
+// `depth` (the top level is 1); a container deeper than `max_depth` gives DEPTH_ERROR. On return
+// the iterator is past the value.
+simdjson::error_code Walk(simdjson::ondemand::value value, int depth, int max_depth);
+simdjson::error_code WalkObject(simdjson::ondemand::object& object, int depth, int max_depth);
+
+// "object", "array", "string", "number", "boolean", "null".
+std::string_view TypeName(simdjson::ondemand::json_type type);
+
+// A short description of a parse error ("unclosed string", "invalid number", ...).
+std::string JsonErrorText(simdjson::error_code code);
+
+// Where in `doc_text` the error `code` lies: the parser's position when `doc` was created and is
+// positioned, else a scan for the errors stage 1 finds (unclosed strings, control characters).
+size_t ErrorOffset(simdjson::error_code code, std::string_view doc_text,
+                   simdjson::ondemand::document* doc);
+
+// The offset of the first byte that is not valid UTF-8 (overlong forms, surrogates and code
+// points past U+10FFFF included), or text.size().
+size_t FirstInvalidUtf8(std::string_view text);
+
+}  // namespace floe::ingest

@@ -1,0 +1,560 @@
+#include "floe/ingest/event_mapper.h"
+
+#include <simdjson.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <utility>
+
+#include "floe/iceberg/datetime.h"
+#include "floe/ingest/decoder_json.h"
+#include "floe/ingest/event_mapper_values.h"
+#include "floe/util/buffer.h"
+
+namespace floe::ingest {
+
+namespace od = simdjson::ondemand;
+using iceberg::Literal;
+using iceberg::Type;
+using iceberg::TypeId;
+
+struct MapScratch::Impl {
+  od::parser parser;
+  Buffer padded;  // the event text followed by SIMDJSON_PADDING bytes
+};
+
+MapScratch::MapScratch() : impl_(std::make_unique<Impl>()) {}
+MapScratch::~MapScratch() = default;
+MapScratch::MapScratch(MapScratch&&) noexcept = default;
+MapScratch& MapScratch::operator=(MapScratch&&) noexcept = default;
+
+namespace {
+
+// Stack protection only: bodies were held to DecodeLimits::max_depth by the decoder already.
+constexpr int kMaxDepth = 1024;
+
+struct EventsColumn {
+  std::string_view name;
+  TypeId type;
+  EventMapper::Source source;
+};
+
+constexpr EventsColumn kEventsColumns[] = {
+    {"event_id", TypeId::kString, EventMapper::Source::kEventId},
+    {"timestamp", TypeId::kTimestampTz, EventMapper::Source::kTimestamp},
+    {"type", TypeId::kString, EventMapper::Source::kType},
+    {"source", TypeId::kString, EventMapper::Source::kSource},
+    {"subject", TypeId::kString, EventMapper::Source::kSubject},
+    {"user_id", TypeId::kString, EventMapper::Source::kUserId},
+    {"session_id", TypeId::kString, EventMapper::Source::kSessionId},
+    {"data", TypeId::kString, EventMapper::Source::kData},
+    {"extensions", TypeId::kString, EventMapper::Source::kExtensions},
+    {"received_at", TypeId::kTimestampTz, EventMapper::Source::kReceivedAt},
+};
+
+// The members of an event that feed the events table's columns. Each alias pair keeps both
+// members: the preferred one supplies the column, the other goes to extensions.
+enum Slot : uint8_t {
+  kSlotId,
+  kSlotEventId,
+  kSlotTime,
+  kSlotTimestamp,
+  kSlotType,
+  kSlotEventType,
+  kSlotSource,
+  kSlotSubject,
+  kSlotUserId,
+  kSlotSessionId,
+  kSlotData,
+  kSlotDataUserId,
+  kSlotDataSessionId,
+  kSlotCount,
+  kNoSlot = kSlotCount,
+};
+
+Slot EventsSlotOf(std::string_view key) {
+  switch (key.size()) {
+    case 2: return key == "id" ? kSlotId : kNoSlot;
+    case 4:
+      if (key == "time") return kSlotTime;
+      if (key == "type") return kSlotType;
+      if (key == "data") return kSlotData;
+      return kNoSlot;
+    case 6: return key == "source" ? kSlotSource : kNoSlot;
+    case 7:
+      if (key == "subject") return kSlotSubject;
+      if (key == "user_id") return kSlotUserId;
+      return kNoSlot;
+    case 8: return key == "event_id" ? kSlotEventId : kNoSlot;
+    case 9: return key == "timestamp" ? kSlotTimestamp : kNoSlot;
+    case 10:
+      if (key == "event_type") return kSlotEventType;
+      if (key == "session_id") return kSlotSessionId;
+      return kNoSlot;
+    default: return kNoSlot;
+  }
+}
+
+// One member value read once: its JSON text as sent and, for scalars, its text value.
+struct Member {
+  std::string_view escaped_key;  // between the quotes, as sent
+  std::string_view key;          // unescaped
+  od::json_type type = od::json_type::null;
+  std::string_view raw;   // the value's JSON text
+  std::string_view text;  // strings unescaped; numbers and booleans as sent
+  bool present = false;
+};
+
+// The escaped key text of `field` (between its quotes); stage 1 has checked the string closes.
+std::string_view EscapedKey(od::field& field) {
+  const char* begin = field.key().raw();
+  const char* p = begin;
+  while (*p != '"') p += (*p == '\\') ? 2 : 1;
+  return {begin, static_cast<size_t>(p - begin)};
+}
+
+std::string_view TrimRight(const char* begin, const char* end) {
+  while (end > begin && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
+    --end;
+  return {begin, static_cast<size_t>(end - begin)};
+}
+
+class EventReader {
+ public:
+  EventReader(od::document* doc, std::string_view text) : doc_(doc), text_(text) {}
+
+  // Reads (and validates) `value` into `member`; depth is the value's nesting level.
+  simdjson::error_code Read(od::value value, int depth, Member* member) {
+    if (auto err = value.type().get(member->type)) return err;
+    const char* begin = value.raw_json_token().data();
+    switch (member->type) {
+      case od::json_type::string:
+        if (auto err = value.get_string().get(member->text)) return err;
+        break;
+      case od::json_type::number: {
+        double d;
+        std::string_view token = value.raw_json_token();
+        if (auto err = value.get_double().get(d)) return err;
+        member->text = TrimRight(token.data(), token.data() + token.size());
+        break;
+      }
+      default:
+        if (auto err = Walk(value, depth, kMaxDepth)) return err;
+        break;
+    }
+    member->raw = TrimRight(begin, End());
+    if (member->type == od::json_type::boolean || member->type == od::json_type::null) {
+      member->text = member->raw;
+    }
+    member->present = true;
+    return simdjson::SUCCESS;
+  }
+
+  // Where the iterator stands now (the token after the value just read).
+  const char* End() {
+    const char* at = nullptr;
+    if (doc_->current_location().get(at) != simdjson::SUCCESS) return text_.data() + text_.size();
+    return at;
+  }
+
+ private:
+  od::document* doc_;
+  std::string_view text_;
+};
+
+// Appends the compact form of validated JSON text.
+void AppendCompact(std::string_view json, std::string* out) {
+  size_t old = out->size();
+  out->resize(old + json.size());
+  size_t len = 0;
+  if (simdjson::minify(json.data(), json.size(), out->data() + old, len) != simdjson::SUCCESS) {
+    len = json.size();
+    std::memcpy(out->data() + old, json.data(), len);
+  }
+  out->resize(old + len);
+}
+
+std::string Compact(std::string_view json) {
+  std::string out;
+  AppendCompact(json, &out);
+  return out;
+}
+
+JsonKind KindOf(od::json_type type) {
+  switch (type) {
+    case od::json_type::object: return JsonKind::kObject;
+    case od::json_type::array: return JsonKind::kArray;
+    case od::json_type::string: return JsonKind::kString;
+    case od::json_type::number: return JsonKind::kNumber;
+    case od::json_type::boolean: return JsonKind::kBoolean;
+    case od::json_type::null: return JsonKind::kNull;
+  }
+  return JsonKind::kNull;
+}
+
+Result<Literal> CoerceMember(const Member& m, std::string_view column, const Type& type) {
+  if (type.id == TypeId::kString &&
+      (m.type == od::json_type::object || m.type == od::json_type::array)) {
+    return Literal::String(Compact(m.raw));
+  }
+  return CoerceValue({KindOf(m.type), m.text, m.raw}, column, type);
+}
+
+Status Reject(std::string message) { return Status::InvalidArgument(std::move(message)); }
+
+std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+// A string or number member as text (ids, user ids).
+Result<std::string> IdText(const Member& m, std::string_view what) {
+  if (m.type == od::json_type::string || m.type == od::json_type::number) {
+    return std::string(m.text);
+  }
+  return Reject(Quoted(what) + " must be a string or a number, not " +
+                std::string(TypeName(m.type)));
+}
+
+Result<std::string> StringText(const Member& m, std::string_view what) {
+  if (m.type == od::json_type::string) return std::string(m.text);
+  return Reject(Quoted(what) + " must be a string, not " + std::string(TypeName(m.type)));
+}
+
+class MapRun {
+ public:
+  MapRun(const std::vector<EventMapper::Column>& columns, bool events_table, od::document* doc,
+         std::string_view text)
+      : columns_(columns), events_table_(events_table), reader_(doc, text) {}
+
+  Result<MappedEvent> Run(od::object& object, int64_t received_at) {
+    values_.assign(columns_.size(), std::nullopt);
+    for (auto field_result : object) {
+      od::field field;
+      FLOE_RETURN_IF_ERROR(Check(std::move(field_result).get(field)));
+      std::string_view escaped = EscapedKey(field);
+      std::string_view key;
+      FLOE_RETURN_IF_ERROR(Check(field.unescaped_key().get(key)));
+      FLOE_RETURN_IF_ERROR(OnMember(escaped, key, field.value()));
+    }
+    return Finish(received_at);
+  }
+
+ private:
+  Status Check(simdjson::error_code err) {
+    if (err == simdjson::SUCCESS) return Status::OK();
+    if (err == simdjson::DEPTH_ERROR) {
+      return Reject("the event nests arrays and objects deeper than " + std::to_string(kMaxDepth) +
+                    " levels");
+    }
+    return Reject("malformed JSON: " + JsonErrorText(err));
+  }
+
+  Status OnMember(std::string_view escaped, std::string_view key, od::value value) {
+    if (events_table_) {
+      Slot slot = EventsSlotOf(key);
+      if (slot == kSlotData) return ReadData(escaped, key, value);
+      if (slot != kNoSlot) return ReadSlot(slot, escaped, key, value);
+    }
+    int column = ColumnByName(key);
+    if (column >= 0) return ReadColumn(column, key, value);
+    Member member;
+    member.escaped_key = escaped;
+    member.key = key;
+    FLOE_RETURN_IF_ERROR(Check(reader_.Read(value, 2, &member)));
+    if (!events_table_) {
+      NoteDedupId(member);
+      return Status::OK();
+    }
+    AppendExtension(member);
+    return Status::OK();
+  }
+
+  int ColumnByName(std::string_view key) const {
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      if (columns_[i].source == EventMapper::Source::kByName && columns_[i].name == key) {
+        return static_cast<int>(i);
+      }
+    }
+    return -1;
+  }
+
+  Status Duplicate(std::string_view key) {
+    return Reject("member " + Quoted(key) + " appears more than once");
+  }
+
+  Status ReadSlot(Slot slot, std::string_view escaped, std::string_view key, od::value value) {
+    Member& m = slots_[slot];
+    if (m.present) return Duplicate(key);
+    m.escaped_key = escaped;
+    m.key = key;
+    return Check(reader_.Read(value, 2, &m));
+  }
+
+  // `data`: its compact text, and data.user_id / data.session_id when it is an object.
+  Status ReadData(std::string_view escaped, std::string_view key, od::value value) {
+    Member& m = slots_[kSlotData];
+    if (m.present) return Duplicate(key);
+    m.escaped_key = escaped;
+    m.key = key;
+    od::json_type type;
+    FLOE_RETURN_IF_ERROR(Check(value.type().get(type)));
+    if (type != od::json_type::object) return Check(reader_.Read(value, 2, &m));
+    const char* begin = value.raw_json_token().data();
+    od::object object;
+    FLOE_RETURN_IF_ERROR(Check(value.get_object().get(object)));
+    for (auto field_result : object) {
+      od::field field;
+      FLOE_RETURN_IF_ERROR(Check(std::move(field_result).get(field)));
+      std::string_view inner_escaped = EscapedKey(field);
+      std::string_view inner;
+      FLOE_RETURN_IF_ERROR(Check(field.unescaped_key().get(inner)));
+      Slot slot = inner == "user_id"      ? kSlotDataUserId
+                  : inner == "session_id" ? kSlotDataSessionId
+                                          : kNoSlot;
+      if (slot != kNoSlot && !slots_[slot].present) {
+        slots_[slot].escaped_key = inner_escaped;
+        slots_[slot].key = inner;
+        FLOE_RETURN_IF_ERROR(Check(reader_.Read(field.value(), 3, &slots_[slot])));
+      } else {
+        FLOE_RETURN_IF_ERROR(Check(Walk(field.value(), 3, kMaxDepth)));
+      }
+    }
+    m.type = od::json_type::object;
+    m.raw = TrimRight(begin, reader_.End());
+    m.present = true;
+    return Status::OK();
+  }
+
+  Status ReadColumn(int column, std::string_view key, od::value value) {
+    if (values_[column].has_value()) return Duplicate(key);
+    Member m;
+    m.key = key;
+    FLOE_RETURN_IF_ERROR(Check(reader_.Read(value, 2, &m)));
+    if (!events_table_) NoteDedupId(m);
+    const EventMapper::Column& c = columns_[column];
+    FLOE_ASSIGN_OR_RETURN(Literal literal, CoerceMember(m, c.name, c.type));
+    values_[column] = std::move(literal);
+    return Status::OK();
+  }
+
+  // Other tables: "id" (else "event_id") is the dedup key when it is a string or a number.
+  void NoteDedupId(const Member& m) {
+    if (m.type != od::json_type::string && m.type != od::json_type::number) return;
+    if (m.key == "id") {
+      id_ = std::string(m.text);
+      id_from_id_ = true;
+    } else if (m.key == "event_id" && !id_from_id_) {
+      id_ = std::string(m.text);
+    }
+  }
+
+  void AppendExtension(const Member& m) {
+    extensions_ += extensions_.empty() ? "{\"" : ",\"";
+    extensions_ += m.escaped_key;
+    extensions_ += "\":";
+    AppendCompact(m.raw, &extensions_);
+  }
+
+  // The preferred member of an alias pair; the other one, if also sent, goes to extensions.
+  const Member* Pick(Slot preferred, Slot other) {
+    if (slots_[preferred].present) {
+      if (slots_[other].present) AppendExtension(slots_[other]);
+      return &slots_[preferred];
+    }
+    return slots_[other].present ? &slots_[other] : nullptr;
+  }
+
+  Result<MappedEvent> Finish(int64_t received_at) {
+    MappedEvent out;
+    if (events_table_) FLOE_RETURN_IF_ERROR(ResolveEventsColumns(received_at, &out.id));
+    if (!events_table_) out.id = std::move(id_);
+    out.values.reserve(columns_.size());
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      const EventMapper::Column& c = columns_[i];
+      if (!values_[i].has_value()) {
+        if (c.required) {
+          return Reject("column " + Quoted(c.name) + " is required but the event has no " +
+                        Quoted(c.name));
+        }
+        values_[i] = Literal::Null(c.type);
+      } else if (c.required && values_[i]->is_null()) {
+        return Reject("column " + Quoted(c.name) + " is required but " + Quoted(c.name) +
+                      " is null");
+      }
+      out.values.push_back(std::move(*values_[i]));
+    }
+    return out;
+  }
+
+  Status ResolveEventsColumns(int64_t received_at, std::string* id) {
+    const Member* id_member = Pick(kSlotId, kSlotEventId);
+    const Member* time = Pick(kSlotTime, kSlotTimestamp);
+    const Member* type = Pick(kSlotType, kSlotEventType);
+    const Member* user = slots_[kSlotDataUserId].present ? &slots_[kSlotDataUserId] : nullptr;
+    const Member* session =
+        slots_[kSlotDataSessionId].present ? &slots_[kSlotDataSessionId] : nullptr;
+    if (user != nullptr && slots_[kSlotUserId].present) AppendExtension(slots_[kSlotUserId]);
+    if (user == nullptr && slots_[kSlotUserId].present) user = &slots_[kSlotUserId];
+    if (session != nullptr && slots_[kSlotSessionId].present) {
+      AppendExtension(slots_[kSlotSessionId]);
+    }
+    if (session == nullptr && slots_[kSlotSessionId].present) session = &slots_[kSlotSessionId];
+
+    if (type == nullptr || type->type == od::json_type::null) return Reject("event has no type");
+    FLOE_ASSIGN_OR_RETURN(std::string type_text, StringText(*type, type->key));
+    if (type_text.empty()) return Reject("event has an empty " + Quoted(type->key));
+
+    std::string event_id;
+    if (id_member != nullptr && id_member->type != od::json_type::null) {
+      FLOE_ASSIGN_OR_RETURN(event_id, IdText(*id_member, id_member->key));
+    }
+    int64_t timestamp = received_at;
+    if (time != nullptr && time->type != od::json_type::null) {
+      FLOE_ASSIGN_OR_RETURN(timestamp, EventTimestamp(*time));
+    }
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      std::optional<Literal>& v = values_[i];
+      switch (columns_[i].source) {
+        case EventMapper::Source::kByName: break;
+        case EventMapper::Source::kEventId: v = Literal::String(event_id); break;
+        case EventMapper::Source::kTimestamp: v = Literal::TimestampTz(timestamp); break;
+        case EventMapper::Source::kType: v = Literal::String(type_text); break;
+        case EventMapper::Source::kSource: {
+          FLOE_ASSIGN_OR_RETURN(v, OptionalString(slots_[kSlotSource]));
+          if (v->is_null()) v = Literal::String("");
+          break;
+        }
+        case EventMapper::Source::kSubject: {
+          FLOE_ASSIGN_OR_RETURN(v, OptionalString(slots_[kSlotSubject]));
+          break;
+        }
+        case EventMapper::Source::kUserId: {
+          FLOE_ASSIGN_OR_RETURN(v, OptionalId(user));
+          break;
+        }
+        case EventMapper::Source::kSessionId: {
+          FLOE_ASSIGN_OR_RETURN(v, OptionalId(session));
+          break;
+        }
+        case EventMapper::Source::kData: {
+          const Member& data = slots_[kSlotData];
+          v = (data.present && data.type != od::json_type::null)
+                  ? Literal::String(Compact(data.raw))
+                  : Literal::Null(Type::Primitive(TypeId::kString));
+          break;
+        }
+        case EventMapper::Source::kExtensions:
+          break;  // below, once every alias left over has been added
+        case EventMapper::Source::kReceivedAt: v = Literal::TimestampTz(received_at); break;
+      }
+    }
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      if (columns_[i].source != EventMapper::Source::kExtensions) continue;
+      values_[i] = extensions_.empty() ? Literal::Null(Type::Primitive(TypeId::kString))
+                                       : Literal::String(extensions_ + "}");
+    }
+    *id = std::move(event_id);
+    return Status::OK();
+  }
+
+  Result<int64_t> EventTimestamp(const Member& m) {
+    std::optional<int64_t> micros;
+    if (m.type == od::json_type::number || m.type == od::json_type::string) {
+      micros = ParseEventTime(m.text);
+    }
+    if (!micros) {
+      return Reject(Quoted(m.key) +
+                    " is not an RFC 3339 timestamp or epoch milliseconds: " + QuoteValue(m.raw));
+    }
+    return *micros;
+  }
+
+  static Result<Literal> OptionalString(const Member& m) {
+    if (!m.present || m.type == od::json_type::null) {
+      return Literal::Null(Type::Primitive(TypeId::kString));
+    }
+    FLOE_ASSIGN_OR_RETURN(std::string s, StringText(m, m.key));
+    return Literal::String(std::move(s));
+  }
+
+  static Result<Literal> OptionalId(const Member* m) {
+    if (m == nullptr || m->type == od::json_type::null) {
+      return Literal::Null(Type::Primitive(TypeId::kString));
+    }
+    FLOE_ASSIGN_OR_RETURN(std::string s, IdText(*m, m->key));
+    return Literal::String(std::move(s));
+  }
+
+  const std::vector<EventMapper::Column>& columns_;
+  bool events_table_;
+  EventReader reader_;
+  std::vector<std::optional<Literal>> values_;
+  Member slots_[kSlotCount];
+  std::string extensions_;  // "{..." without the closing brace while members are added
+  std::string id_;
+  bool id_from_id_ = false;
+};
+
+}  // namespace
+
+Result<EventMapper> EventMapper::Make(const iceberg::Schema& schema) {
+  std::vector<Column> columns;
+  for (const iceberg::NestedField& f : schema.fields()) {
+    if (f.type.is_nested()) {
+      return Status::NotSupported("column " + Quoted(f.name) + " has the nested type " +
+                                  f.type.ToString() +
+                                  ": mapping events to nested columns is not supported yet");
+    }
+    columns.push_back({f.name, f.type, f.required, Source::kByName});
+  }
+  size_t matched = 0;
+  for (const EventsColumn& ec : kEventsColumns) {
+    for (const Column& c : columns) {
+      if (c.name == ec.name && c.type.id == ec.type) ++matched;
+    }
+  }
+  bool events_table = matched == std::size(kEventsColumns);
+  if (events_table) {
+    for (Column& c : columns) {
+      for (const EventsColumn& ec : kEventsColumns) {
+        if (c.name == ec.name) c.source = ec.source;
+      }
+    }
+  }
+  return EventMapper(schema, std::move(columns), events_table);
+}
+
+Result<MappedEvent> EventMapper::Map(std::string_view event_json, int64_t received_at_micros,
+                                     MapScratch* scratch) const {
+  MapScratch local;
+  MapScratch::Impl* s = (scratch != nullptr ? scratch : &local)->impl();
+  s->padded.Clear();
+  s->padded.Reserve(event_json.size() + simdjson::SIMDJSON_PADDING);
+  s->padded.Append(event_json.data(), event_json.size());
+  std::memset(s->padded.EnsureTail(simdjson::SIMDJSON_PADDING), 0, simdjson::SIMDJSON_PADDING);
+  std::string_view text = s->padded.string_view();
+
+  od::document doc;
+  simdjson::error_code err =
+      s->parser.iterate(text.data(), text.size(), text.size() + simdjson::SIMDJSON_PADDING)
+          .get(doc);
+  od::json_type type = od::json_type::object;
+  if (!err) err = doc.type().get(type);
+  if (!err && type != od::json_type::object) {
+    return Status::InvalidArgument("event is a JSON " + std::string(TypeName(type)) +
+                                   ", expected an object");
+  }
+  od::object object;
+  if (!err) err = doc.get_object().get(object);
+  if (err) return Status::InvalidArgument("malformed JSON: " + JsonErrorText(err));
+  MapRun run(columns_, events_table_, &doc, text);
+  FLOE_ASSIGN_OR_RETURN(MappedEvent mapped, run.Run(object, received_at_micros));
+  const char* trailing = nullptr;
+  if (doc.current_location().get(trailing) == simdjson::SUCCESS) {
+    return Status::InvalidArgument("unexpected content after the event object");
+  }
+  return mapped;
+}
+
+}  // namespace floe::ingest

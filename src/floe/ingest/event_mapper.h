@@ -1,0 +1,88 @@
+#pragma once
+
+// Maps one decoded event (compact JSON object text, see decoder.h) to a row of a table's schema:
+// the events table of DESIGN.md by its fixed rules, any other table by column name with type
+// coercion. Rules and messages: docs/ingest-formats.md.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "floe/common/result.h"
+#include "floe/iceberg/types.h"
+#include "floe/iceberg/values.h"
+
+namespace floe::ingest {
+
+struct MappedEvent {
+  std::string id;                        // dedup key ("" when the event has none)
+  std::vector<iceberg::Literal> values;  // one per top-level column, in schema order
+};
+
+// Reusable parse buffers for Map(): one per thread keeps Map() free of allocations for the
+// parser. Not thread-safe; never shared between threads at once.
+class MapScratch {
+ public:
+  MapScratch();
+  ~MapScratch();
+  MapScratch(MapScratch&&) noexcept;
+  MapScratch& operator=(MapScratch&&) noexcept;
+
+  struct Impl;
+  Impl* impl() { return impl_.get(); }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+class EventMapper {
+ public:
+  // Detects the events table: columns event_id, timestamp, type, source, subject, user_id,
+  // session_id, data, extensions, received_at with DESIGN.md's types (ids and order free; other
+  // columns beside them are filled by name). Nested columns (struct, list, map) are not
+  // supported yet: kNotSupported naming the column.
+  static Result<EventMapper> Make(const iceberg::Schema& schema);
+
+  bool is_events_table() const { return events_table_; }
+  const iceberg::Schema& schema() const { return schema_; }
+
+  // Maps one event. An event that cannot be mapped (no type, a value that cannot be coerced,
+  // a missing required column, not a JSON object) gives kInvalidArgument with a message naming
+  // the member or column and why; the caller rejects that event only. Thread-safe: without
+  // `scratch` a temporary one is used.
+  Result<MappedEvent> Map(std::string_view event_json, int64_t received_at_micros,
+                          MapScratch* scratch = nullptr) const;
+
+  // How a top-level column gets its value (internal; public for the implementation's helpers).
+  enum class Source : uint8_t {
+    kByName,  // the member of the column's name, coerced to the column's type
+    kEventId,
+    kTimestamp,
+    kType,
+    kSource,
+    kSubject,
+    kUserId,
+    kSessionId,
+    kData,
+    kExtensions,
+    kReceivedAt,
+  };
+  struct Column {
+    std::string name;
+    iceberg::Type type;
+    bool required = false;
+    Source source = Source::kByName;
+  };
+
+ private:
+  EventMapper(iceberg::Schema schema, std::vector<Column> columns, bool events_table)
+      : schema_(std::move(schema)), columns_(std::move(columns)), events_table_(events_table) {}
+
+  iceberg::Schema schema_;
+  std::vector<Column> columns_;
+  bool events_table_ = false;
+};
+
+}  // namespace floe::ingest

@@ -1,0 +1,3 @@
+#include "floe/ingest/event_mapper.h"
+
+#include <gtest/gtest.h>
