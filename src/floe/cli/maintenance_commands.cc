@@ -8,6 +8,7 @@
 #include "floe/maintenance/expire_snapshots.h"
 #include "floe/maintenance/fsck.h"
 #include "floe/maintenance/remove_orphans.h"
+#include "floe/maintenance/retention.h"
 
 namespace floe::cli {
 namespace {
@@ -17,6 +18,7 @@ constexpr Setting kRetainLast{"retain-last", "", ""};
 constexpr Setting kDryRun{"dry-run", "", ""};
 constexpr Setting kJson{"json", "", ""};
 constexpr Setting kRepair{"repair", "", ""};
+constexpr Setting kMaxAge{"max-age", "FLOE_RETENTION_MAX_AGE", "retention.max_age"};
 
 struct Opened {
   Settings settings;
@@ -119,36 +121,63 @@ int RunFsck(const Args& args, const CliContext& ctx) {
   Result<bool> repair = s.Bool(kRepair, false);
   if (!repair.ok()) return ReportError(ctx, "fsck", repair.status());
   options.repair = *repair;
-  Result<int64_t> ms =
-      s.DurationMs(kOlderThan, maintenance::kDefaultOrphanAgeMs, 0, INT64_MAX / 2);
+  Result<int64_t> ms = s.DurationMs(kOlderThan, maintenance::kDefaultOrphanAgeMs, 0, INT64_MAX / 2);
   if (!ms.ok()) return ReportError(ctx, "fsck", ms.status());
   options.orphan_older_than_ms = *ms;
-  Result<std::vector<std::string>> others = maintenance::OtherTableLocations(
-      opened->warehouse->services(), opened->table->identifier());
+  Result<std::vector<std::string>> others =
+      maintenance::OtherTableLocations(opened->warehouse->services(), opened->table->identifier());
   if (!others.ok()) return ReportError(ctx, "fsck", others.status());
   options.other_table_locations = std::move(*others);
   Result<maintenance::RunReport> report =
       maintenance::Fsck(opened->table.get(), options, opened->logger.get());
   if (!report.ok()) return ReportError(ctx, "fsck", report.status());
   const auto& checked = report->details["checked"];
-  std::string summary = "fsck " + report->table + ": " +
-                        std::to_string(report->details["errors"].get<int64_t>()) + " errors, " +
-                        std::to_string(report->details["warnings"].get<int64_t>()) +
-                        " warnings; checked " + checked["snapshots"].dump() + " snapshots, " +
-                        checked["manifests"].dump() + " manifests, " +
-                        checked["data_files"].dump() + " data files, " +
-                        checked["delete_files"].dump() + " delete files\n";
+  std::string summary =
+      "fsck " + report->table + ": " + std::to_string(report->details["errors"].get<int64_t>()) +
+      " errors, " + std::to_string(report->details["warnings"].get<int64_t>()) +
+      " warnings; checked " + checked["snapshots"].dump() + " snapshots, " +
+      checked["manifests"].dump() + " manifests, " + checked["data_files"].dump() +
+      " data files, " + checked["delete_files"].dump() + " delete files\n";
   for (const auto& p : report->details["problems"]) {
-    summary += "  " + p["severity"].get<std::string>() + " " + p["kind"].get<std::string>() +
-               " " + p["path"].get<std::string>() + ": " + p["detail"].get<std::string>() + "\n";
+    summary += "  " + p["severity"].get<std::string>() + " " + p["kind"].get<std::string>() + " " +
+               p["path"].get<std::string>() + ": " + p["detail"].get<std::string>() + "\n";
   }
   if (report->details.contains("repaired")) {
     const auto& r = report->details["repaired"];
     summary += "repaired: removed " + r["files_removed"].dump() + " files (" +
-               r["rows_lost"].dump() + " rows lost), " + r["orphans_removed"].dump() +
-               " orphans\n";
+               r["rows_lost"].dump() + " rows lost), " + r["orphans_removed"].dump() + " orphans\n";
   }
   // Always the report on stdout with --json; exit 1 when anything is wrong.
+  return Finish(ctx, s, *report, summary);
+}
+
+int RunRetention(const Args& args, const CliContext& ctx) {
+  Result<Opened> opened = Open(args, ctx);
+  if (!opened.ok()) return ReportError(ctx, "retention", opened.status());
+  const Settings& s = opened->settings;
+  if (!s.Get(kMaxAge)) {
+    return ReportError(ctx, "retention",
+                       Status::InvalidArgument("--max-age is required (e.g. --max-age 90d)"));
+  }
+  maintenance::RetentionOptions options;
+  Result<int64_t> ms = s.DurationMs(kMaxAge, 0, 3'600'000, INT64_MAX / 2);
+  if (!ms.ok()) return ReportError(ctx, "retention", ms.status());
+  options.max_age_ms = *ms;
+  Result<bool> dry = s.Bool(kDryRun, false);
+  if (!dry.ok()) return ReportError(ctx, "retention", dry.status());
+  options.dry_run = *dry;
+  Result<maintenance::RunReport> report =
+      maintenance::ApplyRetention(opened->table.get(), options, opened->logger.get());
+  if (!report.ok()) return ReportError(ctx, "retention", report.status());
+  std::string summary = std::string(options.dry_run ? "would remove " : "removed ") +
+                        std::to_string(report->details["partitions"].size()) +
+                        " partitions older than " + report->details["cutoff"].get<std::string>() +
+                        " from " + report->table + ": " + std::to_string(report->files_in) +
+                        " files, " + std::to_string(report->rows_in) + " rows, " +
+                        std::to_string(report->bytes_in) + " bytes\n";
+  for (const auto& p : report->details["partitions"]) {
+    summary += "  " + p.get<std::string>() + "\n";
+  }
   return Finish(ctx, s, *report, summary);
 }
 
@@ -198,6 +227,18 @@ void AddMaintenanceCommands(std::vector<Command>* commands) {
           kCommonFlags,
       {"repair"},
       RunFsck});
+  commands->push_back(Command{
+      "retention",
+      "remove whole partitions older than --max-age (a delete commit)",
+      std::string("usage: floe retention --max-age 90d [--dry-run]\n\n"
+                  "Removes every partition whose time range (from a year/month/day/hour\n"
+                  "partition field, or an identity date/timestamp one) ended before now minus\n"
+                  "--max-age, with one delete commit. Never part of a partition; partitions\n"
+                  "without a time field are kept. Files are deleted from storage when snapshot\n"
+                  "expiry removes the snapshots that still read them.\n") +
+          kCommonFlags,
+      {"dry-run"},
+      RunRetention});
 }
 
 }  // namespace floe::cli
