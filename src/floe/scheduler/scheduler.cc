@@ -421,6 +421,7 @@ void Scheduler::Loop() {
       for (const auto& job : jobs_) {
         if (job->running) continue;
         // A due job that did not start is blocked: retry it later, do not spin.
+        if (job->due_micros == kNever) continue;
         int64_t until = job->due_micros <= now ? kBlockedRetryMicros : job->due_micros - now;
         wait = std::min(wait, until);
       }
