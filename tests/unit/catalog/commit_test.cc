@@ -25,23 +25,6 @@ std::map<std::string, std::string> RacingProperties() {
           {"commit.retry.max-wait-ms", "20"}};
 }
 
-// Every manifest list and manifest in the store is referenced by a snapshot of `m`, and every
-// metadata file is the current one or in the metadata log: failed attempts left nothing.
-void ExpectNoLeftovers(ObjectStore* store, const iceberg::TableMetadata& m,
-                       const std::string& current) {
-  std::set<std::string> referenced{current};
-  for (const auto& entry : m.metadata_log) referenced.insert(entry.metadata_file);
-  for (const auto& s : m.snapshots) {
-    referenced.insert(s.manifest_list);
-    auto manifests = ReadManifestList(store, s);
-    ASSERT_TRUE(manifests.ok()) << manifests.status().ToString();
-    for (const auto& manifest : *manifests) referenced.insert(manifest.manifest_path);
-  }
-  auto objects = store->List(std::string(kLocation) + "/metadata/");
-  ASSERT_TRUE(objects.ok());
-  for (const auto& o : *objects) EXPECT_EQ(referenced.count(o.location), 1u) << o.location;
-}
-
 class CommitTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -106,6 +106,24 @@ inline size_t CheckLinearLineage(const iceberg::TableMetadata& m) {
   return chain.size();
 }
 
+// Every manifest list and manifest under the table's metadata folder is referenced by a snapshot
+// of `m`, and every metadata file is `current` or in the metadata log: failed attempts left
+// nothing behind.
+inline void ExpectNoLeftovers(ObjectStore* store, const iceberg::TableMetadata& m,
+                              const std::string& current) {
+  std::set<std::string> referenced{current};
+  for (const auto& entry : m.metadata_log) referenced.insert(entry.metadata_file);
+  for (const auto& s : m.snapshots) {
+    referenced.insert(s.manifest_list);
+    auto manifests = ReadManifestList(store, s);
+    ASSERT_TRUE(manifests.ok()) << manifests.status().ToString();
+    for (const auto& manifest : *manifests) referenced.insert(manifest.manifest_path);
+  }
+  auto objects = store->List(MetadataDirectory(m) + "/");
+  ASSERT_TRUE(objects.ok()) << objects.status().ToString();
+  for (const auto& o : *objects) EXPECT_EQ(referenced.count(o.location), 1u) << o.location;
+}
+
 inline std::string SummaryValue(const iceberg::Snapshot& s, const std::string& key) {
   auto it = s.summary.find(key);
   return it == s.summary.end() ? "<absent>" : it->second;
