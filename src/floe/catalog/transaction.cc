@@ -87,6 +87,11 @@ Transaction& Transaction::ReplaceFiles(std::vector<std::string> removed_paths,
   return *this;
 }
 
+Transaction& Transaction::SetStartingSequenceNumber(int64_t sequence_number) {
+  starting_sequence_override_ = sequence_number;
+  return *this;
+}
+
 Transaction& Transaction::DeleteFiles(std::vector<std::string> paths) {
   SetOperation(SnapshotOperation::kDelete);
   for (auto& p : paths) changes_.removed_paths.push_back(std::move(p));
@@ -279,6 +284,9 @@ Result<CommitResult> Transaction::Commit() {
 
   std::optional<SnapshotProducer> producer;
   int64_t snapshot_id = 0;
+  if (starting_sequence_override_ && operation_ == SnapshotOperation::kReplace) {
+    changes_.starting_sequence_number = *starting_sequence_override_;
+  }
   if (operation_) {
     const std::string commit_uuid = table_->NewUuid().ToString();
     producer.emplace(

@@ -48,6 +48,9 @@ class Transaction {
   // snapshot's data sequence number. Fails (kConflict) when a removed file is gone.
   Transaction& ReplaceFiles(std::vector<std::string> removed_paths,
                             std::vector<iceberg::DataFile> added);
+  // Replace: the sequence number of the snapshot the new files were made from, when that is older
+  // than the table's at NewTransaction() (compaction committing group after group of one plan).
+  Transaction& SetStartingSequenceNumber(int64_t sequence_number);
   // Operation "delete" of whole files (retention).
   Transaction& DeleteFiles(std::vector<std::string> paths);
   Transaction& SetProperty(std::string key, std::string value);
@@ -94,6 +97,7 @@ class Transaction {
   std::vector<std::string> removed_properties_;
   std::optional<iceberg::SchemaUpdate> schema_update_;
   std::optional<iceberg::PartitionSpec> new_spec_;
+  std::optional<int64_t> starting_sequence_override_;
   std::vector<int64_t> removed_snapshots_;
 };
 

@@ -1,0 +1,103 @@
+#pragma once
+
+// One compaction run over one table: plan, rewrite group by group, commit as groups finish
+// (partial progress), quarantine corrupt inputs, report.
+//
+//   CompactionLocks locks;  // one per process, shared by the CLI/HTTP entry points
+//   FLOE_ASSIGN_OR_RETURN(CompactionReport report,
+//                         RunCompaction(table.get(), options, request, {&locks, &logger}));
+//   std::cout << CompactionReportToJson(report);
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "floe/catalog/table.h"
+#include "floe/common/logger.h"
+#include "floe/common/metrics_floe.h"
+#include "floe/common/result.h"
+#include "floe/maintenance/compaction_options.h"
+#include "floe/maintenance/compaction_plan.h"
+#include "floe/maintenance/run_report.h"
+
+namespace floe::maintenance {
+
+// One compaction per table at a time in a process. Passed in (never global).
+class CompactionLocks {
+ public:
+  class Lease {
+   public:
+    Lease(Lease&& other) noexcept : locks_(other.locks_), table_(std::move(other.table_)) {
+      other.locks_ = nullptr;
+    }
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+
+   private:
+    friend class CompactionLocks;
+    Lease(CompactionLocks* locks, std::string table) : locks_(locks), table_(std::move(table)) {}
+    CompactionLocks* locks_;
+    std::string table_;
+  };
+
+  // kConflict naming the table when a run holds it (HTTP answers 409).
+  Result<Lease> TryAcquire(const std::string& table);
+  bool IsHeld(const std::string& table) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::set<std::string> held_;
+};
+
+// Corrupt inputs are listed in this table property (a JSON array of {"path","reason","ts_ms"}):
+// it lives with the table, so it survives restarts, is seen by every node sharing the catalog,
+// needs no extra file to clean up, and changes by the same compare-and-swap as everything else.
+inline constexpr const char* kQuarantineProperty = "floe.compaction.quarantine";
+
+struct QuarantinedFile {
+  std::string path;
+  std::string reason;
+  int64_t ts_ms = 0;
+};
+
+// The list in `properties` (empty when absent or unreadable: a broken list never stops a run).
+std::vector<QuarantinedFile> ReadQuarantine(const std::map<std::string, std::string>& properties);
+std::string QuarantineToJson(const std::vector<QuarantinedFile>& files);
+
+// The run's report: DESIGN.md's fields in `run` (action "compact"), plus what only compaction has.
+struct CompactionReport {
+  RunReport run;
+  int64_t groups_planned = 0;
+  std::vector<QuarantinedFile> quarantined;  // found by this run
+  CompactionPlan plan;
+};
+
+// RunReport's JSON plus "groups_planned", "quarantined" and "plan" (dry runs list input paths).
+std::string CompactionReportToJson(const CompactionReport& report, bool pretty = false);
+
+struct CompactionProgress {
+  int64_t groups_total = 0;
+  int64_t groups_finished = 0;  // done or skipped
+  int64_t bytes_total = 0;
+  int64_t bytes_finished = 0;
+};
+
+struct CompactionEnv {
+  CompactionLocks* locks = nullptr;                         // required
+  Logger* logger = nullptr;                                 // required
+  std::function<void(const CompactionProgress&)> progress;  // optional
+  metrics::FloeMetrics* metrics = nullptr;                  // optional
+};
+
+// Runs one compaction of `table` (refreshed first). Errors before any work (the table is held by
+// another run: kConflict; invalid options or request: kInvalidArgument; the table cannot be
+// read) are returned as a Status; problems during the run end up in the report (status partial
+// or failure, `error`).
+Result<CompactionReport> RunCompaction(Table* table, const CompactionOptions& options,
+                                       const CompactionRequest& request, const CompactionEnv& env);
+
+}  // namespace floe::maintenance

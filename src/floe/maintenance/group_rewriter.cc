@@ -1,0 +1,697 @@
+#include "floe/maintenance/group_rewriter.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "floe/iceberg/json_serde.h"
+#include "floe/io/location.h"
+#include "floe/parquet/reader.h"
+#include "floe/parquet/writer.h"
+
+namespace floe::maintenance {
+
+namespace {
+
+using parquet::ColumnVector;
+using parquet::LeafColumn;
+using parquet::PhysicalType;
+using parquet::RowBatch;
+
+constexpr int64_t kMiB = int64_t{1} << 20;
+
+// How an input column becomes an output column.
+enum class ColumnFill : uint8_t {
+  kCopy,
+  kIntToLong,      // int promoted to long
+  kFloatToDouble,  // float promoted to double
+  kAllNull,        // an optional top-level column the file does not have
+  kDefineAll,      // a required flat column read into an optional one
+};
+
+struct InputLayout {
+  std::vector<int> source_leaf;  // per output leaf: input leaf, or -1 (kAllNull)
+  std::vector<ColumnFill> fill;
+  std::vector<int> read_leaves;     // input leaves to read, in output order
+  int64_t max_row_group_bytes = 0;  // decoded estimate of the largest row group
+};
+
+struct Pos {
+  int64_t level = 0;
+  int64_t value = 0;
+};
+
+int64_t Capacity(const ColumnVector& c) {
+  return static_cast<int64_t>(c.def_levels.capacity() * 2 + c.rep_levels.capacity() * 2 +
+                              c.bools.capacity() + c.i32.capacity() * 4 + c.i64.capacity() * 8 +
+                              c.f32.capacity() * 4 + c.f64.capacity() * 8 +
+                              c.offsets.capacity() * 4 + c.bytes.capacity());
+}
+
+int64_t Capacity(const RowBatch& b) {
+  int64_t n = 0;
+  for (const ColumnVector& c : b.columns) n += Capacity(c);
+  return n;
+}
+
+template <typename T>
+void AppendRange(const std::vector<T>& src, int64_t from, int64_t n, std::vector<T>* dst) {
+  dst->insert(dst->end(), src.begin() + from, src.begin() + from + n);
+}
+
+// Appends `rows` rows of `src` starting at `pos` (a row start) to `dst` and moves `pos` past
+// them. Returns the bytes appended (an estimate of the memory they take).
+int64_t AppendRows(const ColumnVector& src, const LeafColumn& leaf, int64_t rows, Pos* pos,
+                   ColumnVector* dst) {
+  const int64_t l0 = pos->level;
+  int64_t l1 = l0 + rows;
+  if (leaf.max_rep > 0) {
+    l1 = l0;
+    int64_t seen = 0;
+    while (l1 < src.num_levels) {
+      if (src.rep_levels[static_cast<size_t>(l1)] == 0) {
+        if (seen == rows) break;
+        ++seen;
+      }
+      ++l1;
+    }
+  }
+  const int64_t levels = l1 - l0;
+  int64_t values = levels;
+  if (leaf.max_def > 0) {
+    values = 0;
+    for (int64_t i = l0; i < l1; ++i)
+      values += src.def_levels[static_cast<size_t>(i)] == leaf.max_def;
+    AppendRange(src.def_levels, l0, levels, &dst->def_levels);
+  }
+  if (leaf.max_rep > 0) AppendRange(src.rep_levels, l0, levels, &dst->rep_levels);
+  const int64_t v0 = pos->value;
+  int64_t bytes = levels * 4;
+  switch (leaf.physical) {
+    case PhysicalType::kBoolean:
+      AppendRange(src.bools, v0, values, &dst->bools);
+      bytes += values;
+      break;
+    case PhysicalType::kInt32:
+      AppendRange(src.i32, v0, values, &dst->i32);
+      bytes += values * 4;
+      break;
+    case PhysicalType::kInt64:
+      AppendRange(src.i64, v0, values, &dst->i64);
+      bytes += values * 8;
+      break;
+    case PhysicalType::kFloat:
+      AppendRange(src.f32, v0, values, &dst->f32);
+      bytes += values * 4;
+      break;
+    case PhysicalType::kDouble:
+      AppendRange(src.f64, v0, values, &dst->f64);
+      bytes += values * 8;
+      break;
+    default: {
+      if (values == 0) break;
+      const uint32_t begin = src.offsets[static_cast<size_t>(v0)];
+      const uint32_t end = src.offsets[static_cast<size_t>(v0 + values)];
+      const auto base = static_cast<uint32_t>(dst->bytes.size());
+      if (dst->offsets.empty()) dst->offsets.push_back(base);
+      dst->bytes.append(src.bytes, begin, end - begin);
+      for (int64_t i = 1; i <= values; ++i) {
+        dst->offsets.push_back(base + (src.offsets[static_cast<size_t>(v0 + i)] - begin));
+      }
+      bytes += values * 4 + (end - begin);
+      break;
+    }
+  }
+  dst->num_levels += levels;
+  dst->num_values += values;
+  pos->level = l1;
+  pos->value = v0 + values;
+  return bytes;
+}
+
+// A leading sort field the merge compares on: an identity transform of a flat output column.
+struct KeyColumn {
+  size_t leaf = 0;
+  bool descending = false;
+  bool nulls_first = true;
+};
+
+// One input being read: its reader, the row group in memory and where in it the next row is.
+struct Cursor {
+  const LiveFile* input = nullptr;
+  const InputLayout* layout = nullptr;
+  std::unique_ptr<RandomAccessFile> file;
+  std::unique_ptr<parquet::ParquetReader> reader;
+  int next_row_group = 0;
+  RowBatch raw;
+  RowBatch batch;  // output leaf order
+  int64_t row = 0;
+  std::vector<Pos> pos;             // per output column
+  std::vector<int64_t> key_values;  // per key column: value index of row `row`
+  bool done = false;
+};
+
+bool Defined(const ColumnVector& c, const LeafColumn& leaf, int64_t row) {
+  return leaf.max_def == 0 || c.def_levels[static_cast<size_t>(row)] == leaf.max_def;
+}
+
+template <typename T>
+int Cmp(T a, T b) {
+  return a < b ? -1 : (b < a ? 1 : 0);
+}
+
+// Floats by IEEE total order so NaNs do not break the heap.
+int CmpDouble(double a, double b) {
+  const bool na = a != a;
+  const bool nb = b != b;
+  if (na || nb) return Cmp(na, nb);
+  return Cmp(a, b);
+}
+
+int CompareValue(const ColumnVector& a, int64_t ia, const ColumnVector& b, int64_t ib,
+                 PhysicalType type) {
+  const auto x = static_cast<size_t>(ia);
+  const auto y = static_cast<size_t>(ib);
+  switch (type) {
+    case PhysicalType::kBoolean: return Cmp(a.bools[x], b.bools[y]);
+    case PhysicalType::kInt32: return Cmp(a.i32[x], b.i32[y]);
+    case PhysicalType::kInt64: return Cmp(a.i64[x], b.i64[y]);
+    case PhysicalType::kFloat: return CmpDouble(a.f32[x], b.f32[y]);
+    case PhysicalType::kDouble: return CmpDouble(a.f64[x], b.f64[y]);
+    default: {
+      std::string_view sa(a.bytes.data() + a.offsets[x], a.offsets[x + 1] - a.offsets[x]);
+      std::string_view sb(b.bytes.data() + b.offsets[y], b.offsets[y + 1] - b.offsets[y]);
+      // Unsigned byte order, as Iceberg orders strings and binary.
+      const size_t n = std::min(sa.size(), sb.size());
+      const int c = n == 0 ? 0 : std::memcmp(sa.data(), sb.data(), n);
+      if (c != 0) return c < 0 ? -1 : 1;
+      return Cmp(sa.size(), sb.size());
+    }
+  }
+}
+
+class Rewrite {
+ public:
+  Rewrite(ObjectStore* store, const iceberg::TableMetadata& metadata,
+          const CompactionOptions& options, GroupRewriter::UuidSource* uuids,
+          const FileGroup& group, std::string* failed_input)
+      : store_(store),
+        metadata_(metadata),
+        options_(options),
+        uuids_(uuids),
+        group_(group),
+        failed_input_(failed_input) {}
+
+  Result<GroupRewrite> Run(size_t min_inputs);
+
+ private:
+  Status Prepare();
+  Result<std::optional<InputLayout>> Verify(const LiveFile& input, InputProblem* problem);
+  Status OpenCursor(Cursor* c);
+  Status LoadRowGroup(Cursor* c);
+  Status MergeRun(std::vector<Cursor*> run);
+  Status CopyRows(Cursor* c, int64_t rows);
+  void AdvanceKey(Cursor* c);
+  int CompareRows(const Cursor& a, const Cursor& b) const;
+  Status FlushBatch(bool finish);
+  Status CloseOutput();
+  void NotePeak();
+  void Cleanup();
+
+  ObjectStore* store_;
+  const iceberg::TableMetadata& metadata_;
+  const CompactionOptions& options_;
+  GroupRewriter::UuidSource* uuids_;
+  const FileGroup& group_;
+  std::string* failed_input_;
+
+  parquet::Schema schema_;
+  parquet::WriterOptions writer_options_;
+  std::vector<LeafColumn> leaves_;
+  std::vector<KeyColumn> keys_;
+  bool whole_order_ = false;  // keys_ cover every field of the sort order
+  int64_t reader_budget_ = 0;
+  int64_t batch_budget_ = 0;
+  std::string folder_;
+
+  GroupRewrite result_;
+  std::vector<const LiveFile*> usable_;
+  std::vector<InputLayout> layouts_;
+  std::vector<Cursor*> live_cursors_;
+
+  RowBatch out_;
+  int64_t out_bytes_ = 0;
+  std::unique_ptr<OutputStream> stream_;
+  std::unique_ptr<parquet::ParquetWriter> writer_;
+  std::string output_location_;
+};
+
+Status Rewrite::Prepare() {
+  const iceberg::Schema& schema = metadata_.CurrentSchema();
+  FLOE_ASSIGN_OR_RETURN(schema_, iceberg::ToParquetSchema(schema));
+  const int64_t limit = options_.memory_limit_bytes;
+  // A quarter of the limit for the writer's row group of pages, half for decoded input row
+  // groups, a sixteenth for the output batch; the rest is slack for pages being filled.
+  writer_options_.row_group_size_bytes = std::clamp(limit / 4, kMiB, 128 * kMiB);
+  // Outputs roll when the writer's size estimate (written + finished pages) reaches the target,
+  // so pages and batches are kept small next to the target or the roll overshoots.
+  const int64_t target = options_.target_file_size_bytes;
+  writer_options_.page_size_bytes =
+      std::max<int64_t>(8 * 1024, std::min({kMiB, limit / 64, target / 8}));
+  writer_options_.threads = options_.parallelism;
+  reader_budget_ = limit / 2;
+  batch_budget_ = std::max<int64_t>(64 * 1024, std::min(limit / 16, target / 8));
+  const auto& props = metadata_.properties;
+  auto codec = props.find("write.parquet.compression-codec");
+  if (codec != props.end()) {
+    FLOE_ASSIGN_OR_RETURN(writer_options_.codec, ParseCodecKind(codec->second));
+  }
+  auto level = props.find("write.parquet.compression-level");
+  if (level != props.end()) {
+    try {
+      writer_options_.codec_level = std::stoi(level->second);
+    } catch (...) {
+      return Status::InvalidArgument("table property write.parquet.compression-level=\"" +
+                                     level->second + "\" is not an integer");
+    }
+  }
+  writer_options_.key_value_metadata.emplace_back("iceberg.schema",
+                                                  iceberg::SchemaToJsonString(schema));
+  {
+    MemoryOutputStream scratch;
+    FLOE_ASSIGN_OR_RETURN(auto probe,
+                          parquet::ParquetWriter::Make(&scratch, schema_, writer_options_));
+    leaves_ = probe->leaf_columns();
+  }
+  const iceberg::SortOrder* order = metadata_.SortOrderById(metadata_.default_sort_order_id);
+  if (order != nullptr) {
+    for (const iceberg::SortField& field : order->fields) {
+      if (field.transform.kind() != iceberg::TransformKind::kIdentity) break;
+      size_t leaf = leaves_.size();
+      for (size_t i = 0; i < leaves_.size(); ++i) {
+        if (leaves_[i].field_id == field.source_id) leaf = i;
+      }
+      // Decimals in byte arrays compare as signed numbers, not bytes: stop the key there.
+      if (leaf == leaves_.size() || leaves_[leaf].max_rep > 0 ||
+          leaves_[leaf].type == parquet::FieldType::kDecimal) {
+        break;
+      }
+      keys_.push_back({leaf, field.direction == iceberg::SortDirection::kDesc,
+                       field.null_order == iceberg::NullOrder::kNullsFirst});
+    }
+    whole_order_ = !order->fields.empty() && keys_.size() == order->fields.size();
+  }
+  folder_ = PartitionDataFolder(metadata_, group_.partition_path);
+  out_.columns.resize(leaves_.size());
+  return Status::OK();
+}
+
+Result<std::optional<InputLayout>> Rewrite::Verify(const LiveFile& input, InputProblem* problem) {
+  problem->path = input.file.file_path;
+  problem->corrupt = true;
+  if (input.file.file_format != iceberg::FileFormat::kParquet) {
+    problem->corrupt = false;
+    problem->reason = "not a Parquet file";
+    return std::optional<InputLayout>();
+  }
+  auto file = store_->OpenRead(input.file.file_path);
+  if (!file.ok()) {
+    if (file.status().kind() != ErrorKind::kNotFound) return file.status();
+    problem->reason = "missing: " + file.status().message();
+    return std::optional<InputLayout>();
+  }
+  parquet::ReaderOptions reader_options;
+  auto reader = parquet::ParquetReader::Open(file->get(), reader_options);
+  if (!reader.ok()) {
+    if (reader.status().kind() == ErrorKind::kIOError) return reader.status();
+    problem->reason = reader.status().message();
+    return std::optional<InputLayout>();
+  }
+  const parquet::ParquetReader& r = **reader;
+  if (r.num_rows() != input.file.record_count) {
+    problem->reason = "has " + std::to_string(r.num_rows()) + " rows, its manifest says " +
+                      std::to_string(input.file.record_count);
+    return std::optional<InputLayout>();
+  }
+  problem->corrupt = false;
+  InputLayout layout;
+  const auto& in_leaves = r.leaf_columns();
+  const bool has_ids = std::any_of(in_leaves.begin(), in_leaves.end(),
+                                   [](const LeafColumn& l) { return l.field_id >= 0; });
+  for (const LeafColumn& out : leaves_) {
+    int src = has_ids ? r.FindLeafByFieldId(out.field_id) : r.FindLeafByPath(out.path);
+    const std::string name = parquet::JoinPath(out.path);
+    if (src < 0) {
+      if (out.path.size() == 1 && out.max_def > 0 && out.max_rep == 0) {
+        layout.source_leaf.push_back(-1);
+        layout.fill.push_back(ColumnFill::kAllNull);
+        continue;
+      }
+      problem->reason = "column " + name + " is missing";
+      return std::optional<InputLayout>();
+    }
+    const LeafColumn& in = in_leaves[static_cast<size_t>(src)];
+    ColumnFill fill = ColumnFill::kCopy;
+    if (in.physical != out.physical) {
+      if (in.physical == PhysicalType::kInt32 && out.physical == PhysicalType::kInt64 &&
+          in.type == parquet::FieldType::kInt && out.type == parquet::FieldType::kLong) {
+        fill = ColumnFill::kIntToLong;
+      } else if (in.physical == PhysicalType::kFloat && out.physical == PhysicalType::kDouble) {
+        fill = ColumnFill::kFloatToDouble;
+      } else {
+        problem->reason = "column " + name + " has another physical type";
+        return std::optional<InputLayout>();
+      }
+    }
+    const bool timed = out.type == parquet::FieldType::kTimestamp ||
+                       out.type == parquet::FieldType::kTimestampTz ||
+                       out.type == parquet::FieldType::kTime;
+    if ((timed && in.time_unit != out.time_unit) ||
+        (out.type == parquet::FieldType::kDecimal && in.decimal_scale != out.decimal_scale) ||
+        (out.physical == PhysicalType::kFixedLenByteArray && in.type_length != out.type_length)) {
+      problem->reason = "column " + name + " has another unit, scale or width";
+      return std::optional<InputLayout>();
+    }
+    if (in.max_rep != out.max_rep || in.max_def != out.max_def) {
+      if (in.max_rep == 0 && out.max_rep == 0 && in.max_def == 0 && out.max_def == 1 &&
+          fill == ColumnFill::kCopy) {
+        fill = ColumnFill::kDefineAll;
+      } else {
+        problem->reason = "column " + name + " is nested differently";
+        return std::optional<InputLayout>();
+      }
+    }
+    layout.source_leaf.push_back(src);
+    layout.fill.push_back(fill);
+    layout.read_leaves.push_back(src);
+  }
+  for (int g = 0; g < r.num_row_groups(); ++g) {
+    const auto& rg = r.metadata().row_groups[static_cast<size_t>(g)];
+    const int64_t decoded =
+        rg.total_byte_size + rg.num_rows * static_cast<int64_t>(leaves_.size()) * 8;
+    layout.max_row_group_bytes = std::max(layout.max_row_group_bytes, decoded);
+  }
+  return std::optional<InputLayout>(std::move(layout));
+}
+
+Status Rewrite::OpenCursor(Cursor* c) {
+  auto file = store_->OpenRead(c->input->file.file_path);
+  if (!file.ok()) {
+    *failed_input_ = c->input->file.file_path;
+    return file.status();
+  }
+  c->file = std::move(*file);
+  parquet::ReaderOptions reader_options;
+  reader_options.threads = options_.parallelism;
+  auto reader = parquet::ParquetReader::Open(c->file.get(), reader_options);
+  if (!reader.ok()) {
+    *failed_input_ = c->input->file.file_path;
+    return reader.status();
+  }
+  c->reader = std::move(*reader);
+  c->batch.columns.resize(leaves_.size());
+  c->done = false;
+  return LoadRowGroup(c);
+}
+
+Status Rewrite::LoadRowGroup(Cursor* c) {
+  while (c->next_row_group < c->reader->num_row_groups()) {
+    const int rg = c->next_row_group++;
+    Status read = c->reader->ReadRowGroup(rg, c->layout->read_leaves, &c->raw);
+    if (!read.ok()) {
+      *failed_input_ = c->input->file.file_path;
+      return read;
+    }
+    const int64_t rows = c->reader->row_group_num_rows(rg);
+    size_t next_raw = 0;
+    for (size_t i = 0; i < leaves_.size(); ++i) {
+      ColumnVector& col = c->batch.columns[i];
+      col.Clear();
+      const ColumnFill fill = c->layout->fill[i];
+      if (fill == ColumnFill::kAllNull) {
+        col.num_levels = rows;
+        col.def_levels.assign(static_cast<size_t>(rows), 0);
+        continue;
+      }
+      std::swap(col, c->raw.columns[next_raw++]);
+      if (fill == ColumnFill::kIntToLong) {
+        col.i64.assign(col.i32.begin(), col.i32.end());
+        col.i32.clear();
+      } else if (fill == ColumnFill::kFloatToDouble) {
+        col.f64.assign(col.f32.begin(), col.f32.end());
+        col.f32.clear();
+      } else if (fill == ColumnFill::kDefineAll) {
+        col.def_levels.assign(static_cast<size_t>(col.num_levels), 1);
+      }
+    }
+    c->batch.num_rows = rows;
+    c->row = 0;
+    c->pos.assign(leaves_.size(), Pos{});
+    c->key_values.assign(keys_.size(), 0);
+    NotePeak();
+    if (rows > 0) return Status::OK();
+  }
+  c->done = true;
+  c->batch = RowBatch();
+  c->raw = RowBatch();
+  c->reader.reset();
+  c->file.reset();
+  return Status::OK();
+}
+
+int Rewrite::CompareRows(const Cursor& a, const Cursor& b) const {
+  for (size_t k = 0; k < keys_.size(); ++k) {
+    const KeyColumn& key = keys_[k];
+    const LeafColumn& leaf = leaves_[key.leaf];
+    const ColumnVector& ca = a.batch.columns[key.leaf];
+    const ColumnVector& cb = b.batch.columns[key.leaf];
+    const bool da = Defined(ca, leaf, a.row);
+    const bool db = Defined(cb, leaf, b.row);
+    if (!da || !db) {
+      if (da == db) continue;
+      return (!da == key.nulls_first) ? -1 : 1;
+    }
+    int c = CompareValue(ca, a.key_values[k], cb, b.key_values[k], leaf.physical);
+    if (key.descending) c = -c;
+    if (c != 0) return c;
+  }
+  return 0;
+}
+
+void Rewrite::AdvanceKey(Cursor* c) {
+  for (size_t k = 0; k < keys_.size(); ++k) {
+    const size_t leaf = keys_[k].leaf;
+    if (Defined(c->batch.columns[leaf], leaves_[leaf], c->row)) ++c->key_values[k];
+  }
+  ++c->row;
+}
+
+Status Rewrite::CopyRows(Cursor* c, int64_t rows) {
+  // `rows` counts from the copy position, which trails c->row by exactly `rows`.
+  for (size_t i = 0; i < leaves_.size(); ++i) {
+    out_bytes_ += AppendRows(c->batch.columns[i], leaves_[i], rows, &c->pos[i], &out_.columns[i]);
+  }
+  out_.num_rows += rows;
+  if (out_bytes_ >= batch_budget_) FLOE_RETURN_IF_ERROR(FlushBatch(false));
+  return Status::OK();
+}
+
+Status Rewrite::MergeRun(std::vector<Cursor*> run) {
+  for (Cursor* c : run) FLOE_RETURN_IF_ERROR(OpenCursor(c));
+  std::erase_if(run, [](Cursor* c) { return c->done; });
+  // Few inputs per run in practice (bounded by memory), so a linear scan for the minimum beats
+  // a heap's bookkeeping and keeps ties in input order (oldest first).
+  while (!run.empty()) {
+    size_t best = 0;
+    for (size_t i = 1; i < run.size(); ++i) {
+      if (CompareRows(*run[i], *run[best]) < 0) best = i;
+    }
+    Cursor* c = run[best];
+    size_t second = run.size();
+    for (size_t i = 0; i < run.size(); ++i) {
+      if (i == best) continue;
+      if (second == run.size() || CompareRows(*run[i], *run[second]) < 0) second = i;
+    }
+    // Take rows of `c` while they do not pass the next input's current row; without a sort
+    // order (or with one input) the whole row group at once.
+    int64_t take = 0;
+    const int64_t start = c->row;
+    if (second == run.size() || keys_.empty()) {
+      take = c->batch.num_rows - c->row;
+      c->row = c->batch.num_rows;
+    } else {
+      const Cursor& other = *run[second];
+      while (c->row < c->batch.num_rows) {
+        const int cmp = CompareRows(*c, other);
+        if (cmp > 0 || (cmp == 0 && best > second)) break;
+        AdvanceKey(c);
+        ++take;
+      }
+    }
+    (void)start;
+    // Copy in slices so the output batch stays within its budget.
+    while (take > 0) {
+      const int64_t slice = std::min<int64_t>(take, 64 * 1024);
+      FLOE_RETURN_IF_ERROR(CopyRows(c, slice));
+      take -= slice;
+    }
+    if (c->row == c->batch.num_rows) {
+      FLOE_RETURN_IF_ERROR(LoadRowGroup(c));
+      if (c->done) run.erase(run.begin() + static_cast<std::ptrdiff_t>(best));
+    }
+  }
+  return Status::OK();
+}
+
+Status Rewrite::FlushBatch(bool finish) {
+  if (out_.num_rows > 0) {
+    if (writer_ == nullptr) {
+      output_location_ = JoinLocation(
+          folder_, std::string(kCompactedFilePrefix) + (*uuids_)().ToString() + ".parquet");
+      FLOE_ASSIGN_OR_RETURN(stream_, store_->Create(output_location_));
+      FLOE_ASSIGN_OR_RETURN(writer_,
+                            parquet::ParquetWriter::Make(stream_.get(), schema_, writer_options_));
+    }
+    NotePeak();
+    FLOE_RETURN_IF_ERROR(writer_->WriteBatch(out_));
+    result_.rows_out += out_.num_rows;
+    out_.num_rows = 0;
+    for (ColumnVector& c : out_.columns) c.Clear();
+    out_bytes_ = 0;
+    NotePeak();
+    if (writer_->EstimatedFileSize() >= options_.target_file_size_bytes) {
+      FLOE_RETURN_IF_ERROR(CloseOutput());
+    }
+  }
+  if (finish && writer_ != nullptr) FLOE_RETURN_IF_ERROR(CloseOutput());
+  return Status::OK();
+}
+
+Status Rewrite::CloseOutput() {
+  auto writer = std::move(writer_);
+  auto stream = std::move(stream_);
+  FLOE_ASSIGN_OR_RETURN(parquet::FileMetrics metrics, writer->Close());
+  // From here the object exists: it must be deleted if anything later fails.
+  result_.outputs.emplace_back();
+  FLOE_ASSIGN_OR_RETURN(
+      result_.outputs.back(),
+      iceberg::DataFileFromParquet(output_location_, iceberg::FileFormat::kParquet, metrics,
+                                   group_.partition, metadata_.CurrentSchema()));
+  result_.bytes_out += metrics.file_size;
+  return Status::OK();
+}
+
+void Rewrite::NotePeak() {
+  int64_t bytes = Capacity(out_);
+  for (const Cursor* c : live_cursors_) bytes += Capacity(c->batch) + Capacity(c->raw);
+  if (writer_ != nullptr && stream_ != nullptr) {
+    bytes += std::max<int64_t>(0, writer_->EstimatedFileSize() - stream_->Tell());
+  }
+  result_.peak_memory_bytes = std::max(result_.peak_memory_bytes, bytes);
+}
+
+void Rewrite::Cleanup() {
+  if (stream_ != nullptr) stream_->Abort();
+  writer_.reset();
+  stream_.reset();
+  std::vector<std::string> written;
+  for (const iceberg::DataFile& f : result_.outputs) written.push_back(f.file_path);
+  // Best effort: a leftover is an orphan that orphan removal finds; the rewrite error matters.
+  if (!written.empty()) (void)store_->DeleteMany(written);
+  result_.outputs.clear();
+}
+
+Result<GroupRewrite> Rewrite::Run(size_t min_inputs) {
+  FLOE_RETURN_IF_ERROR(Prepare());
+  for (const LiveFile& input : group_.inputs) {
+    InputProblem problem;
+    FLOE_ASSIGN_OR_RETURN(std::optional<InputLayout> layout, Verify(input, &problem));
+    if (!layout) {
+      result_.excluded.push_back(std::move(problem));
+      continue;
+    }
+    usable_.push_back(&input);
+    layouts_.push_back(std::move(*layout));
+  }
+  if (usable_.size() < min_inputs) {
+    result_.skipped_reason = std::to_string(usable_.size()) + " usable input(s) of " +
+                             std::to_string(group_.inputs.size()) + " left after verification";
+    return std::move(result_);
+  }
+  for (const LiveFile* f : usable_) {
+    result_.inputs_used.push_back(f->file.file_path);
+    result_.rows_in += f->file.record_count;
+    result_.bytes_in += f->file.file_size_in_bytes;
+  }
+
+  // Runs of inputs merged together: as many as the reader budget holds (one without a sort
+  // order, since concatenation needs one row group in flight).
+  std::vector<Cursor> cursors(usable_.size());
+  std::vector<std::vector<Cursor*>> runs;
+  int64_t run_bytes = 0;
+  for (size_t i = 0; i < usable_.size(); ++i) {
+    cursors[i].input = usable_[i];
+    cursors[i].layout = &layouts_[i];
+    const int64_t need = layouts_[i].max_row_group_bytes;
+    if (runs.empty() || keys_.empty() || run_bytes + need > reader_budget_) {
+      runs.emplace_back();
+      run_bytes = 0;
+    }
+    runs.back().push_back(&cursors[i]);
+    run_bytes += need;
+  }
+  result_.sorted = whole_order_ && runs.size() == 1;
+  Status status;
+  for (auto& run : runs) {
+    live_cursors_ = run;
+    status = MergeRun(run);
+    for (Cursor* c : run) {
+      c->batch = RowBatch();
+      c->raw = RowBatch();
+      c->reader.reset();
+      c->file.reset();
+    }
+    live_cursors_.clear();
+    if (!status.ok()) break;
+  }
+  if (status.ok()) status = FlushBatch(true);
+  if (status.ok() && result_.rows_out != result_.rows_in) {
+    status = Status::Internal("rewrite of " + group_.partition_path + " wrote " +
+                              std::to_string(result_.rows_out) + " rows from " +
+                              std::to_string(result_.rows_in));
+  }
+  if (!status.ok()) {
+    Cleanup();
+    return status;
+  }
+  if (result_.sorted) {
+    for (iceberg::DataFile& f : result_.outputs) f.sort_order_id = metadata_.default_sort_order_id;
+  }
+  return std::move(result_);
+}
+
+}  // namespace
+
+GroupRewriter::GroupRewriter(ObjectStore* store, const iceberg::TableMetadata& metadata,
+                             const CompactionOptions& options, UuidSource uuids)
+    : store_(store), metadata_(metadata), options_(options), uuids_(std::move(uuids)) {}
+
+Result<GroupRewrite> GroupRewriter::Rewrite(const FileGroup& group, size_t min_inputs) {
+  failed_input_.clear();
+  class Rewrite run(store_, metadata_, options_, &uuids_, group, &failed_input_);
+  return run.Run(min_inputs);
+}
+
+std::string PartitionDataFolder(const iceberg::TableMetadata& metadata,
+                                const std::string& partition_path) {
+  auto it = metadata.properties.find("write.data.path");
+  std::string base = it != metadata.properties.end() && !it->second.empty()
+                         ? it->second
+                         : JoinLocation(metadata.location, "data");
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return partition_path.empty() ? base : JoinLocation(base, partition_path);
+}
+
+}  // namespace floe::maintenance
