@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "floe/cli/cli.h"
+#include "floe/common/duration.h"
 #include "floe/common/result.h"
 
 namespace floe::cli {
@@ -80,8 +81,5 @@ class Settings {
   std::map<std::string, std::string> file_;
   std::string config_path_;
 };
-
-// "7d" → 604800000. Accepts a bare number (seconds) and the units ms, s, m, h, d, w.
-Result<int64_t> ParseDurationMs(std::string_view text);
 
 }  // namespace floe::cli

@@ -1,0 +1,144 @@
+// The admin maintenance routes: auth, body validation naming the field, unknown tables, the
+// per-table single flight (409), and the report of each action.
+
+#include "floe/server/admin_maintenance_routes.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "floe/catalog/sql_catalog.h"
+#include "floe/catalog/transaction.h"
+#include "floe/io/memory_store.h"
+#include "floe/server/admin_request.h"
+#include "support/temp_dir.h"
+#include "unit/catalog/table_test_util.h"
+
+namespace floe::server {
+namespace {
+
+class AdminMaintenanceRoutesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto catalog = SqlCatalog::Open("sqlite:" + dir_.path() + "/catalog.db");
+    ASSERT_TRUE(catalog.ok());
+    catalog_ = std::move(*catalog);
+    ASSERT_TRUE(catalog_->CreateNamespace({"analytics"}, {}).ok());
+    services_ = TableServices{&store_, catalog_.get(), &clock_, 1};
+    auto table = Table::Create(services_, TableIdentifier{{"analytics"}, "events"},
+                               testing::EventsTable("file:///wh/analytics/events"));
+    ASSERT_TRUE(table.ok());
+    for (int i = 0; i < 3; ++i) {
+      Transaction txn = (*table)->NewTransaction();
+      txn.AppendFiles({testing::MakeFile(
+          "file:///wh/analytics/events/data/f" + std::to_string(i) + ".parquet", 5)});
+      ASSERT_TRUE(txn.Commit().ok());
+      clock_.AdvanceMicros(86'400'000'000LL);
+    }
+    MaintenanceRouteContext ctx;
+    ctx.services = services_;
+    ctx.locks = &locks_;
+    ctx.node_id = "test-node";
+    ctx.on_report = [this](const nlohmann::json& r) { reports_.push_back(r); };
+    ASSERT_TRUE(AddMaintenanceRoutes(&router_, &auth_, ctx).ok());
+  }
+
+  HttpResponse Post(const std::string& path, const std::string& body,
+                    const std::string& token = "secret") {
+    HttpRequest request;
+    request.method = "POST";
+    request.path = path;
+    request.target = path;
+    request.body = body;
+    if (!token.empty()) request.headers.push_back({"authorization", "Bearer " + token});
+    Router::Match match = router_.Find("POST", path);
+    EXPECT_EQ(match.status, 200) << path;
+    return match.route->handler(request);
+  }
+
+  floe::testing::TempDir dir_;
+  FakeClock clock_{1'700'000'000'000'000};
+  MemoryStore store_{&clock_};
+  std::unique_ptr<SqlCatalog> catalog_;
+  TableServices services_;
+  scheduler::InProcessTableLocks locks_;
+  Authenticator auth_{AuthConfig{"secret", {}}};
+  Router router_;
+  std::vector<nlohmann::json> reports_;
+};
+
+TEST_F(AdminMaintenanceRoutesTest, NeedsTheAdminToken) {
+  for (const char* path :
+       {"/admin/expire-snapshots", "/admin/remove-orphans", "/admin/retention", "/admin/fsck"}) {
+    EXPECT_EQ(Post(path, "{}", "").status, 401) << path;
+    EXPECT_EQ(Post(path, "{}", "wrong").status, 401) << path;
+  }
+}
+
+TEST_F(AdminMaintenanceRoutesTest, BadBodiesNameTheField) {
+  HttpResponse r = Post("/admin/expire-snapshots", R"({"table":"events","retainLast":"x"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("retainLast"), std::string::npos) << r.body;
+  r = Post("/admin/expire-snapshots", R"({"olderThen":"7d"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("olderThen"), std::string::npos) << r.body;
+  r = Post("/admin/retention", R"({"maxAge":"ninety days"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("maxAge"), std::string::npos) << r.body;
+  r = Post("/admin/retention", "{}");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("maxAge"), std::string::npos) << r.body;
+  r = Post("/admin/fsck", "[1,2]");
+  EXPECT_EQ(r.status, 400);
+  r = Post("/admin/fsck", R"({"table":"nope"})");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("analytics.nope"), std::string::npos) << r.body;
+}
+
+TEST_F(AdminMaintenanceRoutesTest, ExpireReportsAndSeedTableNameWorks) {
+  HttpResponse r = Post("/admin/expire-snapshots",
+                        R"({"table":"events","olderThan":"1h","retainLast":1,"dryRun":true})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto report = nlohmann::json::parse(r.body);
+  EXPECT_EQ(report["table"], "analytics.events");
+  EXPECT_EQ(report["action"], "expire-snapshots");
+  EXPECT_EQ(report["dry_run"], true);
+  EXPECT_EQ(report["snapshots_expired"].size(), 2u);
+  for (const char* key : {"status", "files_in", "files_out", "bytes_in", "bytes_out", "rows_in",
+                          "rows_out", "groups_done", "groups_skipped", "commits", "retries",
+                          "duration_ms", "cpu_ms", "peak_memory_bytes", "snapshot_id"}) {
+    EXPECT_TRUE(report.contains(key)) << key;
+  }
+  ASSERT_EQ(reports_.size(), 1u);
+  r = Post("/admin/expire-snapshots", R"({"table":"analytics.events","olderThan":3600})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(nlohmann::json::parse(r.body)["status"], "success");
+}
+
+TEST_F(AdminMaintenanceRoutesTest, OneRunPerTable) {
+  ASSERT_TRUE(locks_.TryLock("analytics.events", "compaction", INT64_MAX).ok());
+  HttpResponse r = Post("/admin/fsck", "{}");
+  EXPECT_EQ(r.status, 409);
+  EXPECT_NE(r.body.find("analytics.events"), std::string::npos) << r.body;
+  locks_.Unlock("analytics.events", "compaction");
+  r = Post("/admin/retention", R"({"maxAge":"400d","dryRun":true})");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(nlohmann::json::parse(r.body)["status"], "noop");
+}
+
+TEST(AdminRequestTest, TableNamesAndDurations) {
+  EXPECT_EQ(ParseAdminTableName("events")->ToString(), "analytics.events");
+  EXPECT_EQ(ParseAdminTableName("a.b")->ToString(), "a.b");
+  EXPECT_FALSE(ParseAdminTableName("").ok());
+  auto body = AdminBody::Parse(R"({"d":"7d","n":60,"b":true})", {"d", "n", "b"});
+  ASSERT_TRUE(body.ok());
+  EXPECT_EQ(**body->DurationMs("d"), 7 * 86'400'000LL);
+  EXPECT_EQ(**body->DurationMs("n"), 60'000);
+  EXPECT_TRUE(**body->Bool("b"));
+  EXPECT_FALSE(body->DurationMs("missing")->has_value());
+  EXPECT_TRUE(AdminBody::Parse("", {})->json().empty());
+  EXPECT_FALSE(AdminBody::Parse("{", {}).ok());
+}
+
+}  // namespace
+}  // namespace floe::server
