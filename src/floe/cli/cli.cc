@@ -49,6 +49,7 @@ std::string Args::Get(std::string_view flag, std::string fallback) const {
 std::vector<Command> AllCommands() {
   std::vector<Command> all;
   AddParquetCommands(&all);
+  AddMaintenanceCommands(&all);
   AddScanCommands(&all);
   return all;
 }
