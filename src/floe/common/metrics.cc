@@ -218,6 +218,22 @@ void Family<T>::Remove(const std::vector<std::string>& values) {
   children_.erase(it);
 }
 
+template <typename T>
+void Family<T>::RemoveWhere(std::string_view label_name, std::string_view value) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto pos = std::find(label_names_.begin(), label_names_.end(), label_name);
+  if (pos == label_names_.end()) return;
+  const size_t index = static_cast<size_t>(pos - label_names_.begin());
+  for (auto it = children_.begin(); it != children_.end();) {
+    if (it->first[index] == value) {
+      retired_.push_back(std::move(it->second));
+      it = children_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 template class Family<Counter>;
 template class Family<Gauge>;
 template class Family<Histogram>;

@@ -99,6 +99,8 @@ class Family {
   T& Labels(const std::vector<std::string>& values);
   // Stops exporting one child (a dropped table). References to it stay valid but are detached.
   void Remove(const std::vector<std::string>& values);
+  // Removes every child whose label `label_name` has `value` (all series of a dropped table).
+  void RemoveWhere(std::string_view label_name, std::string_view value);
 
   const std::string& name() const { return name_; }
   const std::vector<std::string>& label_names() const { return label_names_; }

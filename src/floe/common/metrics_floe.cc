@@ -130,4 +130,68 @@ FloeMetrics FloeMetrics::Register(Registry* r) {
   return m;
 }
 
+void FloeMetrics::SetTableState(const TableState& state) const {
+  const std::vector<std::string> t = {state.table};
+  auto d = [](int64_t v) { return static_cast<double>(v); };
+  table_data_files->Labels(t).Set(d(state.data_files));
+  table_small_files->Labels(t).Set(d(state.small_files));
+  table_bytes->Labels(t).Set(d(state.bytes));
+  table_records->Labels(t).Set(d(state.records));
+  table_snapshots->Labels(t).Set(d(state.snapshots));
+  table_manifests->Labels(t).Set(d(state.manifests));
+  table_quarantined_files->Labels(t).Set(d(state.quarantined_files));
+  compaction_threshold->Labels(t).Set(d(state.compaction_threshold));
+  // The seed runbook's backlog: file count > COMPACTION_THRESHOLD x 2.
+  table_backlog->Labels(t).Set(state.small_files > 2 * state.compaction_threshold ? 1 : 0);
+  table_file_size_bytes->Labels(t).Assign(state.file_sizes_bytes);
+}
+
+void FloeMetrics::RecordRun(const RunFigures& run) const {
+  auto d = [](int64_t v) { return static_cast<double>(v); };
+  const double seconds = d(run.duration_ms) / 1000.0;
+  maintenance_runs->Labels({run.table, run.action, run.status}).Increment();
+  maintenance_duration_seconds->Labels({run.table, run.action}).Observe(seconds);
+  if (run.files_deleted > 0) {
+    maintenance_files_deleted->Labels({run.table, run.action}).Increment(d(run.files_deleted));
+  }
+  if (run.action != "compact") return;
+  const std::vector<std::string> t = {run.table};
+  compaction_runs->Labels({run.table, run.status}).Increment();
+  compaction_duration_seconds->Labels(t).Observe(seconds);
+  compaction_files_read->Labels(t).Increment(d(run.files_in));
+  compaction_files_written->Labels(t).Increment(d(run.files_out));
+  compaction_bytes_read->Labels(t).Increment(d(run.bytes_in));
+  compaction_bytes_written->Labels(t).Increment(d(run.bytes_out));
+  compaction_rows->Labels(t).Increment(d(run.rows_out));
+  compaction_commits->Labels(t).Increment(d(run.commits));
+  compaction_retries->Labels(t).Increment(d(run.retries));
+  compaction_conflicts->Labels(t).Increment(d(run.conflicts));
+  compaction_peak_memory_bytes->Labels(t).Set(d(run.peak_memory_bytes));
+  compaction_cpu_seconds->Labels(t).Increment(d(run.cpu_ms) / 1000.0);
+  if (run.status == "success" || run.status == "noop") {
+    compaction_last_success_time->Labels(t).Set(d(run.finished_micros) / 1e6);
+  }
+}
+
+void FloeMetrics::RemoveTable(const std::string& table) const {
+  for (GaugeFamily* g :
+       {table_data_files, table_small_files, table_bytes, table_records, table_snapshots,
+        table_manifests, table_backlog, table_quarantined_files, compaction_threshold,
+        compaction_peak_memory_bytes, compaction_last_success_time, scheduler_next_run_time,
+        scheduler_last_run_time, scheduler_running}) {
+    g->RemoveWhere("table", table);
+  }
+  for (CounterFamily* c :
+       {compaction_runs, compaction_files_read, compaction_files_written, compaction_bytes_read,
+        compaction_bytes_written, compaction_rows, compaction_commits, compaction_retries,
+        compaction_conflicts, compaction_cpu_seconds, maintenance_runs, maintenance_files_deleted,
+        scheduler_runs, scheduler_budget_exceeded}) {
+    c->RemoveWhere("table", table);
+  }
+  for (HistogramFamily* h : {table_file_size_bytes, compaction_duration_seconds,
+                             maintenance_duration_seconds, commit_duration_seconds}) {
+    h->RemoveWhere("table", table);
+  }
+}
+
 }  // namespace floe::metrics

@@ -7,7 +7,10 @@
 //   FloeMetrics m = FloeMetrics::Register(&registry);
 //   m.compaction_runs->Labels({"analytics.events", "success"}).Increment();
 
+#include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "floe/common/metrics.h"
 
@@ -20,6 +23,41 @@ std::vector<double> FileSizeBuckets();
 std::vector<double> RunDurationBuckets();
 // Durations of flushes and commits: 1 ms .. ~65 s.
 std::vector<double> LatencyBuckets();
+
+// One table's state, for FloeMetrics::SetTableState.
+struct TableState {
+  std::string table;  // "namespace.name"
+  int64_t data_files = 0;
+  int64_t small_files = 0;
+  int64_t bytes = 0;
+  int64_t records = 0;
+  int64_t snapshots = 0;
+  int64_t manifests = 0;
+  int64_t quarantined_files = 0;
+  int64_t compaction_threshold = 0;
+  std::vector<double> file_sizes_bytes;  // every live data file
+};
+
+// The figures of one finished maintenance run (maintenance::RunReport's fields), for
+// FloeMetrics::RecordRun.
+struct RunFigures {
+  std::string table;
+  std::string action;  // "compact", "expire-snapshots", "remove-orphans", ...
+  std::string status;  // success, partial, noop, failure
+  int64_t files_in = 0;
+  int64_t files_out = 0;
+  int64_t bytes_in = 0;
+  int64_t bytes_out = 0;
+  int64_t rows_out = 0;
+  int64_t commits = 0;
+  int64_t retries = 0;
+  int64_t conflicts = 0;
+  int64_t duration_ms = 0;
+  int64_t cpu_ms = 0;
+  int64_t peak_memory_bytes = 0;
+  int64_t files_deleted = 0;
+  int64_t finished_micros = 0;  // wall clock at the end of the run
+};
 
 struct FloeMetrics {
   // Per table ({table} = "namespace.name"); refreshed from table state after every commit.
@@ -79,6 +117,15 @@ struct FloeMetrics {
 
   // Registers all of the above (and the process_* metrics) on `registry`.
   static FloeMetrics Register(Registry* registry);
+
+  // Sets every floe_table_* gauge of `state.table`, the file-size histogram, the threshold, and
+  // the backlog flag (small files > 2 x threshold).
+  void SetTableState(const TableState& state) const;
+  // Counts a finished run in floe_maintenance_* and, for action "compact", in floe_compaction_*.
+  // Dry runs should not be recorded.
+  void RecordRun(const RunFigures& run) const;
+  // Stops exporting a dropped table's per-table series of the families above.
+  void RemoveTable(const std::string& table) const;
 };
 
 }  // namespace floe::metrics

@@ -129,6 +129,70 @@ TEST(MetricsTest, RemovedChildrenStopBeingExported) {
   EXPECT_NE(text.find("floe_table_data_files{table=\"ns.kept\"} 5\n"), std::string::npos);
 }
 
+TEST(MetricsTest, TableStateAndRunsSetTheirSeries) {
+  Registry r;
+  FloeMetrics m = FloeMetrics::Register(&r);
+  TableState state;
+  state.table = "analytics.events";
+  state.data_files = 130;
+  state.small_files = 101;
+  state.bytes = 1 << 30;
+  state.records = 5000000;
+  state.snapshots = 12;
+  state.manifests = 4;
+  state.quarantined_files = 1;
+  state.compaction_threshold = 50;
+  state.file_sizes_bytes = {1000, 200000, 3e8};
+  m.SetTableState(state);
+  RunFigures run{
+      "analytics.events", "compact", "success",       100, 2, 5000, 4000, 70, 1, 1, 0, 2500, 1200,
+      64 << 20,           0,         1795881600000000};
+  m.RecordRun(run);
+  m.RecordRun(RunFigures{"analytics.events", "remove-orphans", "failure"});
+  m.RecordRun(RunFigures{"analytics.other", "expire-snapshots", "success", 0, 0, 0, 0, 0, 1, 0, 0,
+                         10, 1, 0, 7, 1795881600000000});
+
+  std::string text = r.Render();
+  for (const char* line : {
+           "floe_table_data_files{table=\"analytics.events\"} 130\n",
+           "floe_table_small_files{table=\"analytics.events\"} 101\n",
+           "floe_table_bytes{table=\"analytics.events\"} 1073741824\n",
+           "floe_table_backlog{table=\"analytics.events\"} 1\n",  // 101 > 2 x 50
+           "floe_compaction_threshold{table=\"analytics.events\"} 50\n",
+           "floe_table_file_size_bytes_bucket{table=\"analytics.events\",le=\"65536\"} 1\n",
+           "floe_table_file_size_bytes_bucket{table=\"analytics.events\",le=\"262144\"} 2\n",
+           "floe_table_file_size_bytes_count{table=\"analytics.events\"} 3\n",
+           "floe_compaction_runs_total{table=\"analytics.events\",result=\"success\"} 1\n",
+           "floe_compaction_files_read_total{table=\"analytics.events\"} 100\n",
+           "floe_compaction_bytes_written_total{table=\"analytics.events\"} 4000\n",
+           "floe_compaction_cpu_seconds_total{table=\"analytics.events\"} 1.2\n",
+           "floe_compaction_duration_seconds_sum{table=\"analytics.events\"} 2.5\n",
+           "floe_compaction_peak_memory_bytes{table=\"analytics.events\"} 67108864\n",
+           "floe_compaction_last_success_timestamp_seconds{table=\"analytics.events\"} "
+           "1795881600\n",
+           "floe_maintenance_runs_total{table=\"analytics.events\",action=\"compact\","
+           "result=\"success\"} 1\n",
+           "floe_maintenance_runs_total{table=\"analytics.events\",action=\"remove-orphans\","
+           "result=\"failure\"} 1\n",
+           "floe_maintenance_files_deleted_total{table=\"analytics.other\",action=\"expire-"
+           "snapshots\"} 7\n",
+       }) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
+  }
+  // Expiry is not compaction.
+  EXPECT_EQ(text.find("floe_compaction_runs_total{table=\"analytics.other\""), std::string::npos);
+
+  state.small_files = 100;  // exactly 2 x threshold: not a backlog
+  m.SetTableState(state);
+  EXPECT_NE(r.Render().find("floe_table_backlog{table=\"analytics.events\"} 0\n"),
+            std::string::npos);
+
+  m.RemoveTable("analytics.events");
+  text = r.Render();
+  EXPECT_EQ(text.find("analytics.events"), std::string::npos) << text;
+  EXPECT_NE(text.find("analytics.other"), std::string::npos);
+}
+
 TEST(MetricsTest, HistogramAssignReplacesTheDistribution) {
   Histogram h({10, 100});
   h.Observe(5);
