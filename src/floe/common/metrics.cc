@@ -334,7 +334,10 @@ std::string Registry::Render() const {
 
   std::string out;
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [name, entry] : entries_) {
+  for (const auto& item : entries_) {
+    // Named references, not a structured binding: lambdas below capture them (clang 14).
+    const std::string& name = item.first;
+    const Entry& entry = item.second;
     auto header = [&](const std::string& help) {
       out += "# HELP " + name + " " + EscapeHelp(help) + "\n";
       out += "# TYPE " + name + " " + std::string(MetricTypeName(entry.type)) + "\n";
