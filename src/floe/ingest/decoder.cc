@@ -137,8 +137,9 @@ class BodyDecoder {
   }
 
  private:
-  // Deeper recursion would risk the stack of small server threads.
-  static int ClampDepth(int depth) { return std::clamp(depth, 1, 1024); }
+  // Deeper recursion would risk the stack of small server threads, and the ondemand parser
+  // tracks at most 1024 levels.
+  static int ClampDepth(int depth) { return std::clamp(depth, 1, 1000); }
 
   static std::string Quote(char c) {
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) {

@@ -19,7 +19,8 @@ struct DecodeLimits {
   // The body after gzip/zstd; inflation stops at this size (bombs): kResourceExhausted (413).
   size_t max_inflated_bytes = 64 * 1024 * 1024;
   // Nesting of arrays and objects, the top level counting 1 (an event object inside a batch
-  // array is at depth 2); deeper: kInvalidArgument (400).
+  // array is at depth 2); deeper: kInvalidArgument (400), or for NDJSON that line rejected.
+  // Values above 1000 count as 1000.
   int max_depth = 64;
   // Events (array elements or NDJSON lines) in one body; more: kResourceExhausted (413).
   size_t max_events = 100000;

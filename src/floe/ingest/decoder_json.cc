@@ -46,15 +46,19 @@ simdjson::error_code Walk(od::value value, int depth, int max_depth) {
     case od::json_type::number: {
       // get_double accepts every JSON number, integers past 64 bits included.
       double d;
-      return value.get_double().get(d);
+      auto err = value.get_double().get(d);
+      return err == simdjson::INCORRECT_TYPE ? simdjson::NUMBER_ERROR : err;
     }
     case od::json_type::boolean: {
       bool b;
-      return value.get_bool().get(b);
+      auto err = value.get_bool().get(b);
+      return err == simdjson::INCORRECT_TYPE ? simdjson::T_ATOM_ERROR : err;
     }
     case od::json_type::null: {
       bool is_null = false;
-      if (auto err = value.is_null().get(is_null)) return err;
+      if (auto err = value.is_null().get(is_null)) {
+        return err == simdjson::INCORRECT_TYPE ? simdjson::N_ATOM_ERROR : err;
+      }
       return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
     }
   }

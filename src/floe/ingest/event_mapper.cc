@@ -33,8 +33,9 @@ MapScratch& MapScratch::operator=(MapScratch&&) noexcept = default;
 
 namespace {
 
-// Stack protection only: bodies were held to DecodeLimits::max_depth by the decoder already.
-constexpr int kMaxDepth = 1024;
+// Stack protection only (and below the parser's own 1024): bodies were held to
+// DecodeLimits::max_depth by the decoder already.
+constexpr int kMaxDepth = 1000;
 
 struct EventsColumn {
   std::string_view name;

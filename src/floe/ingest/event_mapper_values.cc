@@ -248,7 +248,7 @@ std::string QuoteValue(std::string_view raw) {
   size_t cut = kMax;
   // Do not split a UTF-8 sequence: back up over continuation bytes.
   while (cut > 0 && (static_cast<unsigned char>(raw[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(raw.substr(0, cut)) + "...";
+  return std::string(raw.substr(0, cut)) + (raw.front() == '"' ? "...\"" : "...");
 }
 
 }  // namespace floe::ingest

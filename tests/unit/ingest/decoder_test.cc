@@ -1,15 +1,310 @@
 #include "floe/ingest/decoder.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
+
+#include "floe/compression/codec.h"
+#include "floe/util/buffer.h"
 
 namespace floe::ingest {
 namespace {
 
-TEST(DecodeBodyTest, OneObject) {
-  auto r = DecodeBody("application/json", "", R"( {"type": "a", "n": [1, 2]} )", DecodeLimits{});
+using ::testing::HasSubstr;
+
+Result<DecodedBody> Decode(std::string_view type, std::string_view body,
+                           const DecodeLimits& limits = DecodeLimits{}) {
+  return DecodeBody(type, "", body, limits);
+}
+
+std::vector<std::string> Jsons(const DecodedBody& body) {
+  std::vector<std::string> out;
+  for (const RawEvent& e : body.events) out.push_back(e.json);
+  return out;
+}
+
+std::string Compress(CodecKind kind, std::string_view text) {
+  auto codec = MakeCodec(kind);
+  EXPECT_TRUE(codec.ok());
+  Buffer out;
+  EXPECT_TRUE((*codec)->Compress(AsBytes(text), &out).ok());
+  return std::string(out.string_view());
+}
+
+void ExpectError(const Result<DecodedBody>& r, ErrorKind kind, std::string_view text) {
+  ASSERT_FALSE(r.ok()) << "decoded " << r->events.size() << " events";
+  EXPECT_EQ(r.status().kind(), kind) << r.status().ToString();
+  EXPECT_THAT(r.status().message(), HasSubstr(std::string(text)));
+}
+
+TEST(DecodeBodyTest, OneObjectIsCompactedAsSent) {
+  auto r = Decode("application/json",
+                  " {\"type\": \"a\",\n \"n\": [1, 2.50, 1e3],\t\"s\": \"x y\\u00e9\"} \n");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->events.size(), 1u);
-  EXPECT_EQ(r->events[0].json, R"({"type":"a","n":[1,2]})");
+  EXPECT_EQ(r->events[0].index, 0u);
+  // Number and string text stays exactly as sent; only whitespace outside strings goes.
+  EXPECT_EQ(r->events[0].json, R"({"type":"a","n":[1,2.50,1e3],"s":"x y\u00e9"})");
+  EXPECT_TRUE(r->errors.empty());
+}
+
+TEST(DecodeBodyTest, ArrayOfEventsWithNonObjectElementsRejectedOneByOne) {
+  auto r = Decode("application/json", R"([{"type":"a"}, 42, {"type":"b"}, "x", [1], null])");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_THAT(Jsons(*r), ::testing::ElementsAre(R"({"type":"a"})", R"({"type":"b"})"));
+  EXPECT_EQ(r->events[0].index, 0u);
+  EXPECT_EQ(r->events[1].index, 2u);
+  ASSERT_EQ(r->errors.size(), 4u);
+  EXPECT_EQ(r->errors[0].index, 1u);
+  EXPECT_EQ(r->errors[0].error, "event is a JSON number, expected an object");
+  EXPECT_EQ(r->errors[1].error, "event is a JSON string, expected an object");
+  EXPECT_EQ(r->errors[2].error, "event is a JSON array, expected an object");
+  EXPECT_EQ(r->errors[3].index, 5u);
+  EXPECT_EQ(r->errors[3].error, "event is a JSON null, expected an object");
+}
+
+TEST(DecodeBodyTest, EmptyArrayHasNoEvents) {
+  auto r = Decode("application/json", " [ ] ");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->events.empty());
+  EXPECT_TRUE(r->errors.empty());
+}
+
+TEST(DecodeBodyTest, NdjsonBadLineRejectsThatEventOnly) {
+  std::string body =
+      "{\"type\":\"a\"}\r\n"
+      "\n"
+      "{\"type\": tru}\n"
+      "   \n"
+      "[1,2]\n"
+      "{\"type\":\"b\"} {\"x\":1}\n"
+      "{\"type\":\"c\",\n"
+      "{\"type\":\"d\"}";
+  auto r = Decode("application/x-ndjson", body);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_THAT(Jsons(*r), ::testing::ElementsAre(R"({"type":"a"})", R"({"type":"d"})"));
+  EXPECT_EQ(r->events[1].index, 5u);  // blank lines do not count
+  ASSERT_EQ(r->errors.size(), 4u);
+  EXPECT_EQ(r->errors[0].index, 1u);
+  EXPECT_THAT(r->errors[0].error, HasSubstr("malformed JSON at byte"));
+  EXPECT_THAT(r->errors[0].error, HasSubstr("invalid literal"));
+  EXPECT_EQ(r->errors[1].index, 2u);
+  EXPECT_EQ(r->errors[1].error, "event is a JSON array, expected an object");
+  EXPECT_EQ(r->errors[2].index, 3u);
+  EXPECT_EQ(r->errors[2].error, "unexpected content after the event at byte 13 of the line");
+  EXPECT_EQ(r->errors[3].index, 4u);
+  EXPECT_THAT(r->errors[3].error, HasSubstr("malformed JSON"));
+}
+
+TEST(DecodeBodyTest, NdjsonAliasesAndCharset) {
+  for (std::string_view type :
+       {"application/x-ndjson", "application/jsonl", "Application/X-NDJSON; charset=UTF-8",
+        "application/x-ndjson;charset=\"utf-8\""}) {
+    auto r = Decode(type, "{\"a\":1}\n{\"a\":2}\n");
+    ASSERT_TRUE(r.ok()) << type << ": " << r.status().ToString();
+    EXPECT_EQ(r->events.size(), 2u) << type;
+  }
+}
+
+TEST(DecodeBodyTest, ApplicationJsonDetectsNdjson) {
+  auto r = Decode("application/json", "{\"type\":\"a\"}\n{\"type\":\"b\"}\n{\"type\":\"c\"}\n");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->events.size(), 3u);
+  EXPECT_EQ(r->events[2].index, 2u);
+}
+
+TEST(DecodeBodyTest, NoContentTypeMeansJson) {
+  auto r = Decode("", R"([{"a":1},{"a":2}])");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->events.size(), 2u);
+}
+
+TEST(DecodeBodyTest, PrettyPrintedObjectIsOneEvent) {
+  auto r =
+      Decode("application/json", "{\n  \"type\": \"a\",\n  \"data\": {\n    \"k\": 1\n  }\n}\n");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_THAT(Jsons(*r), ::testing::ElementsAre(R"({"type":"a","data":{"k":1}})"));
+}
+
+TEST(DecodeBodyTest, CloudEventsStructuredAndBatch) {
+  auto one = Decode("application/cloudevents+json; charset=utf-8",
+                    R"({"specversion":"1.0","id":"1","source":"/s","type":"t"})");
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  EXPECT_EQ(one->events.size(), 1u);
+
+  auto batch = Decode("application/cloudevents-batch+json",
+                      R"([{"specversion":"1.0","id":"1","source":"/s","type":"t"},
+                          {"specversion":"1.0","id":"2","source":"/s","type":"t"}])");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_EQ(batch->events.size(), 2u);
+
+  ExpectError(Decode("application/cloudevents+json", R"([{"id":"1"}])"),
+              ErrorKind::kInvalidArgument, "must be one JSON object");
+  ExpectError(Decode("application/cloudevents-batch+json", R"({"id":"1"})"),
+              ErrorKind::kInvalidArgument, "must be a JSON array");
+  ExpectError(Decode("application/cloudevents+json", "{\"id\":\"1\"}\n{\"id\":\"2\"}"),
+              ErrorKind::kInvalidArgument, "unexpected content after the event at byte 11");
+}
+
+TEST(DecodeBodyTest, UnsupportedMediaTypes) {
+  ExpectError(Decode("text/plain", "{}"), ErrorKind::kNotSupported,
+              "content type \"text/plain\" is not supported");
+  ExpectError(Decode("application/xml", "{}"), ErrorKind::kNotSupported, "application/x-ndjson");
+  ExpectError(Decode("application/json; charset=latin1", "{}"), ErrorKind::kNotSupported,
+              "charset \"latin1\" is not supported");
+  ExpectError(DecodeBody("application/json", "br", "{}", DecodeLimits{}), ErrorKind::kNotSupported,
+              "content encoding \"br\" is not supported");
+  ExpectError(DecodeBody("application/json", "gzip, zstd", "{}", DecodeLimits{}),
+              ErrorKind::kNotSupported, "content encoding");
+}
+
+TEST(DecodeBodyTest, GzipAndZstdBodies) {
+  std::string ndjson;
+  for (int i = 0; i < 1000; ++i) ndjson += "{\"type\":\"t\",\"i\":" + std::to_string(i) + "}\n";
+  for (auto [name, kind] : {std::pair{"gzip", CodecKind::kGzip},
+                            {"x-gzip", CodecKind::kGzip},
+                            {"zstd", CodecKind::kZstd},
+                            {"identity", CodecKind::kNone}}) {
+    std::string body = kind == CodecKind::kNone ? ndjson : Compress(kind, ndjson);
+    auto r = DecodeBody("application/x-ndjson", name, body, DecodeLimits{});
+    ASSERT_TRUE(r.ok()) << name << ": " << r.status().ToString();
+    ASSERT_EQ(r->events.size(), 1000u) << name;
+    EXPECT_EQ(r->events[999].json, R"({"type":"t","i":999})");
+  }
+}
+
+TEST(DecodeBodyTest, TruncatedOrCorruptCompressedBody) {
+  std::string gz = Compress(CodecKind::kGzip, R"([{"type":"a"},{"type":"b"}])");
+  ExpectError(DecodeBody("application/json", "gzip", gz.substr(0, gz.size() / 2), DecodeLimits{}),
+              ErrorKind::kInvalidArgument, "gzip body is corrupt or truncated");
+  ExpectError(DecodeBody("application/json", "gzip", "not gzip at all", DecodeLimits{}),
+              ErrorKind::kInvalidArgument, "gzip body is corrupt or truncated");
+  std::string zs = Compress(CodecKind::kZstd, R"([{"type":"a"},{"type":"b"}])");
+  ExpectError(DecodeBody("application/json", "zstd", zs.substr(0, zs.size() - 3), DecodeLimits{}),
+              ErrorKind::kInvalidArgument, "zstd body is corrupt or truncated");
+}
+
+TEST(DecodeBodyTest, CompressionBombStopsAtTheInflatedLimit) {
+  // 32 MB of spaces compress to a few tens of KB; the limit is 1 MB.
+  std::string bomb_text = "[" + std::string(32 << 20, ' ') + "]";
+  DecodeLimits limits;
+  limits.max_inflated_bytes = 1 << 20;
+  for (CodecKind kind : {CodecKind::kGzip, CodecKind::kZstd}) {
+    std::string bomb = Compress(kind, bomb_text);
+    ASSERT_LT(bomb.size(), 512u * 1024);
+    ExpectError(DecodeBody("application/json", CodecKindName(kind), bomb, limits),
+                ErrorKind::kResourceExhausted, "inflates to more than 1048576 bytes");
+  }
+}
+
+TEST(DecodeBodyTest, BodyOverTheLimit) {
+  DecodeLimits limits;
+  limits.max_body_bytes = 10;
+  ExpectError(Decode("application/json", R"({"type":"abcdef"})", limits),
+              ErrorKind::kResourceExhausted, "the body has 17 bytes, over the limit of 10");
+}
+
+TEST(DecodeBodyTest, TooManyEvents) {
+  DecodeLimits limits;
+  limits.max_events = 2;
+  ExpectError(Decode("application/json", "[{},{},{}]", limits), ErrorKind::kResourceExhausted,
+              "more than 2 events");
+  ExpectError(Decode("application/x-ndjson", "{}\n{}\n{}\n", limits), ErrorKind::kResourceExhausted,
+              "more than 2 events");
+  EXPECT_TRUE(Decode("application/x-ndjson", "{}\n{}\n\n", limits).ok());
+}
+
+TEST(DecodeBodyTest, EmptyBody) {
+  for (std::string_view type :
+       {"application/json", "application/x-ndjson", "application/cloudevents+json"}) {
+    ExpectError(Decode(type, ""), ErrorKind::kInvalidArgument, "empty body");
+    ExpectError(Decode(type, " \r\n\t\n"), ErrorKind::kInvalidArgument, "empty body");
+  }
+  ExpectError(
+      DecodeBody("application/json", "gzip", Compress(CodecKind::kGzip, "\n"), DecodeLimits{}),
+      ErrorKind::kInvalidArgument, "empty body");
+}
+
+TEST(DecodeBodyTest, MalformedJsonSaysWhere) {
+  ExpectError(Decode("application/json", "[{\"type\":\"a\"},\n {\"type\": tru}]"),
+              ErrorKind::kInvalidArgument, "(line 2, column");
+  ExpectError(Decode("application/json", "[{\"type\":\"a\"},\n {\"type\": tru}]"),
+              ErrorKind::kInvalidArgument, "invalid literal");
+  ExpectError(Decode("application/json", R"([{"a":1},])"), ErrorKind::kInvalidArgument,
+              "malformed JSON at byte");
+  ExpectError(Decode("application/json", R"({"a":1)"), ErrorKind::kInvalidArgument,
+              "malformed JSON");
+  ExpectError(Decode("application/json", R"([{"a":1}] [])"), ErrorKind::kInvalidArgument,
+              "unexpected content after the JSON array at byte 10 (line 1, column 11)");
+  ExpectError(Decode("application/json", R"({"a":"unclosed})"), ErrorKind::kInvalidArgument,
+              "malformed JSON at byte 5 (line 1, column 6): unclosed string");
+  ExpectError(Decode("application/json", "{\"a\":\"x\ty\"}"), ErrorKind::kInvalidArgument,
+              "at byte 7 (line 1, column 8): control character inside a string");
+  ExpectError(Decode("application/json", R"({"a":01})"), ErrorKind::kInvalidArgument,
+              "invalid or out-of-range number");
+  ExpectError(Decode("application/json", R"({"a":"\x"})"), ErrorKind::kInvalidArgument,
+              "invalid escape sequence");
+  ExpectError(Decode("application/json", R"({"a" 1})"), ErrorKind::kInvalidArgument,
+              "malformed JSON");
+  ExpectError(Decode("application/json", "42"), ErrorKind::kInvalidArgument,
+              "must be a JSON object, an array of objects or NDJSON; it starts with '4' at byte 0");
+}
+
+TEST(DecodeBodyTest, InvalidUtf8SaysWhere) {
+  std::string body = "[{\"type\":\"a\"},\n{\"type\":\"caf\xC3\"}]";
+  ExpectError(Decode("application/json", body), ErrorKind::kInvalidArgument,
+              "invalid UTF-8 at byte 27 (line 2, column 13)");
+  // Overlong encodings and surrogates are invalid too.
+  ExpectError(Decode("application/x-ndjson", "{\"a\":\"\xC0\xAF\"}"), ErrorKind::kInvalidArgument,
+              "invalid UTF-8 at byte 6");
+  ExpectError(Decode("application/x-ndjson", "{\"a\":\"\xED\xA0\x80\"}"),
+              ErrorKind::kInvalidArgument, "invalid UTF-8 at byte 6");
+  // Escaped code points are fine, a lone escaped surrogate is not.
+  EXPECT_TRUE(Decode("application/json", R"({"a":"\ud83d\ude00 \u00e9"})").ok());
+  ExpectError(Decode("application/json", R"({"a":"\ud800"})"), ErrorKind::kInvalidArgument,
+              "invalid escape sequence");
+}
+
+TEST(DecodeBodyTest, NestingDeeperThanTheLimit) {
+  std::string deep = std::string(10000, '[') + std::string(10000, ']');
+  ExpectError(Decode("application/json", "[{\"type\":\"a\",\"d\":" + deep + "}]"),
+              ErrorKind::kInvalidArgument, "deeper than 64 levels");
+  ExpectError(Decode("application/json", "{\"d\":" + deep + "}"), ErrorKind::kInvalidArgument,
+              "deeper than 64 levels");
+  ExpectError(Decode("application/json", deep), ErrorKind::kInvalidArgument,
+              "deeper than 64 levels");
+  // NDJSON judges each line alone.
+  auto r = Decode("application/x-ndjson", "{\"d\":" + deep + "}\n{\"type\":\"a\"}\n");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->events.size(), 1u);
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_THAT(r->errors[0].error, HasSubstr("deeper than 64 levels"));
+
+  DecodeLimits limits;
+  limits.max_depth = 3;  // array, event object, one more level
+  EXPECT_TRUE(Decode("application/json", R"([{"a":{"b":1}}])", limits).ok());
+  ExpectError(Decode("application/json", R"([{"a":{"b":[]}}])", limits),
+              ErrorKind::kInvalidArgument, "deeper than 3 levels");
+}
+
+TEST(DecodeBodyTest, MegabyteStringIsAccepted) {
+  std::string big(1 << 20, 'x');
+  auto r = Decode("application/json", "{\"type\":\"a\",\"s\":\"" + big + "\"}");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->events.size(), 1u);
+  EXPECT_EQ(r->events[0].json.size(), big.size() + 19);
+}
+
+TEST(DecodeBodyTest, BigNumbersKeepTheirText) {
+  auto r = Decode("application/json", R"({"n":123456789012345678901234567890,"f":-0.0e-5})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->events[0].json, R"({"n":123456789012345678901234567890,"f":-0.0e-5})");
+}
+
+TEST(DecodeBodyTest, TrailingContentAfterArray) {
+  ExpectError(Decode("application/json", "[{\"a\":1}]\n{\"b\":2}"), ErrorKind::kInvalidArgument,
+              "malformed JSON");
 }
 
 }  // namespace

@@ -1,3 +1,390 @@
 #include "floe/ingest/event_mapper.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
+
+#include "floe/catalog/events_table.h"
+#include "floe/iceberg/datetime.h"
+
+namespace floe::ingest {
+namespace {
+
+using iceberg::Literal;
+using iceberg::NestedField;
+using iceberg::Type;
+using iceberg::TypeId;
+using ::testing::HasSubstr;
+
+constexpr int64_t kReceived = 1767618300000000;  // 2026-01-05T13:05:00Z
+
+// Column positions of EventsTableSchema().
+enum { kEventId, kTimestamp, kType, kSource, kSubject, kUserId, kSessionId, kData, kExt, kRecv };
+
+NestedField Field(int32_t id, const char* name, bool required, Type type) {
+  NestedField f;
+  f.id = id;
+  f.name = name;
+  f.required = required;
+  f.type = std::move(type);
+  return f;
+}
+
+Literal Str(std::string s) { return Literal::String(std::move(s)); }
+Literal NullStr() { return Literal::Null(Type::Primitive(TypeId::kString)); }
+Literal Tz(int64_t micros) { return Literal::TimestampTz(micros); }
+int64_t Micros(std::string_view iso) {
+  auto v = iceberg::ParseTimestamp(iso, true);
+  EXPECT_TRUE(v.has_value()) << iso;
+  return v.value_or(0);
+}
+
+class EventsMapperTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto m = EventMapper::Make(EventsTableSchema());
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    mapper_.emplace(std::move(*m));
+  }
+
+  MappedEvent Map(std::string_view json) {
+    auto r = mapper_->Map(json, kReceived, &scratch_);
+    EXPECT_TRUE(r.ok()) << json << ": " << r.status().ToString();
+    if (!r.ok()) return MappedEvent{"", std::vector<Literal>(10)};
+    EXPECT_EQ(r->values.size(), 10u);
+    return std::move(*r);
+  }
+
+  std::string Reject(std::string_view json) {
+    auto r = mapper_->Map(json, kReceived, &scratch_);
+    EXPECT_FALSE(r.ok()) << json;
+    if (r.ok()) return "";
+    EXPECT_EQ(r.status().kind(), ErrorKind::kInvalidArgument);
+    return r.status().message();
+  }
+
+  std::optional<EventMapper> mapper_;
+  MapScratch scratch_;
+};
+
+TEST_F(EventsMapperTest, DetectsTheEventsTable) {
+  EXPECT_TRUE(mapper_->is_events_table());
+  // Column order and ids do not matter.
+  std::vector<NestedField> fields = EventsTableSchema().fields();
+  std::reverse(fields.begin(), fields.end());
+  auto reversed = EventMapper::Make(iceberg::Schema(0, fields));
+  ASSERT_TRUE(reversed.ok());
+  EXPECT_TRUE(reversed->is_events_table());
+  // A column of another type makes it an ordinary table.
+  fields[0].type = Type::Primitive(TypeId::kLong);
+  auto other = EventMapper::Make(iceberg::Schema(0, fields));
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(other->is_events_table());
+}
+
+TEST_F(EventsMapperTest, CloudEventFieldByField) {
+  MappedEvent e = Map(
+      R"({"specversion":"1.0","id":"e-1","source":"/web","type":"page.view",)"
+      R"("time":"2026-01-05T13:05:00.123456Z","subject":"home","datacontenttype":"application/json",)"
+      R"("data":{"user_id":"u-7","session_id":"s-9","path":["a", 1.50]},"traceparent":"00-ab"})");
+  EXPECT_EQ(e.id, "e-1");
+  EXPECT_EQ(e.values[kEventId], Str("e-1"));
+  EXPECT_EQ(e.values[kTimestamp], Tz(Micros("2026-01-05T13:05:00.123456Z")));
+  EXPECT_EQ(e.values[kType], Str("page.view"));
+  EXPECT_EQ(e.values[kSource], Str("/web"));
+  EXPECT_EQ(e.values[kSubject], Str("home"));
+  EXPECT_EQ(e.values[kUserId], Str("u-7"));
+  EXPECT_EQ(e.values[kSessionId], Str("s-9"));
+  EXPECT_EQ(e.values[kData], Str(R"({"user_id":"u-7","session_id":"s-9","path":["a",1.50]})"));
+  EXPECT_EQ(e.values[kExt], Str(R"({"specversion":"1.0","datacontenttype":"application/json",)"
+                                R"("traceparent":"00-ab"})"));
+  EXPECT_EQ(e.values[kRecv], Tz(kReceived));
+}
+
+TEST_F(EventsMapperTest, MinimalEventGetsDefaults) {
+  MappedEvent e = Map(R"({"type":"t"})");
+  EXPECT_EQ(e.id, "");
+  EXPECT_EQ(e.values[kEventId], Str(""));
+  EXPECT_EQ(e.values[kTimestamp], Tz(kReceived));  // no time: received_at
+  EXPECT_EQ(e.values[kSource], Str(""));
+  for (int i : {kSubject, kUserId, kSessionId, kData, kExt}) {
+    EXPECT_EQ(e.values[i], NullStr()) << i;
+  }
+}
+
+TEST_F(EventsMapperTest, IdAndEventId) {
+  EXPECT_EQ(Map(R"({"type":"t","event_id":"a"})").values[kEventId], Str("a"));
+  EXPECT_EQ(Map(R"({"type":"t","id":42})").id, "42");
+  // `id` wins; the other member is kept in extensions.
+  MappedEvent e = Map(R"({"event_id":"b","type":"t","id":"a"})");
+  EXPECT_EQ(e.id, "a");
+  EXPECT_EQ(e.values[kExt], Str(R"({"event_id":"b"})"));
+  EXPECT_THAT(Reject(R"({"type":"t","id":{"x":1}})"),
+              HasSubstr("\"id\" must be a string or a number, not object"));
+}
+
+TEST_F(EventsMapperTest, TimeFormats) {
+  auto ts = [&](std::string_view time_json) {
+    return Map(R"({"type":"t","time":)" + std::string(time_json) + "}").values[kTimestamp];
+  };
+  int64_t base = Micros("2026-01-05T13:05:00Z");
+  EXPECT_EQ(ts(R"("2026-01-05T13:05:00Z")"), Tz(base));
+  EXPECT_EQ(ts(R"("2026-01-05t13:05:00z")"), Tz(base));
+  EXPECT_EQ(ts(R"("2026-01-05 13:05:00Z")"), Tz(base));
+  EXPECT_EQ(ts(R"("2026-01-05T15:05:00+02:00")"), Tz(base));
+  EXPECT_EQ(ts(R"("2026-01-05T13:05:00")"), Tz(base));  // no offset: UTC
+  EXPECT_EQ(ts(R"("2026-01-05T13:05:00.123456789Z")"), Tz(base + 123456));
+  EXPECT_EQ(ts("1767618300000"), Tz(base));  // epoch milliseconds
+  EXPECT_EQ(ts("1767618300000.5"), Tz(base + 500));
+  EXPECT_EQ(ts(R"("1767618300000")"), Tz(base));
+  EXPECT_EQ(ts("-1000"), Tz(-1000000));
+  EXPECT_EQ(ts("null"), Tz(kReceived));
+  EXPECT_EQ(Map(R"({"type":"t","timestamp":1767618300000})").values[kTimestamp], Tz(base));
+
+  EXPECT_EQ(Reject(R"({"type":"t","time":"yesterday"})"),
+            R"("time" is not an RFC 3339 timestamp or epoch milliseconds: "yesterday")");
+  EXPECT_THAT(Reject(R"({"type":"t","time":"2026-02-30T00:00:00Z"})"),
+              HasSubstr("is not an RFC 3339 timestamp"));
+  EXPECT_THAT(Reject(R"({"type":"t","timestamp":true})"),
+              HasSubstr("\"timestamp\" is not an RFC 3339 timestamp or epoch milliseconds: true"));
+  EXPECT_THAT(Reject(R"({"type":"t","time":1e300})"), HasSubstr("is not an RFC 3339"));
+}
+
+TEST_F(EventsMapperTest, Type) {
+  EXPECT_EQ(Reject(R"({"id":"x","data":{}})"), "event has no type");
+  EXPECT_EQ(Reject(R"({"type":null})"), "event has no type");
+  EXPECT_EQ(Reject(R"({"type":""})"), "event has an empty \"type\"");
+  EXPECT_EQ(Reject(R"({"type":7})"), "\"type\" must be a string, not number");
+  EXPECT_EQ(Map(R"({"event_type":"signup"})").values[kType], Str("signup"));
+  MappedEvent both = Map(R"({"event_type":"b","type":"a"})");
+  EXPECT_EQ(both.values[kType], Str("a"));
+  EXPECT_EQ(both.values[kExt], Str(R"({"event_type":"b"})"));
+}
+
+TEST_F(EventsMapperTest, SourceAndSubject) {
+  EXPECT_EQ(Map(R"({"type":"t","source":null})").values[kSource], Str(""));
+  EXPECT_EQ(Reject(R"({"type":"t","source":["x"]})"), "\"source\" must be a string, not array");
+  EXPECT_EQ(Reject(R"({"type":"t","subject":1})"), "\"subject\" must be a string, not number");
+}
+
+TEST_F(EventsMapperTest, UserAndSession) {
+  MappedEvent top = Map(R"({"type":"t","user_id":123,"session_id":"s"})");
+  EXPECT_EQ(top.values[kUserId], Str("123"));
+  EXPECT_EQ(top.values[kSessionId], Str("s"));
+  EXPECT_EQ(top.values[kExt], NullStr());
+  // data.* wins; a different top-level member is kept in extensions.
+  MappedEvent both = Map(R"({"type":"t","user_id":"top","data":{"user_id":"inner"}})");
+  EXPECT_EQ(both.values[kUserId], Str("inner"));
+  EXPECT_EQ(both.values[kSessionId], NullStr());
+  EXPECT_EQ(both.values[kExt], Str(R"({"user_id":"top"})"));
+  EXPECT_THAT(Reject(R"({"type":"t","data":{"user_id":[1]}})"),
+              HasSubstr("\"user_id\" must be a string or a number, not array"));
+}
+
+TEST_F(EventsMapperTest, Data) {
+  EXPECT_EQ(Map(R"({"type":"t","data":"abc"})").values[kData], Str("\"abc\""));
+  EXPECT_EQ(Map(R"({"type":"t","data":[1, {"a" : true}]})").values[kData],
+            Str(R"([1,{"a":true}])"));
+  EXPECT_EQ(Map(R"({"type":"t","data":null})").values[kData], NullStr());
+  EXPECT_EQ(Map(R"({"type":"t","data":{"s":"\u00e9\n"}})").values[kData],
+            Str(R"({"s":"\u00e9\n"})"));
+}
+
+TEST_F(EventsMapperTest, ExtensionsKeepOtherMembersAsSent) {
+  MappedEvent e =
+      Map(R"({"type":"t","a\"b":1,"received_at":"x","extensions":{"k":[]},"n":null,"f":1.0})");
+  EXPECT_EQ(e.values[kExt],
+            Str(R"({"a\"b":1,"received_at":"x","extensions":{"k":[]},"n":null,"f":1.0})"));
+  EXPECT_EQ(e.values[kRecv], Tz(kReceived));
+}
+
+TEST_F(EventsMapperTest, RejectedEvents) {
+  EXPECT_EQ(Reject(R"({"type":"a","type":"b"})"), "member \"type\" appears more than once");
+  EXPECT_EQ(Reject(R"({"type":"a","data":1,"data":2})"), "member \"data\" appears more than once");
+  EXPECT_EQ(Reject(R"([{"type":"a"}])"), "event is a JSON array, expected an object");
+  EXPECT_THAT(Reject(R"({"type":"a",)"), HasSubstr("malformed JSON"));
+  EXPECT_THAT(Reject(R"({"type":"a"} x)"), HasSubstr("malformed JSON"));
+  EXPECT_THAT(Reject("{\"type\":\"a\xff\"}"), HasSubstr("malformed JSON: invalid UTF-8"));
+  std::string deep = std::string(10000, '[') + std::string(10000, ']');
+  EXPECT_THAT(Reject(R"({"type":"a","x":)" + deep + "}"), HasSubstr("deeper than 1000 levels"));
+}
+
+TEST_F(EventsMapperTest, ExtraColumnsByName) {
+  std::vector<NestedField> fields = EventsTableSchema().fields();
+  fields.push_back(Field(11, "country", false, Type::Primitive(TypeId::kString)));
+  fields.push_back(Field(12, "amount", false, Type::Decimal(9, 2)));
+  auto m = EventMapper::Make(iceberg::Schema(0, fields));
+  ASSERT_TRUE(m.ok());
+  ASSERT_TRUE(m->is_events_table());
+  auto e = m->Map(R"({"type":"t","country":"NL","amount":"12.5","other":1})", kReceived);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->values[10], Str("NL"));
+  EXPECT_EQ(e->values[11], Literal::Decimal(1250, 9, 2));
+  EXPECT_EQ(e->values[kExt], Str(R"({"other":1})"));
+}
+
+TEST_F(EventsMapperTest, MegabyteString) {
+  std::string big(1 << 20, 'x');
+  MappedEvent e = Map(R"({"type":"t","data":{"s":")" + big + "\"}}");
+  EXPECT_EQ(e.values[kData].bytes_value().size(), big.size() + 8);
+}
+
+TEST_F(EventsMapperTest, WithoutScratch) {
+  auto r = mapper_->Map(R"({"type":"t","id":"x"})", kReceived);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->id, "x");
+}
+
+// Other tables: members by column name, coerced.
+class TableMapperTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    int id = 0;
+    auto col = [&](const char* name, Type type, bool required = false) {
+      return Field(++id, name, required, std::move(type));
+    };
+    std::vector<NestedField> fields = {
+        col("id", Type::Primitive(TypeId::kLong), true),
+        col("name", Type::Primitive(TypeId::kString)),
+        col("active", Type::Primitive(TypeId::kBoolean)),
+        col("qty", Type::Primitive(TypeId::kInt)),
+        col("price", Type::Decimal(10, 2)),
+        col("ratio", Type::Primitive(TypeId::kFloat)),
+        col("score", Type::Primitive(TypeId::kDouble)),
+        col("day", Type::Primitive(TypeId::kDate)),
+        col("at", Type::Primitive(TypeId::kTime)),
+        col("ts", Type::Primitive(TypeId::kTimestamp)),
+        col("tstz", Type::Primitive(TypeId::kTimestampTz)),
+        col("u", Type::Primitive(TypeId::kUuid)),
+        col("blob", Type::Primitive(TypeId::kBinary)),
+        col("f4", Type::Fixed(4)),
+    };
+    auto m = EventMapper::Make(iceberg::Schema(0, fields));
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    mapper_.emplace(std::move(*m));
+    ASSERT_FALSE(mapper_->is_events_table());
+  }
+
+  // The value of `column` (position) after mapping {"id":1, <member>}.
+  Literal Value(int column, std::string_view member) {
+    auto r = mapper_->Map(R"({"id":1,)" + std::string(member) + "}", kReceived);
+    EXPECT_TRUE(r.ok()) << member << ": " << r.status().ToString();
+    if (!r.ok()) return Literal();
+    return r->values[column];
+  }
+  std::string Reject(std::string_view member) {
+    auto r = mapper_->Map(R"({"id":1,)" + std::string(member) + "}", kReceived);
+    EXPECT_FALSE(r.ok()) << member;
+    return r.ok() ? "" : r.status().message();
+  }
+
+  std::optional<EventMapper> mapper_;
+};
+
+TEST_F(TableMapperTest, ByNameWithNullsForAbsentColumns) {
+  auto r = mapper_->Map(R"({"name":"n","id":"17","unknown":{"x":1}})", kReceived);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->values.size(), 14u);
+  EXPECT_EQ(r->id, "17");  // the dedup key
+  EXPECT_EQ(r->values[0], Literal::Long(17));
+  EXPECT_EQ(r->values[1], Str("n"));
+  EXPECT_EQ(r->values[2], Literal::Null(Type::Primitive(TypeId::kBoolean)));
+  EXPECT_EQ(r->values[13], Literal::Null(Type::Fixed(4)));
+}
+
+TEST_F(TableMapperTest, RequiredColumns) {
+  auto missing = mapper_->Map(R"({"name":"n"})", kReceived);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(), "column \"id\" is required but the event has no \"id\"");
+  auto null = mapper_->Map(R"({"id":null})", kReceived);
+  ASSERT_FALSE(null.ok());
+  EXPECT_EQ(null.status().message(), "column \"id\" is required but \"id\" is null");
+}
+
+TEST_F(TableMapperTest, Strings) {
+  EXPECT_EQ(Value(1, R"("name":12.50)"), Str("12.50"));
+  EXPECT_EQ(Value(1, R"("name":true)"), Str("true"));
+  EXPECT_EQ(Value(1, R"("name":{"a": [1, 2]})"), Str(R"({"a":[1,2]})"));
+  EXPECT_EQ(Value(1, R"("name":"caf\u00e9")"), Str("café"));
+}
+
+TEST_F(TableMapperTest, Booleans) {
+  EXPECT_EQ(Value(2, R"("active":true)"), Literal::Boolean(true));
+  EXPECT_EQ(Value(2, R"("active":"false")"), Literal::Boolean(false));
+  EXPECT_EQ(Reject(R"("active":1)"),
+            "column \"active\" (boolean): the number 1 is not true or false");
+}
+
+TEST_F(TableMapperTest, Integers) {
+  EXPECT_EQ(Value(3, R"("qty":"42")"), Literal::Int(42));
+  EXPECT_EQ(Value(3, R"("qty":3.0)"), Literal::Int(3));
+  EXPECT_EQ(Value(3, R"("qty":-2147483648)"), Literal::Int(-2147483648));
+  auto max = mapper_->Map(R"({"id":9223372036854775807})", kReceived);
+  ASSERT_TRUE(max.ok()) << max.status().ToString();
+  EXPECT_EQ(max->values[0], Literal::Long(9223372036854775807));
+  EXPECT_EQ(Reject(R"("qty":3000000000)"),
+            "column \"qty\" (int): the number 3000000000 is out of range for int");
+  EXPECT_EQ(Reject(R"("qty":3.5)"),
+            "column \"qty\" (int): the number 3.5 is not a whole number in the range of int");
+  EXPECT_THAT(Reject(R"("qty":"three")"), HasSubstr("the string \"three\" is not a whole number"));
+}
+
+TEST_F(TableMapperTest, Decimals) {
+  EXPECT_EQ(Value(4, R"("price":12.3)"), Literal::Decimal(1230, 10, 2));
+  EXPECT_EQ(Value(4, R"("price":"-0.50")"), Literal::Decimal(-50, 10, 2));
+  EXPECT_EQ(Value(4, R"("price":7.1000)"), Literal::Decimal(710, 10, 2));  // zeros lose nothing
+  EXPECT_EQ(Reject(R"("price":1.234)"),
+            "column \"price\" (decimal(10,2)): the number 1.234 is not a decimal with at most 2 "
+            "fraction digits");
+  EXPECT_THAT(Reject(R"("price":123456789.1)"), HasSubstr("more than 10 digits"));
+  EXPECT_THAT(Reject(R"("price":1e3)"), HasSubstr("exponent notation"));
+}
+
+TEST_F(TableMapperTest, FloatingPoint) {
+  EXPECT_EQ(Value(5, R"("ratio":0.5)"), Literal::Float(0.5f));
+  EXPECT_EQ(Value(6, R"("score":"1e-3")"), Literal::Double(1e-3));
+  EXPECT_TRUE(std::isinf(Value(6, R"("score":"-Infinity")").double_value()));
+  EXPECT_THAT(Reject(R"("ratio":1e300)"), HasSubstr("out of range for float"));
+  EXPECT_THAT(Reject(R"("score":[1])"), HasSubstr("the array [1] is not a number"));
+}
+
+TEST_F(TableMapperTest, DatesAndTimes) {
+  EXPECT_EQ(Value(7, R"("day":"2026-01-05")"), Literal::Date(20458));
+  EXPECT_EQ(Value(8, R"("at":"13:05:00.5")"), Literal::Time(47100500000));
+  EXPECT_EQ(Value(9, R"("ts":"2026-01-05T13:05:00")"), Literal::Timestamp(kReceived));
+  EXPECT_EQ(Value(10, R"("tstz":"2026-01-05T14:05:00+01:00")"), Literal::TimestampTz(kReceived));
+  EXPECT_EQ(Value(10, R"("tstz":1767618300000)"), Literal::TimestampTz(kReceived));
+  EXPECT_THAT(Reject(R"("day":"05/01/2026")"), HasSubstr("not an ISO date"));
+  EXPECT_THAT(Reject(R"("at":"25:00:00")"), HasSubstr("not an ISO time"));
+  EXPECT_THAT(Reject(R"("ts":"soon")"),
+              HasSubstr("column \"ts\" (timestamp): the string \"soon\" is not an RFC 3339"));
+}
+
+TEST_F(TableMapperTest, UuidAndBytes) {
+  Literal u = Value(11, R"("u":"123E4567-e89b-12d3-a456-426614174000")");
+  EXPECT_EQ(u.uuid_value().ToString(), "123e4567-e89b-12d3-a456-426614174000");
+  EXPECT_EQ(Value(12, R"("blob":"AAEC")"), Literal::Binary(std::string("\0\1\2", 3)));
+  EXPECT_EQ(Value(13, R"("f4":"AAECAw==")"), Literal::Fixed(std::string("\0\1\2\3", 4)));
+  EXPECT_THAT(Reject(R"("u":"nope")"), HasSubstr("not a UUID"));
+  EXPECT_THAT(Reject(R"("blob":"!!")"), HasSubstr("not base64"));
+  EXPECT_THAT(Reject(R"("f4":"AAE=")"), HasSubstr("decodes to 2 bytes, not 4"));
+}
+
+TEST_F(TableMapperTest, LongValuesAreCutInMessages) {
+  std::string msg = Reject(R"("qty":")" + std::string(1 << 20, '9') + "\"");
+  EXPECT_LT(msg.size(), 200u);
+  EXPECT_THAT(msg, HasSubstr("...\" is not a whole number"));
+}
+
+TEST(EventMapperMakeTest, NestedColumnsAreNotSupportedYet) {
+  std::vector<NestedField> fields = {
+      Field(1, "tags", false, Type::List(2, Type::Primitive(TypeId::kString), false))};
+  auto m = EventMapper::Make(iceberg::Schema(0, fields));
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().kind(), ErrorKind::kNotSupported);
+  EXPECT_THAT(m.status().message(), HasSubstr("column \"tags\" has the nested type list<string>"));
+}
+
+}  // namespace
+}  // namespace floe::ingest
