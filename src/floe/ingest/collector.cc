@@ -1,0 +1,828 @@
+#include "floe/ingest/collector.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "floe/catalog/table.h"
+#include "floe/catalog/transaction.h"
+#include "floe/iceberg/data_file.h"
+#include "floe/iceberg/json_serde.h"
+#include "floe/ingest/dedup_window.h"
+#include "floe/ingest/event_mapper.h"
+#include "floe/ingest/partition_buffer.h"
+#include "floe/io/location.h"
+#include "floe/parquet/schema.h"
+#include "floe/parquet/writer.h"
+#include "floe/util/uuid.h"
+
+namespace floe::ingest {
+
+namespace {
+
+constexpr int64_t kWriteBatchRows = 65536;
+// Commits whose outcome stays unknown are resolved (reload, look for the summary) this often
+// before the flush gives up and leaves the job for the next one.
+constexpr int kUnknownStateResolutions = 3;
+
+std::string ErrnoText() { return std::strerror(errno); }
+
+Status ValidateOptions(const CollectorOptions& o) {
+  auto positive = [](const char* name, int64_t v, int64_t max) -> Status {
+    if (v < 1 || v > max) {
+      return Status::InvalidArgument(std::string(name) + " = " + std::to_string(v) +
+                                     ": allowed range 1.." + std::to_string(max));
+    }
+    return Status::OK();
+  };
+  constexpr int64_t kOneTiB = int64_t{1} << 40;
+  FLOE_RETURN_IF_ERROR(positive("BUFFER_TIME_SECONDS", o.buffer_time_seconds, 86400));
+  // Column offsets of a buffer are 32-bit.
+  FLOE_RETURN_IF_ERROR(positive("BUFFER_SIZE_BYTES", o.buffer_size_bytes, int64_t{1} << 30));
+  FLOE_RETURN_IF_ERROR(positive("BUFFER_COUNT_THRESHOLD", o.buffer_count_threshold, 100000000));
+  FLOE_RETURN_IF_ERROR(positive("max buffered bytes", o.max_buffered_bytes, kOneTiB));
+  FLOE_RETURN_IF_ERROR(positive("max WAL bytes", o.max_wal_bytes, kOneTiB));
+  FLOE_RETURN_IF_ERROR(positive("WAL segment bytes", o.wal_segment_bytes, int64_t{1} << 32));
+  FLOE_RETURN_IF_ERROR(positive("dedup window seconds", o.dedup_window_seconds, 7 * 86400));
+  FLOE_RETURN_IF_ERROR(positive("dedup max ids", o.dedup_max_ids, int64_t{1} << 32));
+  FLOE_RETURN_IF_ERROR(positive("parquet threads", o.parquet_threads, 64));
+  if (o.state_dir.empty()) return Status::InvalidArgument("state folder: empty path");
+  return Status::OK();
+}
+
+Result<std::string> LoadOrMakeNodeId(const std::string& state_dir, const Clock* clock) {
+  std::string path = state_dir + "/node-id";
+  std::ifstream in(path);
+  if (in) {
+    std::string id;
+    std::getline(in, id);
+    while (!id.empty() && (id.back() == '\n' || id.back() == '\r' || id.back() == ' ')) {
+      id.pop_back();
+    }
+    if (!id.empty()) return id;
+  }
+  std::string id = UuidGenerator(clock).NewV4().ToString();
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << id << "\n";
+    if (!out) return Status::IOError("state folder: cannot write " + tmp);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    return Status::IOError("state folder: cannot rename " + tmp + ": " + ErrnoText());
+  }
+  return id;
+}
+
+// The highest WAL position this node's snapshots of the table record.
+uint64_t CommittedPosition(const iceberg::TableMetadata& m, const std::string& node_id) {
+  uint64_t best = 0;
+  for (const auto& s : m.snapshots) {
+    auto node = s.summary.find(kNodeIdSummaryKey);
+    if (node == s.summary.end() || node->second != node_id) continue;
+    auto pos = s.summary.find(kWalPositionSummaryKey);
+    if (pos == s.summary.end()) continue;
+    uint64_t v = 0;
+    auto [end, ec] =
+        std::from_chars(pos->second.data(), pos->second.data() + pos->second.size(), v);
+    if (ec == std::errc() && end == pos->second.data() + pos->second.size())
+      best = std::max(best, v);
+  }
+  return best;
+}
+
+std::optional<int64_t> SnapshotCovering(const iceberg::TableMetadata& m, const std::string& node_id,
+                                        uint64_t position) {
+  std::string pos = std::to_string(position);
+  for (const auto& s : m.snapshots) {
+    auto node = s.summary.find(kNodeIdSummaryKey);
+    auto p = s.summary.find(kWalPositionSummaryKey);
+    if (node != s.summary.end() && node->second == node_id && p != s.summary.end() &&
+        p->second == pos) {
+      return s.snapshot_id;
+    }
+  }
+  return std::nullopt;
+}
+
+struct FlushJob {
+  std::vector<std::unique_ptr<PartitionBuffer>> partitions;
+  int64_t rows = 0;
+  int64_t bytes = 0;  // held in memory until the files are written
+  uint64_t min_lsn = 0;
+  uint64_t max_lsn = 0;
+  bool written = false;
+  std::vector<iceberg::DataFile> files;
+  int64_t file_bytes = 0;
+  int attempts = 0;
+};
+
+// What a flush needs to know of a table, fixed when it is first used.
+struct TableLayout {
+  iceberg::Schema schema;
+  iceberg::PartitionSpec spec;
+  std::vector<size_t> partition_sources;  // top-level column of each partition field
+  std::vector<SortKey> sort_keys;
+  std::optional<int32_t> sort_order_id;  // set when the keys honour the whole sort order
+  std::vector<parquet::LeafColumn> leaves;
+  parquet::Schema parquet_schema;
+  std::string schema_json;
+  std::string data_folder;
+};
+
+Result<TableLayout> MakeLayout(const iceberg::TableMetadata& m) {
+  TableLayout l;
+  l.schema = m.CurrentSchema();
+  l.spec = m.DefaultSpec();
+  const auto& fields = l.schema.fields();
+  auto top_index = [&](int32_t id) -> std::optional<size_t> {
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (fields[i].id == id) return i;
+    }
+    return std::nullopt;
+  };
+  for (const auto& pf : l.spec.fields) {
+    auto i = top_index(pf.source_id);
+    if (!i) {
+      return Status::NotSupported("partition field " + pf.name +
+                                  ": its source is not a top-level column");
+    }
+    l.partition_sources.push_back(*i);
+  }
+  const iceberg::SortOrder* order = m.SortOrderById(m.default_sort_order_id);
+  bool complete = order != nullptr;
+  if (order != nullptr) {
+    for (const auto& sf : order->fields) {
+      auto i = top_index(sf.source_id);
+      // Ordering by the source value orders by any monotonic transform of it as well.
+      using K = iceberg::TransformKind;
+      K kind = sf.transform.kind();
+      bool monotonic = kind == K::kIdentity || kind == K::kYear || kind == K::kMonth ||
+                       kind == K::kDay || kind == K::kHour || kind == K::kTruncate;
+      if (!i || !monotonic) {
+        complete = false;
+        break;
+      }
+      l.sort_keys.push_back(SortKey{*i, sf.direction == iceberg::SortDirection::kDesc,
+                                    sf.null_order == iceberg::NullOrder::kNullsFirst});
+    }
+    if (complete) l.sort_order_id = order->order_id;
+  }
+  FLOE_ASSIGN_OR_RETURN(l.parquet_schema, iceberg::ToParquetSchema(l.schema));
+  FLOE_ASSIGN_OR_RETURN(auto file_schema, parquet::BuildFileSchema(l.parquet_schema));
+  l.leaves = std::move(file_schema.leaves);
+  if (l.leaves.size() != fields.size()) {
+    return Status::NotSupported("table schema has nested columns, which ingest does not buffer");
+  }
+  l.schema_json = iceberg::SchemaToJsonString(l.schema);
+  auto it = m.properties.find("write.data.path");
+  l.data_folder = it != m.properties.end() && !it->second.empty()
+                      ? it->second
+                      : JoinLocation(m.location, "data");
+  while (!l.data_folder.empty() && l.data_folder.back() == '/') l.data_folder.pop_back();
+  return l;
+}
+
+}  // namespace
+
+struct TableState {
+  TableIdentifier id;
+  std::string name;
+  std::unique_ptr<Table> table;  // used under flush_mu_ (and during Open)
+  std::unique_ptr<EventMapper> mapper;
+  std::unique_ptr<TableLayout> layout;
+  // Guarded by Impl::mu_.
+  std::unordered_map<std::string, std::unique_ptr<PartitionBuffer>> buffers;
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  int64_t oldest_micros = 0;
+  uint64_t min_lsn = 0;
+  uint64_t max_lsn = 0;
+  // Cut from the buffers, not yet committed, in LSN order. Changed under flush_mu_ and mu_.
+  std::deque<FlushJob> pending;
+  uint64_t committed_lsn = 0;
+};
+
+class Collector::Impl {
+ public:
+  Impl(CollectorOptions options, CollectorServices services)
+      : options_(std::move(options)),
+        services_(services),
+        dedup_(options_.dedup_window_seconds * 1000000, options_.dedup_max_ids),
+        uuids_(services.clock) {}
+
+  ~Impl() {
+    StopThread();
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+  }
+
+  Status Open();
+  Result<IngestResult> Ingest(const TableIdentifier& table, DecodedBody body);
+  Result<FlushResult> FlushTables(bool only_due);
+  Status Close();
+  CollectorStats Stats() const;
+  int RetryAfterSeconds() const;  // REQUIRES: mu_
+  int RetryAfter() const {
+    std::lock_guard lock(mu_);
+    return RetryAfterSeconds();
+  }
+  const std::string& node_id() const { return node_id_; }
+  void StopThread();
+
+ private:
+  struct Mapped {
+    size_t index;
+    std::string id;
+    std::vector<iceberg::Literal> values;
+    std::vector<iceberg::Literal> partition;
+    std::string partition_path;
+    std::string_view json;
+  };
+
+  Result<TableState*> GetTable(const TableIdentifier& id);
+  Result<std::unique_ptr<TableState>> LoadTable(const TableIdentifier& id);
+  Status MapEvent(const TableState& t, std::string_view json, int64_t received_at,
+                  MapScratch* scratch, Mapped* out) const;
+  // REQUIRES: mu_.
+  Status BufferEvent(TableState* t, Mapped&& m, uint64_t lsn, int64_t received_at);
+  bool Due(const TableState& t, int64_t now_micros) const;   // REQUIRES: mu_
+  void CutJob(TableState* t);                                // REQUIRES: mu_, flush_mu_
+  Status CommitPending(TableState* t, FlushResult* result);  // REQUIRES: flush_mu_
+  Status WriteFiles(TableState* t, FlushJob* job);
+  Result<int64_t> CommitJob(TableState* t, FlushJob* job);
+  void DeleteCoveredSegments();  // REQUIRES: mu_
+  Status ReplayRecord(const WalRecord& record, int64_t now_micros);
+  void RunThread();
+
+  CollectorOptions options_;
+  CollectorServices services_;
+  std::string node_id_;
+  int lock_fd_ = -1;
+  std::unique_ptr<Wal> wal_;
+
+  mutable std::mutex mu_;
+  std::map<std::string, std::unique_ptr<TableState>> tables_;
+  DedupWindow dedup_;
+  CollectorStats stats_;
+  bool closed_ = false;
+  UuidGenerator uuids_;  // under flush_mu_
+  int64_t flush_seq_ = 0;
+
+  std::mutex load_mu_;   // one catalog load at a time
+  std::mutex flush_mu_;  // one flush at a time
+
+  std::thread thread_;
+  std::mutex thread_mu_;
+  std::condition_variable thread_cv_;
+  bool stop_ = false;
+  bool kicked_ = false;
+};
+
+Status Collector::Impl::Open() {
+  FLOE_RETURN_IF_ERROR(ValidateOptions(options_));
+  if (services_.store == nullptr || services_.catalog == nullptr || services_.clock == nullptr ||
+      services_.logger == nullptr) {
+    return Status::InvalidArgument("collector: store, catalog, clock and logger are required");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(options_.state_dir, ec);
+  if (ec) return Status::IOError("state folder " + options_.state_dir + ": " + ec.message());
+  std::string lock_path = options_.state_dir + "/LOCK";
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0) return Status::IOError("state folder: cannot open " + lock_path);
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    return Status::Unavailable("state folder " + options_.state_dir +
+                               " is in use by another floe process (" + lock_path + " is locked)");
+  }
+  node_id_ = options_.node_id;
+  if (node_id_.empty()) {
+    FLOE_ASSIGN_OR_RETURN(node_id_, LoadOrMakeNodeId(options_.state_dir, services_.clock));
+  }
+  WalOptions wal_options;
+  wal_options.dir = options_.state_dir + "/wal";
+  wal_options.durability = options_.durability;
+  wal_options.segment_bytes = options_.wal_segment_bytes;
+  int64_t now = services_.clock->NowMicros();
+  auto wal = Wal::Open(wal_options, services_.logger,
+                       [&](const WalRecord& r) { return ReplayRecord(r, now); });
+  if (!wal.ok()) return wal.status();
+  wal_ = std::move(wal).value();
+  // Committed positions are kept in snapshots; the WAL must never hand out an LSN again even when
+  // every segment was deleted, so a fresh log starts after the highest one seen.
+  uint64_t highest = 0;
+  for (const auto& [name, t] : tables_) highest = std::max(highest, t->committed_lsn);
+  if (wal_->next_lsn() <= highest) {
+    return Status::Internal("write-ahead log restarts at LSN " + std::to_string(wal_->next_lsn()) +
+                            " below a committed position " + std::to_string(highest));
+  }
+  services_.logger->Info("ingest.open", {{"node_id", node_id_},
+                                         {"state_dir", options_.state_dir},
+                                         {"replayed_events", stats_.replayed_events},
+                                         {"next_lsn", static_cast<int64_t>(wal_->next_lsn())}});
+  if (options_.background_flush) thread_ = std::thread([this] { RunThread(); });
+  return Status::OK();
+}
+
+Status Collector::Impl::ReplayRecord(const WalRecord& r, int64_t now_micros) {
+  auto id = TableIdentifier::Parse(r.entry.table);
+  if (!id.ok()) {
+    services_.logger->Error("ingest.replay_bad_table", {{"table", std::string(r.entry.table)}});
+    return Status::OK();
+  }
+  auto table = GetTable(*id);
+  if (!table.ok()) {
+    if (table.status().kind() == ErrorKind::kNotFound) {
+      services_.logger->Warn("ingest.replay_table_gone", {{"table", std::string(r.entry.table)},
+                                                          {"lsn", static_cast<int64_t>(r.lsn)}});
+      return Status::OK();
+    }
+    return table.status();
+  }
+  TableState* t = *table;
+  std::lock_guard lock(mu_);
+  DedupWindow::Key key = DedupWindow::KeyOf(t->name, r.entry.event_id);
+  if (r.lsn <= t->committed_lsn) {
+    if (!r.entry.event_id.empty()) dedup_.Insert(key, r.entry.received_at_micros, now_micros);
+    return Status::OK();
+  }
+  Mapped m;
+  MapScratch scratch;
+  Status st = MapEvent(*t, r.entry.json, r.entry.received_at_micros, &scratch, &m);
+  if (!st.ok()) {
+    // Accepted once, so this is a loss; it can only happen when the table changed under the log.
+    services_.logger->Error(
+        "ingest.replay_unmappable",
+        {{"table", t->name}, {"lsn", static_cast<int64_t>(r.lsn)}, {"error", st.ToString()}});
+    return Status::OK();
+  }
+  if (!m.id.empty()) dedup_.Insert(key, r.entry.received_at_micros, now_micros);
+  FLOE_RETURN_IF_ERROR(BufferEvent(t, std::move(m), r.lsn, r.entry.received_at_micros));
+  ++stats_.replayed_events;
+  return Status::OK();
+}
+
+Result<std::unique_ptr<TableState>> Collector::Impl::LoadTable(const TableIdentifier& id) {
+  TableServices ts{services_.store, services_.catalog, services_.clock, std::nullopt};
+  FLOE_ASSIGN_OR_RETURN(auto table, Table::Load(ts, id));
+  auto state = std::make_unique<TableState>();
+  state->id = id;
+  state->name = id.ToString();
+  FLOE_ASSIGN_OR_RETURN(TableLayout layout, MakeLayout(table->metadata()));
+  state->layout = std::make_unique<TableLayout>(std::move(layout));
+  FLOE_ASSIGN_OR_RETURN(EventMapper mapper, EventMapper::Make(state->layout->schema));
+  state->mapper = std::make_unique<EventMapper>(std::move(mapper));
+  state->committed_lsn = CommittedPosition(table->metadata(), node_id_);
+  state->table = std::move(table);
+  return state;
+}
+
+Result<TableState*> Collector::Impl::GetTable(const TableIdentifier& id) {
+  std::string name = id.ToString();
+  {
+    std::lock_guard lock(mu_);
+    auto it = tables_.find(name);
+    if (it != tables_.end()) return it->second.get();
+  }
+  std::lock_guard load_lock(load_mu_);
+  {
+    std::lock_guard lock(mu_);
+    auto it = tables_.find(name);
+    if (it != tables_.end()) return it->second.get();
+  }
+  FLOE_ASSIGN_OR_RETURN(auto state, LoadTable(id));
+  std::lock_guard lock(mu_);
+  TableState* t = state.get();
+  tables_.emplace(name, std::move(state));
+  return t;
+}
+
+Status Collector::Impl::MapEvent(const TableState& t, std::string_view json, int64_t received_at,
+                                 MapScratch* scratch, Mapped* out) const {
+  FLOE_ASSIGN_OR_RETURN(MappedEvent mapped, t.mapper->Map(json, received_at, scratch));
+  const TableLayout& l = *t.layout;
+  out->id = std::move(mapped.id);
+  out->values = std::move(mapped.values);
+  out->json = json;
+  if (!l.spec.fields.empty()) {
+    std::vector<iceberg::Literal> sources;
+    sources.reserve(l.partition_sources.size());
+    for (size_t i : l.partition_sources) sources.push_back(out->values[i]);
+    FLOE_ASSIGN_OR_RETURN(out->partition, iceberg::ComputePartition(l.spec, sources));
+    FLOE_ASSIGN_OR_RETURN(out->partition_path, iceberg::PartitionPath(l.spec, out->partition));
+  }
+  return Status::OK();
+}
+
+Status Collector::Impl::BufferEvent(TableState* t, Mapped&& m, uint64_t lsn, int64_t received_at) {
+  auto& slot = t->buffers[m.partition_path];
+  if (!slot) {
+    slot = std::make_unique<PartitionBuffer>(&t->layout->leaves, std::move(m.partition),
+                                             m.partition_path);
+  }
+  int64_t before = slot->bytes();
+  FLOE_RETURN_IF_ERROR(slot->Append(m.values));
+  int64_t added = slot->bytes() - before;
+  if (t->rows == 0) {
+    t->oldest_micros = received_at;
+    t->min_lsn = lsn;
+  }
+  t->oldest_micros = std::min(t->oldest_micros, received_at);
+  t->max_lsn = lsn;
+  ++t->rows;
+  t->bytes += added;
+  stats_.buffered_events += 1;
+  stats_.buffered_bytes += added;
+  return Status::OK();
+}
+
+bool Collector::Impl::Due(const TableState& t, int64_t now_micros) const {
+  if (!t.pending.empty()) return true;
+  if (t.rows == 0) return false;
+  return t.rows >= options_.buffer_count_threshold || t.bytes >= options_.buffer_size_bytes ||
+         now_micros - t.oldest_micros >= options_.buffer_time_seconds * 1000000;
+}
+
+Result<IngestResult> Collector::Impl::Ingest(const TableIdentifier& table_id, DecodedBody body) {
+  IngestResult result;
+  result.errors = std::move(body.errors);
+  result.rejected = static_cast<int64_t>(result.errors.size());
+  FLOE_ASSIGN_OR_RETURN(TableState * t, GetTable(table_id));
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) return Status::Unavailable("the collector is shutting down");
+    int64_t wal_bytes = wal_->total_bytes();
+    if (stats_.buffered_bytes >= options_.max_buffered_bytes ||
+        wal_bytes >= options_.max_wal_bytes) {
+      ++stats_.backpressure_rejections;
+      bool buffers = stats_.buffered_bytes >= options_.max_buffered_bytes;
+      std::string what = buffers
+                             ? "ingest buffers are full (" + std::to_string(stats_.buffered_bytes) +
+                                   " of " + std::to_string(options_.max_buffered_bytes) + " bytes)"
+                             : "the write-ahead log is full (" + std::to_string(wal_bytes) +
+                                   " of " + std::to_string(options_.max_wal_bytes) + " bytes)";
+      {
+        std::lock_guard tl(thread_mu_);
+        kicked_ = true;
+      }
+      thread_cv_.notify_all();
+      return Status::ResourceExhausted(what + "; retry after " +
+                                       std::to_string(RetryAfterSeconds()) + " s");
+    }
+  }
+  int64_t now = services_.clock->NowMicros();
+  std::vector<Mapped> mapped;
+  mapped.reserve(body.events.size());
+  MapScratch scratch;
+  for (RawEvent& e : body.events) {
+    Mapped m;
+    Status st = MapEvent(*t, e.json, now, &scratch, &m);
+    if (!st.ok()) {
+      result.errors.push_back(EventError{e.index, st.message()});
+      ++result.rejected;
+      continue;
+    }
+    m.index = e.index;
+    mapped.push_back(std::move(m));
+  }
+  uint64_t last_lsn = 0;
+  bool due = false;
+  {
+    std::lock_guard lock(mu_);
+    std::vector<WalEntry> entries;
+    std::vector<size_t> accepted;
+    std::vector<DedupWindow::Key> keys;
+    entries.reserve(mapped.size());
+    for (size_t i = 0; i < mapped.size(); ++i) {
+      Mapped& m = mapped[i];
+      if (!m.id.empty()) {
+        DedupWindow::Key key = DedupWindow::KeyOf(t->name, m.id);
+        if (dedup_.SeenOrInsert(key, now)) {
+          ++result.duplicates;
+          continue;
+        }
+        keys.push_back(key);
+      }
+      accepted.push_back(i);
+      entries.push_back(WalEntry{now, t->name, m.id, m.json});
+    }
+    Result<uint64_t> first = wal_->Write(entries);
+    if (!first.ok()) {
+      for (const auto& k : keys) dedup_.Erase(k, now);
+      return first.status();
+    }
+    for (size_t k = 0; k < accepted.size(); ++k) {
+      Mapped& m = mapped[accepted[k]];
+      int64_t bytes = static_cast<int64_t>(m.json.size());
+      Status st = BufferEvent(t, std::move(m), *first + k, now);
+      if (!st.ok()) return st;  // a mapper/buffer mismatch: a bug, reported as such
+      stats_.bytes_accepted += bytes;
+    }
+    result.accepted = static_cast<int64_t>(accepted.size());
+    stats_.events_accepted += result.accepted;
+    stats_.events_rejected += result.rejected;
+    stats_.events_duplicate += result.duplicates;
+    last_lsn = *first + accepted.size() - 1;
+    due = t->rows >= options_.buffer_count_threshold || t->bytes >= options_.buffer_size_bytes;
+  }
+  if (result.accepted > 0) FLOE_RETURN_IF_ERROR(wal_->Sync(last_lsn));
+  if (due) {
+    if (options_.background_flush) {
+      {
+        std::lock_guard tl(thread_mu_);
+        kicked_ = true;
+      }
+      thread_cv_.notify_all();
+    } else {
+      auto flushed = FlushTables(true);
+      if (!flushed.ok()) {
+        // The events are durable in the WAL and stay buffered; the next flush retries.
+        services_.logger->Warn("ingest.flush_failed", {{"error", flushed.status().ToString()}});
+      }
+    }
+  }
+  std::sort(result.errors.begin(), result.errors.end(),
+            [](const EventError& a, const EventError& b) { return a.index < b.index; });
+  return result;
+}
+
+void Collector::Impl::CutJob(TableState* t) {
+  if (t->rows == 0) return;
+  FlushJob job;
+  job.rows = t->rows;
+  job.bytes = t->bytes;
+  job.min_lsn = t->min_lsn;
+  job.max_lsn = t->max_lsn;
+  // Partitions in path order, so file numbering is stable.
+  std::vector<std::string> paths;
+  for (auto& [path, buffer] : t->buffers) paths.push_back(path);
+  std::sort(paths.begin(), paths.end());
+  for (const auto& p : paths) job.partitions.push_back(std::move(t->buffers[p]));
+  t->buffers.clear();
+  stats_.buffered_events -= t->rows;
+  t->rows = 0;
+  t->bytes = 0;
+  t->pending.push_back(std::move(job));
+}
+
+Status Collector::Impl::WriteFiles(TableState* t, FlushJob* job) {
+  const TableLayout& l = *t->layout;
+  parquet::WriterOptions wo;
+  wo.codec = CodecKind::kZstd;
+  wo.codec_level = options_.zstd_level;
+  wo.threads = options_.parquet_threads;
+  wo.row_group_size_bytes = options_.row_group_size_bytes;
+  wo.key_value_metadata.emplace_back("iceberg.schema", l.schema_json);
+  int64_t seq = ++flush_seq_;
+  std::vector<iceberg::DataFile> files;
+  std::vector<std::string> written;
+  int64_t file_bytes = 0;
+  auto fail = [&](const Status& st) {
+    (void)services_.store->DeleteMany(written);
+    return st;
+  };
+  for (size_t i = 0; i < job->partitions.size(); ++i) {
+    const PartitionBuffer& p = *job->partitions[i];
+    std::string folder = p.partition_path().empty()
+                             ? l.data_folder
+                             : JoinLocation(l.data_folder, p.partition_path());
+    char name[160];
+    std::snprintf(name, sizeof(name), "%05zu-%lld-%s-%llu-%s.parquet", i,
+                  static_cast<long long>(seq), node_id_.c_str(),
+                  static_cast<unsigned long long>(job->max_lsn), uuids_.NewV7().ToString().c_str());
+    std::string location = JoinLocation(folder, name);
+    auto stream = services_.store->Create(location);
+    if (!stream.ok()) return fail(stream.status());
+    written.push_back(location);
+    auto writer = parquet::ParquetWriter::Make(stream->get(), l.parquet_schema, wo);
+    if (!writer.ok()) return fail(writer.status().WithContext(location));
+    Status st = p.WriteSorted(l.sort_keys, writer->get(), kWriteBatchRows);
+    if (!st.ok()) return fail(st.WithContext(location));
+    auto metrics = (*writer)->Close();
+    if (!metrics.ok()) return fail(metrics.status().WithContext(location));
+    auto df = iceberg::DataFileFromParquet(location, iceberg::FileFormat::kParquet, *metrics,
+                                           p.partition(), l.schema);
+    if (!df.ok()) return fail(df.status());
+    if (l.sort_order_id) df->sort_order_id = *l.sort_order_id;
+    file_bytes += df->file_size_in_bytes;
+    files.push_back(std::move(df).value());
+  }
+  job->files = std::move(files);
+  job->file_bytes = file_bytes;
+  job->written = true;
+  {
+    std::lock_guard lock(mu_);
+    job->partitions.clear();
+    stats_.buffered_bytes -= job->bytes;
+    job->bytes = 0;
+    stats_.data_files_written += static_cast<int64_t>(job->files.size());
+  }
+  return Status::OK();
+}
+
+Result<int64_t> Collector::Impl::CommitJob(TableState* t, FlushJob* job) {
+  Table* table = t->table.get();
+  for (int round = 0;; ++round) {
+    if (job->attempts++ > 0) {
+      // The last attempt failed somewhere; if it landed after all, its summary says so.
+      FLOE_RETURN_IF_ERROR(table->Refresh());
+      if (auto id = SnapshotCovering(table->metadata(), node_id_, job->max_lsn)) return *id;
+    }
+    Transaction txn = table->NewTransaction();
+    txn.AppendFiles(job->files)
+        .SetSummary(kNodeIdSummaryKey, node_id_)
+        .SetSummary(kWalPositionSummaryKey, std::to_string(job->max_lsn));
+    int64_t started = services_.clock->MonotonicNanos();
+    Result<CommitResult> committed = txn.Commit();
+    {
+      std::lock_guard lock(mu_);
+      stats_.last_commit_latency_ms = (services_.clock->MonotonicNanos() - started) / 1000000;
+    }
+    if (committed.ok()) return committed->snapshot_id.value_or(0);
+    if (committed.status().kind() != ErrorKind::kCommitStateUnknown ||
+        round + 1 >= kUnknownStateResolutions) {
+      return committed.status();
+    }
+    services_.logger->Warn("ingest.commit_state_unknown",
+                           {{"table", t->name},
+                            {"wal_position", static_cast<int64_t>(job->max_lsn)},
+                            {"error", committed.status().ToString()}});
+  }
+}
+
+Status Collector::Impl::CommitPending(TableState* t, FlushResult* result) {
+  while (true) {
+    FlushJob* job;
+    {
+      std::lock_guard lock(mu_);
+      if (t->pending.empty()) return Status::OK();
+      job = &t->pending.front();
+    }
+    int64_t started = services_.clock->MonotonicNanos();
+    Status st = job->written ? Status::OK() : WriteFiles(t, job);
+    Result<int64_t> snapshot = st.ok() ? CommitJob(t, job) : Result<int64_t>(st);
+    int64_t took_ms = (services_.clock->MonotonicNanos() - started) / 1000000;
+    if (!snapshot.ok()) {
+      std::lock_guard lock(mu_);
+      ++stats_.flush_failures;
+      services_.logger->Error("ingest.flush_failed",
+                              {{"table", t->name},
+                               {"events", job->rows},
+                               {"wal_position", static_cast<int64_t>(job->max_lsn)},
+                               {"error", snapshot.status().ToString()}});
+      return snapshot.status().WithContext("flush of " + t->name);
+    }
+    TableCommit c;
+    c.table = t->id;
+    c.snapshot_id = *snapshot;
+    c.data_files = static_cast<int64_t>(job->files.size());
+    c.records = job->rows;
+    c.bytes = job->file_bytes;
+    c.wal_position = job->max_lsn;
+    services_.logger->Info("ingest.flush", {{"table", t->name},
+                                            {"events", c.records},
+                                            {"files", c.data_files},
+                                            {"bytes", c.bytes},
+                                            {"snapshot_id", c.snapshot_id},
+                                            {"wal_position", static_cast<int64_t>(c.wal_position)},
+                                            {"duration_ms", took_ms}});
+    result->commits.push_back(std::move(c));
+    std::lock_guard lock(mu_);
+    t->committed_lsn = std::max(t->committed_lsn, job->max_lsn);
+    ++stats_.flushes;
+    stats_.flushed_events += job->rows;
+    stats_.last_flush_duration_ms = took_ms;
+    stats_.total_flush_duration_ms += took_ms;
+    t->pending.pop_front();
+  }
+}
+
+void Collector::Impl::DeleteCoveredSegments() {
+  uint64_t floor = wal_->next_lsn();
+  for (const auto& [name, t] : tables_) {
+    if (t->rows > 0) floor = std::min(floor, t->min_lsn);
+    if (!t->pending.empty()) floor = std::min(floor, t->pending.front().min_lsn);
+  }
+  int64_t now = services_.clock->NowMicros();
+  int64_t keep_since = now - options_.dedup_window_seconds * 1000000;
+  // Covered segments are kept for the dedup window only while the log has room for them.
+  if (wal_->total_bytes() > options_.max_wal_bytes / 2) keep_since = INT64_MAX;
+  auto deleted = wal_->DeleteSegmentsBelow(floor, keep_since);
+  if (!deleted.ok()) {
+    services_.logger->Warn("wal.delete_failed", {{"error", deleted.status().ToString()}});
+  }
+}
+
+Result<FlushResult> Collector::Impl::FlushTables(bool only_due) {
+  std::lock_guard flush_lock(flush_mu_);
+  std::vector<TableState*> tables;
+  {
+    std::lock_guard lock(mu_);
+    int64_t now = services_.clock->NowMicros();
+    for (auto& [name, t] : tables_) {
+      if (only_due ? !Due(*t, now) : (t->rows == 0 && t->pending.empty())) continue;
+      CutJob(t.get());
+      tables.push_back(t.get());
+    }
+  }
+  FlushResult result;
+  Status first_error;
+  for (TableState* t : tables) {
+    Status st = CommitPending(t, &result);
+    if (!st.ok() && first_error.ok()) first_error = st;
+  }
+  {
+    std::lock_guard lock(mu_);
+    DeleteCoveredSegments();
+  }
+  if (!first_error.ok()) return first_error;
+  return result;
+}
+
+void Collector::Impl::RunThread() {
+  std::unique_lock lock(thread_mu_);
+  int64_t wait_ms = 200;
+  while (!stop_) {
+    thread_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
+                        [this] { return stop_ || kicked_; });
+    if (stop_) break;
+    kicked_ = false;
+    lock.unlock();
+    auto flushed = FlushTables(true);
+    lock.lock();
+    // After a failure, back off (up to 5 s) instead of hammering a catalog that is down.
+    wait_ms = flushed.ok() ? 200 : std::min<int64_t>(wait_ms * 2, 5000);
+  }
+}
+
+void Collector::Impl::StopThread() {
+  {
+    std::lock_guard lock(thread_mu_);
+    stop_ = true;
+  }
+  thread_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+Status Collector::Impl::Close() {
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) return Status::OK();
+    closed_ = true;
+  }
+  StopThread();
+  auto flushed = FlushTables(false);
+  if (!flushed.ok()) return flushed.status();
+  services_.logger->Info("ingest.close", {{"node_id", node_id_}});
+  return Status::OK();
+}
+
+CollectorStats Collector::Impl::Stats() const {
+  std::lock_guard lock(mu_);
+  CollectorStats s = stats_;
+  s.max_buffered_bytes = options_.max_buffered_bytes;
+  s.wal_bytes = wal_->total_bytes();
+  s.wal_next_lsn = wal_->next_lsn();
+  return s;
+}
+
+int Collector::Impl::RetryAfterSeconds() const {
+  int64_t ms = stats_.last_flush_duration_ms;
+  return static_cast<int>(std::clamp<int64_t>((ms + 999) / 1000, 1, 60));
+}
+
+Collector::Collector(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Collector::~Collector() = default;
+
+Result<std::unique_ptr<Collector>> Collector::Open(CollectorOptions options,
+                                                   CollectorServices services) {
+  auto impl = std::make_unique<Impl>(std::move(options), services);
+  FLOE_RETURN_IF_ERROR(impl->Open());
+  return std::unique_ptr<Collector>(new Collector(std::move(impl)));
+}
+
+Result<IngestResult> Collector::Ingest(const TableIdentifier& table, DecodedBody body) {
+  return impl_->Ingest(table, std::move(body));
+}
+Result<FlushResult> Collector::Flush() { return impl_->FlushTables(false); }
+Result<FlushResult> Collector::FlushDue() { return impl_->FlushTables(true); }
+Status Collector::Close() { return impl_->Close(); }
+CollectorStats Collector::Stats() const { return impl_->Stats(); }
+int Collector::retry_after_seconds() const { return impl_->RetryAfter(); }
+const std::string& Collector::node_id() const { return impl_->node_id(); }
+
+}  // namespace floe::ingest

@@ -1,0 +1,49 @@
+#pragma once
+
+// The ids of events accepted recently, per table, so a re-sent event counts as a duplicate
+// instead of landing twice. Bounded twice: by age (the window) and by count (the oldest ids are
+// forgotten first). Ids are kept as 128-bit hashes of (table, id): no id text is held, and a
+// false "duplicate" needs a 128-bit collision.
+
+#include <cstdint>
+#include <deque>
+#include <string_view>
+#include <unordered_map>
+
+namespace floe::ingest {
+
+class DedupWindow {
+ public:
+  DedupWindow(int64_t window_micros, int64_t max_ids)
+      : window_micros_(window_micros), max_ids_(max_ids < 1 ? 1 : max_ids) {}
+
+  struct Key {
+    uint64_t hi = 0;
+    uint64_t lo = 0;
+    friend bool operator==(const Key&, const Key&) = default;
+  };
+  static Key KeyOf(std::string_view table, std::string_view id);
+
+  // True when `key` was recorded less than the window before `now_micros`; otherwise records it
+  // at `now_micros` and returns false.
+  bool SeenOrInsert(const Key& key, int64_t now_micros);
+  // Records `key` as accepted at `at_micros` (replay), unless that is outside the window.
+  void Insert(const Key& key, int64_t at_micros, int64_t now_micros);
+  // Forgets `key` if it was recorded at `at_micros` (an accept that was undone).
+  void Erase(const Key& key, int64_t at_micros);
+
+  size_t size() const { return ids_.size(); }
+
+ private:
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return static_cast<size_t>(k.lo); }
+  };
+  void Expire(int64_t now_micros);
+
+  int64_t window_micros_;
+  int64_t max_ids_;
+  std::unordered_map<Key, int64_t, KeyHash> ids_;  // key → when it was accepted
+  std::deque<std::pair<Key, int64_t>> order_;      // by acceptance, for expiry
+};
+
+}  // namespace floe::ingest

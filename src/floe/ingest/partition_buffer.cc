@@ -1,0 +1,215 @@
+#include "floe/ingest/partition_buffer.h"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+#include <string_view>
+
+#include "floe/parquet/writer.h"
+
+namespace floe::ingest {
+
+using iceberg::Literal;
+using iceberg::TypeId;
+using parquet::ColumnVector;
+using parquet::LeafColumn;
+using parquet::PhysicalType;
+
+namespace {
+
+// Index of each row's value in the column's dense value arrays, -1 for a null.
+std::vector<int32_t> ValueIndex(const ColumnVector& c, int64_t rows) {
+  std::vector<int32_t> idx(static_cast<size_t>(rows));
+  if (c.def_levels.empty()) {
+    std::iota(idx.begin(), idx.end(), 0);
+    return idx;
+  }
+  int32_t next = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    idx[static_cast<size_t>(r)] = c.def_levels[static_cast<size_t>(r)] > 0 ? next++ : -1;
+  }
+  return idx;
+}
+
+std::string_view BytesAt(const ColumnVector& c, int32_t i) {
+  return std::string_view(
+      c.bytes.data() + c.offsets[static_cast<size_t>(i)],
+      c.offsets[static_cast<size_t>(i) + 1] - c.offsets[static_cast<size_t>(i)]);
+}
+
+template <typename T>
+int Cmp(T a, T b) {
+  return a < b ? -1 : (b < a ? 1 : 0);
+}
+
+int CompareValues(const LeafColumn& leaf, const ColumnVector& c, int32_t a, int32_t b) {
+  switch (leaf.physical) {
+    case PhysicalType::kBoolean:
+      return Cmp(c.bools[static_cast<size_t>(a)], c.bools[static_cast<size_t>(b)]);
+    case PhysicalType::kInt32:
+      return Cmp(c.i32[static_cast<size_t>(a)], c.i32[static_cast<size_t>(b)]);
+    case PhysicalType::kInt64:
+      return Cmp(c.i64[static_cast<size_t>(a)], c.i64[static_cast<size_t>(b)]);
+    case PhysicalType::kFloat:
+      return Cmp(c.f32[static_cast<size_t>(a)], c.f32[static_cast<size_t>(b)]);
+    case PhysicalType::kDouble:
+      return Cmp(c.f64[static_cast<size_t>(a)], c.f64[static_cast<size_t>(b)]);
+    default: {
+      int r = BytesAt(c, a).compare(BytesAt(c, b));
+      return r < 0 ? -1 : (r > 0 ? 1 : 0);
+    }
+  }
+}
+
+void AppendBytes(ColumnVector* c, std::string_view v) {
+  if (c->offsets.empty()) c->offsets.push_back(0);
+  c->bytes.append(v);
+  c->offsets.push_back(static_cast<uint32_t>(c->bytes.size()));
+}
+
+// Copies value `i` of `from` to the end of `to`.
+void CopyValue(const LeafColumn& leaf, const ColumnVector& from, int32_t i, ColumnVector* to) {
+  size_t k = static_cast<size_t>(i);
+  switch (leaf.physical) {
+    case PhysicalType::kBoolean: to->bools.push_back(from.bools[k]); break;
+    case PhysicalType::kInt32: to->i32.push_back(from.i32[k]); break;
+    case PhysicalType::kInt64: to->i64.push_back(from.i64[k]); break;
+    case PhysicalType::kFloat: to->f32.push_back(from.f32[k]); break;
+    case PhysicalType::kDouble: to->f64.push_back(from.f64[k]); break;
+    default: AppendBytes(to, BytesAt(from, i)); break;
+  }
+  ++to->num_values;
+}
+
+}  // namespace
+
+PartitionBuffer::PartitionBuffer(const std::vector<LeafColumn>* leaves,
+                                 std::vector<Literal> partition, std::string partition_path)
+    : leaves_(leaves),
+      partition_(std::move(partition)),
+      partition_path_(std::move(partition_path)),
+      columns_(leaves->size()) {}
+
+Status PartitionBuffer::Append(const std::vector<Literal>& values) {
+  const auto& leaves = *leaves_;
+  if (values.size() != leaves.size()) {
+    return Status::Internal("buffer: " + std::to_string(values.size()) + " values for " +
+                            std::to_string(leaves.size()) + " columns");
+  }
+  // Checked first so a bad row leaves every column as it was.
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    if (values[i].is_null() && leaves[i].max_def == 0) {
+      return Status::Internal("buffer: null in required column " + leaves[i].path[0]);
+    }
+  }
+  int64_t added = 0;
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    const LeafColumn& leaf = leaves[i];
+    const Literal& v = values[i];
+    ColumnVector& c = columns_[i];
+    ++c.num_levels;
+    if (leaf.max_def > 0) {
+      c.def_levels.push_back(v.is_null() ? 0 : 1);
+      added += 2;
+    }
+    if (v.is_null()) continue;
+    ++c.num_values;
+    TypeId type = v.type().id;
+    switch (leaf.physical) {
+      case PhysicalType::kBoolean:
+        c.bools.push_back(v.bool_value() ? 1 : 0);
+        added += 1;
+        break;
+      case PhysicalType::kInt32:
+        c.i32.push_back(type == TypeId::kDecimal ? static_cast<int32_t>(v.decimal_unscaled())
+                                                 : v.int_value());
+        added += 4;
+        break;
+      case PhysicalType::kInt64:
+        c.i64.push_back(type == TypeId::kDecimal ? static_cast<int64_t>(v.decimal_unscaled())
+                        : type == TypeId::kInt   ? v.int_value()
+                                                 : v.long_value());
+        added += 8;
+        break;
+      case PhysicalType::kFloat:
+        c.f32.push_back(v.float_value());
+        added += 4;
+        break;
+      case PhysicalType::kDouble:
+        c.f64.push_back(type == TypeId::kFloat ? v.float_value() : v.double_value());
+        added += 8;
+        break;
+      default: {
+        if (type == TypeId::kUuid) {
+          const auto& b = v.uuid_value().bytes;
+          AppendBytes(&c, std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+        } else if (type == TypeId::kDecimal) {
+          // Big-endian two's complement, sign-extended to the column's width.
+          std::string be(static_cast<size_t>(leaf.type_length), '\0');
+          iceberg::Int128 u = v.decimal_unscaled();
+          for (int k = leaf.type_length - 1; k >= 0; --k) {
+            be[static_cast<size_t>(k)] = static_cast<char>(static_cast<uint8_t>(u & 0xff));
+            u >>= 8;
+          }
+          AppendBytes(&c, be);
+        } else {
+          AppendBytes(&c, v.bytes_value());
+        }
+        added += static_cast<int64_t>(c.offsets.back() - c.offsets[c.offsets.size() - 2]) + 4;
+        break;
+      }
+    }
+  }
+  ++rows_;
+  bytes_ += added;
+  return Status::OK();
+}
+
+Status PartitionBuffer::WriteSorted(const std::vector<SortKey>& keys,
+                                    parquet::ParquetWriter* writer, int64_t batch_rows) const {
+  const auto& leaves = *leaves_;
+  std::vector<std::vector<int32_t>> index(leaves.size());
+  for (size_t i = 0; i < leaves.size(); ++i) index[i] = ValueIndex(columns_[i], rows_);
+  std::vector<uint32_t> order(static_cast<size_t>(rows_));
+  std::iota(order.begin(), order.end(), 0u);
+  if (!keys.empty()) {
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      for (const SortKey& k : keys) {
+        int32_t va = index[k.column][a];
+        int32_t vb = index[k.column][b];
+        int r;
+        if (va < 0 || vb < 0) {
+          if (va < 0 && vb < 0) continue;
+          r = (va < 0) == k.nulls_first ? -1 : 1;
+          return r < 0;
+        }
+        r = CompareValues(leaves[k.column], columns_[k.column], va, vb);
+        if (r == 0) continue;
+        return k.descending ? r > 0 : r < 0;
+      }
+      return false;
+    });
+  }
+  parquet::RowBatch batch;
+  batch.columns.resize(leaves.size());
+  for (int64_t start = 0; start < rows_; start += batch_rows) {
+    int64_t end = std::min(rows_, start + batch_rows);
+    batch.num_rows = end - start;
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      ColumnVector& out = batch.columns[i];
+      out.Clear();
+      out.num_levels = batch.num_rows;
+      bool optional = leaves[i].max_def > 0;
+      if (optional) out.def_levels.reserve(static_cast<size_t>(batch.num_rows));
+      for (int64_t r = start; r < end; ++r) {
+        int32_t v = index[i][order[static_cast<size_t>(r)]];
+        if (optional) out.def_levels.push_back(v < 0 ? 0 : 1);
+        if (v >= 0) CopyValue(leaves[i], columns_[i], v, &out);
+      }
+    }
+    FLOE_RETURN_IF_ERROR(writer->WriteBatch(batch));
+  }
+  return Status::OK();
+}
+
+}  // namespace floe::ingest

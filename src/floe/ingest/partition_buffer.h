@@ -1,0 +1,60 @@
+#pragma once
+
+// The buffered events of one partition of one table, held as Parquet column vectors (one per
+// top-level column) from the start: a row costs its values and a definition level, not a
+// Literal per value, and a flush sorts an index and gathers, with no conversion.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "floe/common/result.h"
+#include "floe/iceberg/values.h"
+#include "floe/parquet/types.h"
+
+namespace floe::parquet {
+class ParquetWriter;
+}
+
+namespace floe::ingest {
+
+// One key of the order rows are written in: a top-level column (its leaf index).
+struct SortKey {
+  size_t column = 0;
+  bool descending = false;
+  bool nulls_first = true;
+};
+
+class PartitionBuffer {
+ public:
+  // `leaves` (not owned, outlives the buffer): the file schema's leaf columns, one per
+  // top-level column of the table (nested columns are never buffered).
+  PartitionBuffer(const std::vector<parquet::LeafColumn>* leaves,
+                  std::vector<iceberg::Literal> partition, std::string partition_path);
+
+  // Appends one row: one value per leaf, of the leaf's type (what EventMapper gives for this
+  // schema). A null in a required column or a value of another type is kInternal and appends
+  // nothing.
+  Status Append(const std::vector<iceberg::Literal>& values);
+
+  int64_t rows() const { return rows_; }
+  // Memory the values take (what buffer limits count).
+  int64_t bytes() const { return bytes_; }
+  const std::vector<iceberg::Literal>& partition() const { return partition_; }
+  const std::string& partition_path() const { return partition_path_; }
+
+  // Writes every row to `writer` ordered by `keys` (stable: rows equal on the keys keep their
+  // arrival order), in batches of at most `batch_rows`.
+  Status WriteSorted(const std::vector<SortKey>& keys, parquet::ParquetWriter* writer,
+                     int64_t batch_rows) const;
+
+ private:
+  const std::vector<parquet::LeafColumn>* leaves_;
+  std::vector<iceberg::Literal> partition_;
+  std::string partition_path_;
+  std::vector<parquet::ColumnVector> columns_;
+  int64_t rows_ = 0;
+  int64_t bytes_ = 0;
+};
+
+}  // namespace floe::ingest

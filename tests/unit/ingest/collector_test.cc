@@ -1,0 +1,414 @@
+#include "floe/ingest/collector.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "floe/catalog/events_table.h"
+#include "floe/catalog/sql_catalog.h"
+#include "floe/catalog/table.h"
+#include "floe/io/memory_store.h"
+#include "floe/parquet/reader.h"
+#include "support/temp_dir.h"
+#include "unit/catalog/table_test_util.h"
+
+namespace floe::ingest {
+namespace {
+
+// Delegates to a real catalog; can make the next commit land and still report "unknown".
+class FlakyCatalog final : public Catalog {
+ public:
+  explicit FlakyCatalog(Catalog* inner) : inner_(inner) {}
+  std::atomic<int> unknown_after_commit{0};
+  std::atomic<int> fail_before_commit{0};
+
+  const std::string& name() const override { return inner_->name(); }
+  Status CreateNamespace(const Namespace& ns, const NamespaceProperties& p) override {
+    return inner_->CreateNamespace(ns, p);
+  }
+  Result<std::vector<Namespace>> ListNamespaces(const Namespace& parent) override {
+    return inner_->ListNamespaces(parent);
+  }
+  Result<bool> NamespaceExists(const Namespace& ns) override { return inner_->NamespaceExists(ns); }
+  Result<NamespaceProperties> LoadNamespaceProperties(const Namespace& ns) override {
+    return inner_->LoadNamespaceProperties(ns);
+  }
+  Status UpdateNamespaceProperties(const Namespace& ns, const NamespaceProperties& u,
+                                   const std::vector<std::string>& r) override {
+    return inner_->UpdateNamespaceProperties(ns, u, r);
+  }
+  Status DropNamespace(const Namespace& ns) override { return inner_->DropNamespace(ns); }
+  Status CreateTable(const TableIdentifier& id, const std::string& loc) override {
+    return inner_->CreateTable(id, loc);
+  }
+  Status RegisterTable(const TableIdentifier& id, const std::string& loc) override {
+    return inner_->RegisterTable(id, loc);
+  }
+  Result<TablePointer> LoadTable(const TableIdentifier& id) override {
+    return inner_->LoadTable(id);
+  }
+  Result<std::vector<TableIdentifier>> ListTables(const Namespace& ns) override {
+    return inner_->ListTables(ns);
+  }
+  Result<bool> TableExists(const TableIdentifier& id) override { return inner_->TableExists(id); }
+  Status DropTable(const TableIdentifier& id) override { return inner_->DropTable(id); }
+  Status RenameTable(const TableIdentifier& a, const TableIdentifier& b) override {
+    return inner_->RenameTable(a, b);
+  }
+  Status CommitTable(const TableIdentifier& id, const std::string& expected,
+                     const std::string& next) override {
+    if (fail_before_commit > 0) {
+      --fail_before_commit;
+      return Status::Unavailable("catalog down (test)");
+    }
+    Status st = inner_->CommitTable(id, expected, next);
+    if (st.ok() && unknown_after_commit > 0) {
+      --unknown_after_commit;
+      return Status::CommitStateUnknown("connection lost after the commit was sent (test)");
+    }
+    return st;
+  }
+
+ private:
+  Catalog* inner_;
+};
+
+std::string Event(const std::string& id, const std::string& type, const std::string& time) {
+  return R"({"id":")" + id + R"(","type":")" + type + R"(","source":"test","time":")" + time +
+         R"(","data":{"user_id":"u1"}})";
+}
+
+DecodedBody Body(const std::vector<std::string>& events) {
+  DecodedBody body;
+  for (size_t i = 0; i < events.size(); ++i) body.events.push_back(RawEvent{i, events[i]});
+  return body;
+}
+
+class CollectorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto catalog = SqlCatalog::Open("sqlite:" + dir_.path() + "/catalog.db");
+    ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
+    catalog_ = std::move(catalog).value();
+    flaky_ = std::make_unique<FlakyCatalog>(catalog_.get());
+    ASSERT_TRUE(catalog_->CreateNamespace({"analytics"}, {}).ok());
+    auto table =
+        Table::Create(TableServices{&store_, catalog_.get(), &clock_, std::nullopt},
+                      DefaultEventsTableId(), EventsTableRequest("memory://wh/analytics/events"));
+    ASSERT_TRUE(table.ok()) << table.status().ToString();
+  }
+
+  CollectorOptions Options() {
+    CollectorOptions o;
+    o.state_dir = dir_.path() + "/state";
+    o.background_flush = false;
+    o.durability = Durability::kFsync;
+    return o;
+  }
+
+  Result<std::unique_ptr<Collector>> Open(CollectorOptions o) {
+    return Collector::Open(std::move(o),
+                           CollectorServices{&store_, flaky_.get(), &clock_, &logger_});
+  }
+  std::unique_ptr<Collector> OpenOk(CollectorOptions o) {
+    auto c = Open(std::move(o));
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? std::move(c).value() : nullptr;
+  }
+
+  std::unique_ptr<Table> LoadTable() {
+    auto t = Table::Load(TableServices{&store_, catalog_.get(), &clock_, std::nullopt},
+                         DefaultEventsTableId());
+    EXPECT_TRUE(t.ok());
+    return std::move(t).value();
+  }
+
+  // event_id values of every row of the table's live files.
+  std::multiset<std::string> TableIds() {
+    std::multiset<std::string> ids;
+    auto table = LoadTable();
+    for (const auto& e : testing::CurrentEntries(&store_, table->metadata())) {
+      if (!e.is_live()) continue;
+      auto file = store_.OpenRead(e.data_file.file_path);
+      EXPECT_TRUE(file.ok());
+      auto reader = parquet::ParquetReader::Open(file->get());
+      EXPECT_TRUE(reader.ok()) << reader.status().ToString();
+      for (int rg = 0; rg < (*reader)->num_row_groups(); ++rg) {
+        parquet::RowBatch batch;
+        EXPECT_TRUE((*reader)->ReadRowGroup(rg, {0}, &batch).ok());
+        const auto& c = batch.columns[0];
+        for (int64_t i = 0; i < c.num_values; ++i) {
+          ids.insert(c.bytes.substr(c.offsets[i], c.offsets[i + 1] - c.offsets[i]));
+        }
+      }
+    }
+    return ids;
+  }
+
+  testing::TempDir dir_{"floe-collector"};
+  FakeClock clock_{int64_t{1767225600} * 1000000};  // 2026-01-01
+  Logger logger_{&clock_, LogLevel::kWarn, [](std::string_view) {}};
+  MemoryStore store_{&clock_};
+  std::unique_ptr<Catalog> catalog_;
+  std::unique_ptr<FlakyCatalog> flaky_;
+  TableIdentifier events_ = DefaultEventsTableId();
+};
+
+TEST_F(CollectorTest, FlushCommitsOneSortedFilePerPartitionInOneAppend) {
+  auto c = OpenOk(Options());
+  auto r = c->Ingest(
+      events_,
+      Body({Event("a", "view", "2026-01-01T10:00:00Z"), Event("b", "click", "2026-01-02T10:00:00Z"),
+            Event("c", "click", "2026-01-01T09:00:00Z"), R"({"id":"d","source":"x"})"}));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->accepted, 3);
+  EXPECT_EQ(r->rejected, 1);
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].index, 3u);
+  auto f = c->Flush();
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ASSERT_EQ(f->commits.size(), 1u);
+  EXPECT_EQ(f->commits[0].data_files, 2);
+  EXPECT_EQ(f->commits[0].records, 3);
+  EXPECT_EQ(f->commits[0].wal_position, 3u);
+
+  auto table = LoadTable();
+  const auto& m = table->metadata();
+  ASSERT_EQ(m.snapshots.size(), 1u);
+  EXPECT_EQ(testing::SummaryValue(m.snapshots[0], kNodeIdSummaryKey), c->node_id());
+  EXPECT_EQ(testing::SummaryValue(m.snapshots[0], kWalPositionSummaryKey), "3");
+  EXPECT_EQ(testing::SummaryValue(m.snapshots[0], "operation"), "append");
+  auto entries = testing::CurrentEntries(&store_, m);
+  ASSERT_EQ(entries.size(), 2u);
+  std::map<std::string, int64_t> rows_by_folder;
+  for (const auto& e : entries) {
+    const std::string& p = e.data_file.file_path;
+    EXPECT_NE(p.find("memory://wh/analytics/events/data/timestamp_day="), std::string::npos) << p;
+    EXPECT_EQ(e.data_file.sort_order_id, std::optional<int32_t>(1));
+    rows_by_folder[p.substr(0, p.rfind('/'))] += e.data_file.record_count;
+  }
+  EXPECT_EQ(rows_by_folder["memory://wh/analytics/events/data/timestamp_day=2026-01-01"], 2);
+  // Sorted by type, then timestamp: "c" (click) before "a" (view) in the first day's file.
+  for (const auto& e : entries) {
+    if (e.data_file.record_count != 2) continue;
+    auto file = store_.OpenRead(e.data_file.file_path);
+    auto reader = parquet::ParquetReader::Open(file->get());
+    ASSERT_TRUE(reader.ok());
+    parquet::RowBatch batch;
+    ASSERT_TRUE((*reader)->ReadRowGroup(0, {0}, &batch).ok());
+    EXPECT_EQ(batch.columns[0].bytes, "ca");
+  }
+  EXPECT_EQ(TableIds(), (std::multiset<std::string>{"a", "b", "c"}));
+  ASSERT_TRUE(c->Close().ok());
+}
+
+TEST_F(CollectorTest, UnknownTableIsNotFound) {
+  auto c = OpenOk(Options());
+  auto r = c->Ingest(TableIdentifier{{"analytics"}, "nope"},
+                     Body({Event("a", "t", "2026-01-01T00:00:00Z")}));
+  EXPECT_EQ(r.status().kind(), ErrorKind::kNotFound);
+}
+
+TEST_F(CollectorTest, CountSizeAndTimeTriggerFlushes) {
+  auto o = Options();
+  o.buffer_count_threshold = 3;
+  o.buffer_time_seconds = 60;
+  auto c = OpenOk(o);
+  ASSERT_TRUE(c->Ingest(events_, Body({Event("a", "t", "2026-01-01T00:00:00Z"),
+                                       Event("b", "t", "2026-01-01T00:00:01Z")}))
+                  .ok());
+  EXPECT_EQ(c->Stats().flushes, 0);
+  ASSERT_TRUE(c->Ingest(events_, Body({Event("c", "t", "2026-01-01T00:00:02Z")})).ok());
+  EXPECT_EQ(c->Stats().flushes, 1);  // count reached
+  EXPECT_EQ(c->Stats().buffered_events, 0);
+
+  ASSERT_TRUE(c->Ingest(events_, Body({Event("d", "t", "2026-01-01T00:00:03Z")})).ok());
+  auto due = c->FlushDue();
+  ASSERT_TRUE(due.ok());
+  EXPECT_TRUE(due->commits.empty());
+  clock_.AdvanceMicros(59 * 1000000);
+  EXPECT_TRUE(c->FlushDue()->commits.empty());
+  clock_.AdvanceMicros(1 * 1000000);
+  EXPECT_EQ(c->FlushDue()->commits.size(), 1u);  // the oldest event is 60 s old
+  EXPECT_EQ(c->Stats().flushes, 2);
+  c.reset();
+
+  auto o2 = Options();
+  o2.buffer_size_bytes = 300;
+  auto c2 = OpenOk(o2);
+  for (int i = 0; i < 5 && c2->Stats().flushes == 0; ++i) {
+    ASSERT_TRUE(
+        c2->Ingest(events_, Body({Event("s" + std::to_string(i), "t", "2026-01-01T00:00:00Z")}))
+            .ok());
+  }
+  EXPECT_EQ(c2->Stats().flushes, 1);  // bytes reached
+  ASSERT_TRUE(c2->Close().ok());
+  EXPECT_EQ(TableIds().size(), 4u + c2->Stats().flushed_events);
+}
+
+TEST_F(CollectorTest, ReplayAfterCrashCommitsEveryAcceptedEventExactlyOnce) {
+  {
+    auto c = OpenOk(Options());
+    ASSERT_TRUE(c->Ingest(events_, Body({Event("a", "t", "2026-01-01T00:00:00Z"),
+                                         Event("b", "t", "2026-01-01T00:00:01Z")}))
+                    .ok());
+    ASSERT_TRUE(c->Flush().ok());
+    ASSERT_TRUE(c->Ingest(events_, Body({Event("c", "t", "2026-01-01T00:00:02Z"),
+                                         Event("d", "t", "2026-01-02T00:00:03Z")}))
+                    .ok());
+    // Crash: dropped without Close; c and d were acknowledged but never committed.
+  }
+  {
+    auto c = OpenOk(Options());
+    EXPECT_EQ(c->Stats().replayed_events, 2);
+    EXPECT_EQ(c->Stats().buffered_events, 2);
+    ASSERT_TRUE(c->Flush().ok());
+    ASSERT_TRUE(c->Ingest(events_, Body({Event("e", "t", "2026-01-01T00:00:04Z")})).ok());
+  }
+  {
+    auto c = OpenOk(Options());
+    EXPECT_EQ(c->Stats().replayed_events, 1);
+    ASSERT_TRUE(c->Close().ok());
+  }
+  {
+    auto c = OpenOk(Options());
+    EXPECT_EQ(c->Stats().replayed_events, 0);
+    ASSERT_TRUE(c->Close().ok());
+  }
+  EXPECT_EQ(TableIds(), (std::multiset<std::string>{"a", "b", "c", "d", "e"}));
+  auto table = LoadTable();
+  EXPECT_EQ(table->metadata().snapshots.size(), 3u);
+}
+
+TEST_F(CollectorTest, UnknownCommitStateIsResolvedFromTheSummary) {
+  auto c = OpenOk(Options());
+  ASSERT_TRUE(c->Ingest(events_, Body({Event("a", "t", "2026-01-01T00:00:00Z")})).ok());
+  flaky_->unknown_after_commit = 1;
+  auto f = c->Flush();
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ASSERT_EQ(f->commits.size(), 1u);
+  auto table = LoadTable();
+  ASSERT_EQ(table->metadata().snapshots.size(), 1u);  // not committed twice
+  EXPECT_EQ(f->commits[0].snapshot_id, table->metadata().snapshots[0].snapshot_id);
+  EXPECT_EQ(TableIds(), (std::multiset<std::string>{"a"}));
+}
+
+TEST_F(CollectorTest, FailedFlushKeepsEventsAndTheNextFlushCommitsThem) {
+  auto c = OpenOk(Options());
+  ASSERT_TRUE(c->Ingest(events_, Body({Event("a", "t", "2026-01-01T00:00:00Z")})).ok());
+  flaky_->fail_before_commit = 100;
+  auto table = LoadTable();
+  std::map<std::string, std::string> props;
+  EXPECT_FALSE(c->Flush().ok());
+  EXPECT_EQ(c->Stats().flush_failures, 1);
+  ASSERT_TRUE(c->Ingest(events_, Body({Event("b", "t", "2026-01-01T00:00:00Z")})).ok());
+  flaky_->fail_before_commit = 0;
+  auto f = c->Flush();
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ASSERT_EQ(f->commits.size(), 2u);  // the failed job first, in WAL order
+  EXPECT_LT(f->commits[0].wal_position, f->commits[1].wal_position);
+  EXPECT_EQ(TableIds(), (std::multiset<std::string>{"a", "b"}));
+}
+
+TEST_F(CollectorTest, DuplicatesWithinTheWindowAreCountedNotWritten) {
+  auto o = Options();
+  o.dedup_window_seconds = 600;
+  {
+    auto c = OpenOk(o);
+    auto r = c->Ingest(events_, Body({Event("a", "t", "2026-01-01T00:00:00Z"),
+                                      Event("a", "t", "2026-01-01T00:00:00Z"),
+                                      Event("b", "t", "2026-01-01T00:00:00Z")}));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->accepted, 2);
+    EXPECT_EQ(r->duplicates, 1);
+    ASSERT_TRUE(c->Flush().ok());
+    r = c->Ingest(events_, Body({Event("b", "t", "2026-01-01T00:00:00Z")}));
+    EXPECT_EQ(r->duplicates, 1);
+    EXPECT_EQ(c->Stats().events_duplicate, 2);
+  }
+  clock_.AdvanceMicros(int64_t{300} * 1000000);
+  {
+    // The window holds across a restart: committed ids come back from the WAL.
+    auto c = OpenOk(o);
+    auto r = c->Ingest(events_, Body({Event("a", "t", "2026-01-01T00:00:00Z")}));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->duplicates, 1);
+    clock_.AdvanceMicros(int64_t{301} * 1000000);
+    r = c->Ingest(events_, Body({Event("a", "t", "2026-01-01T00:00:00Z")}));
+    EXPECT_EQ(r->accepted, 1);  // outside the window
+    ASSERT_TRUE(c->Close().ok());
+  }
+  EXPECT_EQ(TableIds(), (std::multiset<std::string>{"a", "a", "b"}));
+}
+
+TEST_F(CollectorTest, BackpressureRefusesWhenBuffersAreFull) {
+  auto o = Options();
+  o.max_buffered_bytes = 100;
+  auto c = OpenOk(o);
+  ASSERT_TRUE(c->Ingest(events_, Body({Event("a", "t", "2026-01-01T00:00:00Z"),
+                                       Event("b", "t", "2026-01-01T00:00:00Z")}))
+                  .ok());
+  EXPECT_GE(c->Stats().buffered_bytes, 100);
+  auto r = c->Ingest(events_, Body({Event("c", "t", "2026-01-01T00:00:00Z")}));
+  EXPECT_EQ(r.status().kind(), ErrorKind::kResourceExhausted);
+  EXPECT_NE(r.status().message().find("retry after"), std::string::npos);
+  EXPECT_GE(c->retry_after_seconds(), 1);
+  EXPECT_EQ(c->Stats().backpressure_rejections, 1);
+  ASSERT_TRUE(c->Flush().ok());
+  EXPECT_EQ(c->Stats().buffered_bytes, 0);
+  EXPECT_TRUE(c->Ingest(events_, Body({Event("c", "t", "2026-01-01T00:00:00Z")})).ok());
+  ASSERT_TRUE(c->Close().ok());
+  EXPECT_EQ(TableIds().size(), 3u);
+}
+
+TEST_F(CollectorTest, WalSegmentsCoveredByCommitsAreDeleted) {
+  auto o = Options();
+  o.wal_segment_bytes = 512;
+  o.dedup_window_seconds = 1;
+  auto c = OpenOk(o);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(
+        c->Ingest(events_, Body({Event("e" + std::to_string(i), "t", "2026-01-01T00:00:00Z")}))
+            .ok());
+  }
+  int64_t before = c->Stats().wal_bytes;
+  clock_.AdvanceMicros(2 * 1000000);
+  ASSERT_TRUE(c->Flush().ok());
+  EXPECT_LT(c->Stats().wal_bytes, before / 2);
+  ASSERT_TRUE(c->Close().ok());
+}
+
+TEST_F(CollectorTest, SecondProcessOnTheSameStateFolderIsRefused) {
+  auto c = OpenOk(Options());
+  auto second = Open(Options());
+  EXPECT_EQ(second.status().kind(), ErrorKind::kUnavailable);
+}
+
+TEST_F(CollectorTest, ConcurrentIngestWithBackgroundFlush) {
+  auto o = Options();
+  o.background_flush = true;
+  o.buffer_count_threshold = 50;
+  auto c = OpenOk(o);
+  std::vector<std::thread> threads;
+  std::atomic<int> accepted{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 40; ++i) {
+        std::string id = std::to_string(t) + "-" + std::to_string(i);
+        auto r = c->Ingest(events_, Body({Event(id, "t", "2026-01-01T00:00:00Z")}));
+        if (r.ok()) accepted += static_cast<int>(r->accepted);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_TRUE(c->Close().ok());
+  EXPECT_EQ(accepted.load(), 160);
+  EXPECT_EQ(TableIds().size(), 160u);
+}
+
+}  // namespace
+}  // namespace floe::ingest
