@@ -370,6 +370,18 @@ Result<S3Options> S3OptionsFromEnvironment(const std::function<const char*(const
       return Status::InvalidArgument("FLOE_S3_PATH_STYLE='" + v + "': expected true or false");
     }
   }
+  if (std::string v = get("FLOE_S3_CONDITIONAL_PUT"); !v.empty()) {
+    if (v == "auto") {
+      base.conditional_put = S3ConditionalPut::kAuto;
+    } else if (v == "if-none-match") {
+      base.conditional_put = S3ConditionalPut::kIfNoneMatch;
+    } else if (v == "emulated") {
+      base.conditional_put = S3ConditionalPut::kEmulated;
+    } else {
+      return Status::InvalidArgument("FLOE_S3_CONDITIONAL_PUT='" + v +
+                                     "': expected auto, if-none-match or emulated");
+    }
+  }
   if (!base.credentials.access_key_id.empty() && base.credentials.secret_access_key.empty()) {
     return Status::InvalidArgument(
         "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: both are needed");

@@ -59,9 +59,10 @@ struct S3Options {
 };
 
 // Reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION (or
-// AWS_DEFAULT_REGION), AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) and FLOE_S3_PATH_STYLE
-// (true/false) through `lookup` (std::getenv in the application; io never reads the
-// environment itself). Starts from `base`. kInvalidArgument names a variable with a bad value.
+// AWS_DEFAULT_REGION), AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL), FLOE_S3_PATH_STYLE
+// (true/false) and FLOE_S3_CONDITIONAL_PUT (auto/if-none-match/emulated) through `lookup`
+// (std::getenv in the application; io never reads the environment itself). Starts from `base`.
+// kInvalidArgument names a variable with a bad value.
 Result<S3Options> S3OptionsFromEnvironment(const std::function<const char*(const char*)>& lookup,
                                            S3Options base = {});
 

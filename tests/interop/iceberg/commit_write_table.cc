@@ -1,16 +1,18 @@
-// Builds a table for the oracle to check: `commit_write_table WAREHOUSE` creates ns.events in a
-// SQLite catalog at WAREHOUSE/catalog.db (data under WAREHOUSE/ns/events), partitioned by
+// Builds a table for the oracle to check: `commit_write_table WAREHOUSE [CATALOG_DB]` creates
+// ns.events in a SQLite catalog at WAREHOUSE/catalog.db or CATALOG_DB (data under
+// WAREHOUSE/ns/events; WAREHOUSE may be s3://bucket/prefix), partitioned by
 // day(timestamp); appends Parquet files written by floe's writer in three commits, then
 // compacts the two files of one day into one (operation replace). Prints the row count.
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "floe/catalog/sql_catalog.h"
 #include "floe/catalog/table.h"
 #include "floe/catalog/transaction.h"
-#include "floe/io/local_store.h"
 #include "floe/io/location.h"
+#include "floe/io/store_registry.h"
 #include "support/parquet_files.h"
 
 namespace floe {
@@ -64,12 +66,18 @@ Result<iceberg::DataFile> WriteFile(ObjectStore* store, const iceberg::TableMeta
                                       std::move(partition), m.CurrentSchema());
 }
 
-Status Run(const std::string& warehouse) {
+Status Run(const std::string& warehouse, const std::string& catalog_db) {
   SystemClock clock;
-  FLOE_ASSIGN_OR_RETURN(auto store, LocalStore::Make(warehouse));
-  FLOE_ASSIGN_OR_RETURN(auto catalog, SqlCatalog::Open("sqlite:" + warehouse + "/catalog.db"));
+  // An s3:// warehouse goes through the S3 store configured by the AWS_* variables.
+  const bool s3 = warehouse.rfind("s3://", 0) == 0;
+  FLOE_ASSIGN_OR_RETURN(S3Options s3_options, S3OptionsFromEnvironment(std::getenv));
+  auto registry = MakeDefaultStoreRegistry(s3_options);
+  FLOE_ASSIGN_OR_RETURN(std::shared_ptr<ObjectStore> store,
+                        registry->Resolve(s3 ? warehouse : "file:///"));
+  FLOE_ASSIGN_OR_RETURN(auto catalog, SqlCatalog::Open("sqlite:" + catalog_db));
   FLOE_RETURN_IF_ERROR(catalog->CreateNamespace({"ns"}, {}));
-  FLOE_ASSIGN_OR_RETURN(std::string root, LocationFromLocalPath(warehouse));
+  FLOE_ASSIGN_OR_RETURN(std::string root,
+                        s3 ? NormalizeLocation(warehouse) : LocationFromLocalPath(warehouse));
   CreateTableRequest request;
   request.schema = EventsSchema();
   request.spec.fields.push_back(
@@ -116,11 +124,11 @@ Status Run(const std::string& warehouse) {
 }  // namespace floe
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: commit_write_table WAREHOUSE\n");
+  if (argc != 2 && argc != 3) {
+    std::fprintf(stderr, "usage: commit_write_table WAREHOUSE|s3://BUCKET/PREFIX [CATALOG_DB]\n");
     return 2;
   }
-  floe::Status st = floe::Run(argv[1]);
+  floe::Status st = floe::Run(argv[1], argc == 3 ? argv[2] : std::string(argv[1]) + "/catalog.db");
   if (!st.ok()) {
     std::fprintf(stderr, "%s\n", st.ToString().c_str());
     return 1;

@@ -609,6 +609,13 @@ TEST(S3StoreProtocolTest, OptionsFromTheEnvironment) {
   options = S3OptionsFromEnvironment(lookup);
   EXPECT_EQ(options->region, "auto");
   EXPECT_EQ(options->endpoint, "https://acct.r2.cloudflarestorage.com");
+  EXPECT_EQ(options->conditional_put, S3ConditionalPut::kAuto);
+  env["FLOE_S3_CONDITIONAL_PUT"] = "emulated";
+  EXPECT_EQ(S3OptionsFromEnvironment(lookup)->conditional_put, S3ConditionalPut::kEmulated);
+  env["FLOE_S3_CONDITIONAL_PUT"] = "sometimes";
+  EXPECT_THAT(S3OptionsFromEnvironment(lookup).status().message(),
+              HasSubstr("FLOE_S3_CONDITIONAL_PUT"));
+  env.erase("FLOE_S3_CONDITIONAL_PUT");
   env["FLOE_S3_PATH_STYLE"] = "maybe";
   EXPECT_THAT(S3OptionsFromEnvironment(lookup).status().message(), HasSubstr("FLOE_S3_PATH_STYLE"));
   env.erase("FLOE_S3_PATH_STYLE");
