@@ -51,25 +51,6 @@ Json PlanToJson(const CompactionPlan& plan, bool with_paths) {
 
 }  // namespace
 
-CompactionLocks::Lease::~Lease() {
-  if (locks_ == nullptr) return;
-  std::lock_guard<std::mutex> lock(locks_->mu_);
-  locks_->held_.erase(table_);
-}
-
-Result<CompactionLocks::Lease> CompactionLocks::TryAcquire(const std::string& table) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!held_.insert(table).second) {
-    return Status::Conflict("a compaction of " + table + " is already running");
-  }
-  return Lease(this, table);
-}
-
-bool CompactionLocks::IsHeld(const std::string& table) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return held_.count(table) > 0;
-}
-
 std::vector<QuarantinedFile> ReadQuarantine(const std::map<std::string, std::string>& properties) {
   std::vector<QuarantinedFile> out;
   auto it = properties.find(kQuarantineProperty);
@@ -100,15 +81,7 @@ std::string QuarantineToJson(const std::vector<QuarantinedFile>& files) {
 }
 
 std::string CompactionReportToJson(const CompactionReport& r, bool pretty) {
-  Json j = r.run.ToJson();
-  Json quarantined = Json::array();
-  for (const QuarantinedFile& f : r.quarantined) {
-    quarantined.push_back({{"path", f.path}, {"reason", f.reason}});
-  }
-  j["groups_planned"] = r.groups_planned;
-  j["quarantined"] = std::move(quarantined);
-  j["plan"] = PlanToJson(r.plan, r.run.dry_run);
-  return j.dump(pretty ? 2 : -1, ' ', false, Json::error_handler_t::replace);
+  return r.run.ToJson().dump(pretty ? 2 : -1, ' ', false, Json::error_handler_t::replace);
 }
 
 namespace {
@@ -378,6 +351,13 @@ void Run::Finish() {
     report_.run.status =
         report_.run.error.empty() && report_.quarantined.empty() ? "noop" : "failure";
   }
+  Json quarantined = Json::array();
+  for (const QuarantinedFile& f : report_.quarantined) {
+    quarantined.push_back({{"path", f.path}, {"reason", f.reason}});
+  }
+  report_.run.details["groups_planned"] = report_.groups_planned;
+  report_.run.details["quarantined"] = std::move(quarantined);
+  report_.run.details["plan"] = PlanToJson(report_.plan, report_.run.dry_run);
   if (env_.metrics != nullptr) {
     metrics::FloeMetrics& m = *env_.metrics;
     const RunReport& r = report_.run;
@@ -485,12 +465,8 @@ Result<CompactionReport> Run::Go() {
 
 Result<CompactionReport> RunCompaction(Table* table, const CompactionOptions& options,
                                        const CompactionRequest& request, const CompactionEnv& env) {
-  if (env.locks == nullptr || env.logger == nullptr) {
-    return Status::InvalidArgument("RunCompaction needs locks and a logger");
-  }
+  if (env.logger == nullptr) return Status::InvalidArgument("RunCompaction needs a logger");
   FLOE_RETURN_IF_ERROR(options.Validate());
-  FLOE_ASSIGN_OR_RETURN(CompactionLocks::Lease lease,
-                        env.locks->TryAcquire(table->identifier().ToString()));
   Run run(table, options, request, env);
   return run.Go();
 }

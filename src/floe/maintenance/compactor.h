@@ -3,14 +3,17 @@
 // One compaction run over one table: plan, rewrite group by group, commit as groups finish
 // (partial progress), quarantine corrupt inputs, report.
 //
-//   CompactionLocks locks;  // one per process, shared by the CLI/HTTP entry points
+// One run per table at a time: callers hold the table's scheduler::TableLocks lock around it
+// (the scheduler, the admin API and the CLI share that lock).
+//
+//   CompactionEnv env;
+//   env.logger = &logger;
 //   FLOE_ASSIGN_OR_RETURN(CompactionReport report,
-//                         RunCompaction(table.get(), options, request, {&locks, &logger}));
+//                         RunCompaction(table.get(), options, request, env));
 //   std::cout << CompactionReportToJson(report);
 
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -25,33 +28,6 @@
 #include "floe/maintenance/run_report.h"
 
 namespace floe::maintenance {
-
-// One compaction per table at a time in a process. Passed in (never global).
-class CompactionLocks {
- public:
-  class Lease {
-   public:
-    Lease(Lease&& other) noexcept : locks_(other.locks_), table_(std::move(other.table_)) {
-      other.locks_ = nullptr;
-    }
-    Lease& operator=(Lease&&) = delete;
-    ~Lease();
-
-   private:
-    friend class CompactionLocks;
-    Lease(CompactionLocks* locks, std::string table) : locks_(locks), table_(std::move(table)) {}
-    CompactionLocks* locks_;
-    std::string table_;
-  };
-
-  // kConflict naming the table when a run holds it (HTTP answers 409).
-  Result<Lease> TryAcquire(const std::string& table);
-  bool IsHeld(const std::string& table) const;
-
- private:
-  mutable std::mutex mu_;
-  std::set<std::string> held_;
-};
 
 // Corrupt inputs are listed in this table property (a JSON array of {"path","reason","ts_ms"}):
 // it lives with the table, so it survives restarts, is seen by every node sharing the catalog,
@@ -68,7 +44,9 @@ struct QuarantinedFile {
 std::vector<QuarantinedFile> ReadQuarantine(const std::map<std::string, std::string>& properties);
 std::string QuarantineToJson(const std::vector<QuarantinedFile>& files);
 
-// The run's report: DESIGN.md's fields in `run` (action "compact"), plus what only compaction has.
+// The run's report: DESIGN.md's fields in `run` (action "compact"; its details hold
+// "groups_planned", "quarantined" and "plan", input paths listed in dry runs), and the same
+// typed.
 struct CompactionReport {
   RunReport run;
   int64_t groups_planned = 0;
@@ -76,7 +54,7 @@ struct CompactionReport {
   CompactionPlan plan;
 };
 
-// RunReport's JSON plus "groups_planned", "quarantined" and "plan" (dry runs list input paths).
+// report.run.ToJson() as text.
 std::string CompactionReportToJson(const CompactionReport& report, bool pretty = false);
 
 struct CompactionProgress {
@@ -87,16 +65,14 @@ struct CompactionProgress {
 };
 
 struct CompactionEnv {
-  CompactionLocks* locks = nullptr;                         // required
   Logger* logger = nullptr;                                 // required
   std::function<void(const CompactionProgress&)> progress;  // optional
   metrics::FloeMetrics* metrics = nullptr;                  // optional
 };
 
-// Runs one compaction of `table` (refreshed first). Errors before any work (the table is held by
-// another run: kConflict; invalid options or request: kInvalidArgument; the table cannot be
-// read) are returned as a Status; problems during the run end up in the report (status partial
-// or failure, `error`).
+// Runs one compaction of `table` (refreshed first). Errors before any work (invalid options or
+// request: kInvalidArgument; the table cannot be read) are returned as a Status; problems during
+// the run end up in the report (status partial or failure, `error`).
 Result<CompactionReport> RunCompaction(Table* table, const CompactionOptions& options,
                                        const CompactionRequest& request, const CompactionEnv& env);
 

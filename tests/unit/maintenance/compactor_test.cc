@@ -1,6 +1,6 @@
 // Compaction runs end to end on a SQLite catalog and an in-memory store: rows kept as a multiset,
 // sort order kept, outputs rolling at the target, the memory bound, quarantine, partial progress,
-// vanished inputs, appends racing the run, the one-run-per-table lock and the report.
+// vanished inputs, appends racing the run and the report.
 #include "floe/maintenance/compactor.h"
 
 #include <gtest/gtest.h>
@@ -31,7 +31,6 @@ class CompactorTest : public testing::CompactionFixture {
   Result<CompactionReport> Compact(Table* table, const CompactionOptions& options,
                                    CompactionRequest request = {}) {
     CompactionEnv env;
-    env.locks = &locks_;
     env.logger = &logger_;
     return RunCompaction(table, options, request, env);
   }
@@ -55,7 +54,6 @@ class CompactorTest : public testing::CompactionFixture {
     return r;
   }
 
-  CompactionLocks locks_;
   std::vector<std::string> log_lines_;
   std::mutex log_mu_;
   Logger logger_{&clock_, LogLevel::kInfo, [this](std::string_view line) {
@@ -379,22 +377,6 @@ TEST_F(CompactorTest, AppendsRacingCompactionAreNeverUndone) {
   std::set<std::string> live;
   for (const auto& f : LiveData(*table)) live.insert(f.file.file_path);
   for (const auto& f : extra) EXPECT_EQ(live.count(f.file_path), 1u) << f.file_path;
-}
-
-TEST_F(CompactorTest, OneRunPerTableAtATime) {
-  auto table = Create();
-  auto lease = locks_.TryAcquire("ns.events");
-  ASSERT_TRUE(lease.ok());
-  auto report = Compact(table.get(), SmallOptions());
-  EXPECT_EQ(report.status().kind(), ErrorKind::kConflict);
-  EXPECT_NE(report.status().message().find("already running"), std::string::npos);
-  EXPECT_TRUE(locks_.TryAcquire("ns.other").ok());
-}
-
-TEST_F(CompactorTest, LeaseIsReleasedAfterARun) {
-  auto table = Create();
-  ASSERT_TRUE(Compact(table.get(), SmallOptions()).ok());
-  EXPECT_FALSE(locks_.IsHeld("ns.events"));
 }
 
 }  // namespace
