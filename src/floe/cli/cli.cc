@@ -50,6 +50,7 @@ std::vector<Command> AllCommands() {
   std::vector<Command> all;
   AddParquetCommands(&all);
   AddMaintenanceCommands(&all);
+  AddCompactCommands(&all);
   AddScanCommands(&all);
   return all;
 }
