@@ -260,6 +260,18 @@ void Scheduler::SaveRecord(const JobRunRecord& record) {
   }
 }
 
+void Scheduler::SaveJobRecord(Job* job) {
+  // Saves are serialized and each writes the record as it is when its turn comes, so a start
+  // record saved late can never overwrite the record of the run's end.
+  std::lock_guard<std::mutex> save_lock(save_mu_);
+  JobRunRecord record;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    record = job->record;
+  }
+  SaveRecord(record);
+}
+
 void Scheduler::ReapWorkersLocked() {
   for (auto it = workers_.begin(); it != workers_.end();) {
     if (it->done) {
@@ -272,7 +284,7 @@ void Scheduler::ReapWorkersLocked() {
 }
 
 int Scheduler::RunDue() {
-  std::vector<JobRunRecord> to_save;
+  std::vector<Job*> to_save;
   int started = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -309,7 +321,7 @@ int Scheduler::RunDue() {
       job->record.schedule_from_micros = now;
       job->record.last_started_micros = now;
       job->due_micros = job->cron.NextAfter(now, options_.utc_offset_minutes).value_or(kNever);
-      to_save.push_back(job->record);
+      to_save.push_back(job);
       ++running_;
       ++started;
       if (metrics_) {
@@ -332,7 +344,7 @@ int Scheduler::RunDue() {
       worker.thread = std::thread(&Scheduler::Execute, this, job, std::move(context), &worker);
     }
   }
-  for (const JobRunRecord& record : to_save) SaveRecord(record);
+  for (Job* job : to_save) SaveJobRecord(job);
   return started;
 }
 
@@ -351,16 +363,14 @@ void Scheduler::Execute(Job* job, JobContext context, Worker* worker) {
   const bool over_budget = finished > context.deadline_micros;
   locks_->Unlock(context.table, HolderName(*job));
 
-  JobRunRecord record;
   {
     std::lock_guard<std::mutex> lock(mu_);
     job->record.last_finished_micros = std::max(finished, context.started_micros);
     job->record.last_result = std::string(RunResultName(result.result));
     job->record.last_message = result.message;
     job->record.last_over_budget = over_budget;
-    record = job->record;
   }
-  SaveRecord(record);
+  SaveJobRecord(job);
   if (metrics_) {
     metrics_->scheduler_runs
         ->Labels({context.table, context.job, std::string(RunResultName(result.result))})

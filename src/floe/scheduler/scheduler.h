@@ -186,6 +186,7 @@ class Scheduler {
             const metrics::FloeMetrics* metrics, SchedulerOptions options);
   void Execute(Job* job, JobContext context, Worker* worker);
   void SaveRecord(const JobRunRecord& record);
+  void SaveJobRecord(Job* job);
   void ReapWorkersLocked();
   void Loop();
   int64_t NextDueLocked() const;
@@ -198,6 +199,7 @@ class Scheduler {
   const metrics::FloeMetrics* metrics_;
   SchedulerOptions options_;
 
+  std::mutex save_mu_;  // taken before mu_, never while holding it
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Job>> jobs_;

@@ -11,6 +11,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "floe/iceberg/datetime.h"
@@ -205,6 +206,58 @@ TEST(SchedulerTest, PlannedStatusReadsTheStateWithoutAScheduler) {
   // Two days later, compact-daily's missed run is due now.
   auto later = PlannedStatus(jobs, &f.state, Utc("2026-12-02T03:00:00"));
   EXPECT_EQ(Show((*later)[0].next_run_micros), "2026-12-01T02:00:00");
+}
+
+// Saves of a start record wait until the job body has returned and then give other threads a
+// chance to run, which opens the window for the end record to be saved first.
+class SlowStartSaves final : public RunStateStore {
+ public:
+  Result<std::vector<JobRunRecord>> Load() override { return inner_.Load(); }
+  Status Save(const JobRunRecord& record) override {
+    if (record.last_started_micros > record.last_finished_micros) {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return body_returned_; });
+      lock.unlock();
+      for (int i = 0; i < 1000; ++i) std::this_thread::yield();
+    }
+    return inner_.Save(record);
+  }
+  void BodyReturned() {
+    std::lock_guard<std::mutex> lock(mu_);
+    body_returned_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  MemoryRunStateStore inner_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool body_returned_ = false;
+};
+
+TEST(SchedulerTest, TheEndOfARunIsTheLastRecordSaved) {
+  // The start record is saved by RunDue's thread, the end record by the run's thread; a start
+  // record saved last would make the next start rerun the job as "cut short by a crash".
+  for (int i = 0; i < 20; ++i) {
+    FakeClock clock(Utc("2026-11-30T01:59:00"));
+    InProcessTableLocks locks;
+    SlowStartSaves state;
+    std::map<std::string, JobFunction> fns;
+    fns["compact"] = [&](const JobContext&) {
+      state.BodyReturned();
+      return JobResult{};
+    };
+    auto s = Scheduler::Make({{"compact-daily", kTable, "0 2 * * *", "compact", 60000}}, fns,
+                             &clock, &locks, &state, nullptr, nullptr);
+    ASSERT_TRUE(s.ok());
+    clock.SetMicros(Utc("2026-11-30T02:00:00"));
+    RunAllDue(s->get());
+    auto records = state.Load();
+    ASSERT_TRUE(records.ok());
+    ASSERT_EQ(records->size(), 1u);
+    ASSERT_GE((*records)[0].last_finished_micros, (*records)[0].last_started_micros) << i;
+    ASSERT_EQ((*records)[0].last_result, "success") << i;
+  }
 }
 
 TEST(SchedulerTest, FirstStartDoesNotRunPastTimes) {
