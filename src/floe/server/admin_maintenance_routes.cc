@@ -6,18 +6,19 @@
 #include "floe/maintenance/fsck.h"
 #include "floe/maintenance/remove_orphans.h"
 #include "floe/maintenance/retention.h"
+#include "floe/server/admin_compact_route.h"
 #include "floe/server/admin_request.h"
 
 namespace floe::server {
 namespace {
 
-using RunFn = std::function<Result<maintenance::RunReport>(Table*, const AdminBody&)>;
-
 // Lock lease: long enough for any run; released at the end (or with the process).
 constexpr int64_t kLeaseMicros = int64_t{6} * 3600 * 1'000'000;
 
+}  // namespace
+
 Handler MaintenanceHandler(std::shared_ptr<const MaintenanceRouteContext> ctx,
-                           std::set<std::string> fields, RunFn run) {
+                           std::set<std::string> fields, MaintenanceRunFn run) {
   fields.insert("table");
   return [ctx, fields, run](const HttpRequest& request) -> HttpResponse {
     Result<AdminBody> body = AdminBody::Parse(request.body, fields);
@@ -55,8 +56,6 @@ Handler MaintenanceHandler(std::shared_ptr<const MaintenanceRouteContext> ctx,
     return JsonResponse(200, nlohmann::ordered_json::parse(json.dump()));
   };
 }
-
-}  // namespace
 
 Status AddMaintenanceRoutes(Router* router, const Authenticator* auth,
                             MaintenanceRouteContext context) {
@@ -133,6 +132,7 @@ Status AddMaintenanceRoutes(Router* router, const Authenticator* auth,
                     maintenance::OtherTableLocations(ctx->services, table->identifier()));
                 return maintenance::Fsck(table, options, logger);
               }))));
+  FLOE_RETURN_IF_ERROR(AddCompactRoute(router, auth, ctx));
   return Status::OK();
 }
 

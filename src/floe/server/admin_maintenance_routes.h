@@ -9,11 +9,15 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "floe/catalog/table.h"
 #include "floe/common/logger.h"
+#include "floe/maintenance/compaction_options.h"
+#include "floe/maintenance/run_report.h"
 #include "floe/scheduler/table_locks.h"
+#include "floe/server/admin_request.h"
 #include "floe/server/auth.h"
 #include "floe/server/router.h"
 
@@ -27,7 +31,15 @@ struct MaintenanceRouteContext {
   Logger* logger = nullptr;
   // Called with each finished report (metrics, run history); may be empty.
   std::function<void(const nlohmann::json& report)> on_report;
+  // POST /admin/compact: the server's compaction settings (COMPACTION_THRESHOLD, ...).
+  maintenance::CompactionOptions compaction;
 };
+
+// The handler all maintenance routes share: parses the body (only `fields` and "table"), loads
+// the table (404), takes its lock (409), runs `run` and answers with its report.
+using MaintenanceRunFn = std::function<Result<maintenance::RunReport>(Table*, const AdminBody&)>;
+Handler MaintenanceHandler(std::shared_ptr<const MaintenanceRouteContext> ctx,
+                           std::set<std::string> fields, MaintenanceRunFn run);
 
 // `auth` and everything in `context` must outlive the router's server.
 Status AddMaintenanceRoutes(Router* router, const Authenticator* auth,
