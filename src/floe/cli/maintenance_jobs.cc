@@ -1,0 +1,100 @@
+#include "floe/cli/maintenance_jobs.h"
+
+#include <memory>
+
+#include "floe/maintenance/compactor.h"
+#include "floe/maintenance/expire_snapshots.h"
+
+namespace floe::cli {
+namespace {
+
+scheduler::JobResult FromReport(const maintenance::RunReport& report, const std::string& summary) {
+  scheduler::JobResult out;
+  if (report.status == "success")
+    out.result = scheduler::RunResult::kSuccess;
+  else if (report.status == "noop")
+    out.result = scheduler::RunResult::kNoop;
+  else if (report.status == "partial")
+    out.result = scheduler::RunResult::kPartial;
+  else
+    out.result = scheduler::RunResult::kFailure;
+  out.message = summary;
+  if (!report.error.empty()) out.message += "; error: " + report.error;
+  return out;
+}
+
+scheduler::JobResult Failed(const Status& status) {
+  return scheduler::JobResult{scheduler::RunResult::kFailure, status.message()};
+}
+
+using Action = std::function<Result<maintenance::RunReport>(Table*, const scheduler::JobContext&)>;
+
+scheduler::JobFunction Job(std::shared_ptr<const MaintenanceJobsConfig> config, Action action) {
+  return [config, action](const scheduler::JobContext& ctx) -> scheduler::JobResult {
+    Result<TableIdentifier> id = TableIdentifier::Parse(ctx.table);
+    if (!id.ok()) return Failed(id.status());
+    Result<std::unique_ptr<Table>> table = Table::Load(config->services, *id);
+    if (!table.ok()) return Failed(table.status());
+    Result<maintenance::RunReport> report = action(table->get(), ctx);
+    if (!report.ok()) return Failed(report.status());
+    nlohmann::json json = report->ToJson();
+    json["job"] = ctx.job;
+    json["scheduled"] = true;
+    if (config->on_report) config->on_report(json);
+    std::string summary = report->action + " " + report->status + ": " +
+                          std::to_string(report->files_in) + " files in, " +
+                          std::to_string(report->files_out) + " out, " +
+                          std::to_string(report->commits) + " commits";
+    return FromReport(*report, summary);
+  };
+}
+
+Action Compact(std::shared_ptr<const MaintenanceJobsConfig> config, bool force, bool aggressive) {
+  return [config, force, aggressive](
+             Table* table, const scheduler::JobContext& ctx) -> Result<maintenance::RunReport> {
+    maintenance::CompactionOptions options = config->compaction;
+    // The job's budget bounds the run: no group starts past the deadline.
+    const int64_t remaining_ms = std::max<int64_t>(ctx.RemainingMicros() / 1000, 1);
+    options.time_budget_ms =
+        options.time_budget_ms > 0 ? std::min(options.time_budget_ms, remaining_ms) : remaining_ms;
+    maintenance::CompactionRequest request;
+    request.force = force;
+    request.aggressive = aggressive;
+    maintenance::CompactionEnv env;
+    env.logger = config->logger;
+    env.metrics = config->metrics;
+    FLOE_ASSIGN_OR_RETURN(maintenance::CompactionReport report,
+                          maintenance::RunCompaction(table, options, request, env));
+    return report.run;
+  };
+}
+
+}  // namespace
+
+std::map<std::string, scheduler::JobFunction> MaintenanceJobFunctions(MaintenanceJobsConfig cfg) {
+  auto config = std::make_shared<const MaintenanceJobsConfig>(std::move(cfg));
+  std::map<std::string, scheduler::JobFunction> out;
+  out[std::string(scheduler::kKindCompactIfNeeded)] = Job(config, Compact(config, false, false));
+  out[std::string(scheduler::kKindCompact)] = Job(config, Compact(config, true, false));
+  out[std::string(scheduler::kKindCompactAggressive)] = Job(config, Compact(config, true, true));
+  out[std::string(scheduler::kKindExpireSnapshots)] =
+      Job(config, [config](Table* table, const scheduler::JobContext&) {
+        maintenance::ExpireOptions options;
+        options.older_than_ms = config->expire_older_than_ms;
+        options.retain_last = config->expire_retain_last;
+        return maintenance::ExpireSnapshots(table, options, config->logger);
+      });
+  out[std::string(scheduler::kKindRemoveOrphans)] =
+      Job(config,
+          [config](Table* table, const scheduler::JobContext&) -> Result<maintenance::RunReport> {
+            maintenance::OrphanOptions options;
+            options.older_than_ms = config->orphan_older_than_ms;
+            FLOE_ASSIGN_OR_RETURN(
+                options.other_table_locations,
+                maintenance::OtherTableLocations(config->services, table->identifier()));
+            return maintenance::RemoveOrphans(table, options, config->logger);
+          });
+  return out;
+}
+
+}  // namespace floe::cli

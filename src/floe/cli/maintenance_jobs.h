@@ -1,0 +1,40 @@
+#pragma once
+
+// The work behind the scheduler's job kinds (scheduler::kKind*), for `floe serve`: each job loads
+// its table, runs the maintenance action and turns the run report into the scheduler's result.
+// The scheduler holds the table's lock around a run, the same lock the admin routes take.
+
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "floe/catalog/table.h"
+#include "floe/common/logger.h"
+#include "floe/common/metrics_floe.h"
+#include "floe/maintenance/compaction_options.h"
+#include "floe/maintenance/remove_orphans.h"
+#include "floe/scheduler/scheduler.h"
+
+namespace floe::cli {
+
+struct MaintenanceJobsConfig {
+  TableServices services;
+  maintenance::CompactionOptions compaction;
+  // Unset: the table's history.expire.* properties, else Java's defaults.
+  std::optional<int64_t> expire_older_than_ms;
+  std::optional<int64_t> expire_retain_last;
+  int64_t orphan_older_than_ms = maintenance::kDefaultOrphanAgeMs;
+  Logger* logger = nullptr;                 // required
+  metrics::FloeMetrics* metrics = nullptr;  // optional
+  // Each finished run's report (run history, dashboards); optional.
+  std::function<void(const nlohmann::json& report)> on_report;
+};
+
+// One function per kind of scheduler::DefaultJobs(): compact-if-needed (threshold rule),
+// compact (force: every partition with small files), compact-aggressive (force + aggressive),
+// expire-snapshots, remove-orphans.
+std::map<std::string, scheduler::JobFunction> MaintenanceJobFunctions(MaintenanceJobsConfig config);
+
+}  // namespace floe::cli
