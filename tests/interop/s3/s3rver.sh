@@ -1,0 +1,40 @@
+# Sourced by the S3 interop scripts: start_s3rver WORK BUCKET starts an s3rver over WORK/s3 on a
+# free loopback port and exports the AWS_* variables that point floe at it; it is stopped and
+# WORK removed when the script exits. copy_out WORK BUCKET/KEY_PREFIX DEST rebuilds a folder
+# from s3rver's storage, where each object's bytes sit in <bucket>/<key>._S3rver_object.
+S3RVER_PID=""
+S3RVER_WORK=""
+s3rver_cleanup() {
+  if [ -n "$S3RVER_PID" ]; then
+    kill "$S3RVER_PID" 2>/dev/null || true
+    wait "$S3RVER_PID" 2>/dev/null || true
+  fi
+  [ -n "$S3RVER_WORK" ] && rm -rf "$S3RVER_WORK"
+}
+trap s3rver_cleanup EXIT INT TERM
+
+start_s3rver() {
+  S3RVER_WORK="$1"
+  node --openssl-legacy-provider "$FLOE_ORACLE/node_modules/s3rver/bin/s3rver.js" \
+    -d "$1/s3" -a 127.0.0.1 -p 0 --silent --configure-bucket "$2" > "$1/s3rver.out" 2>&1 &
+  S3RVER_PID=$!
+  port=""
+  for _ in $(seq 1 600); do
+    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$1/s3rver.out")
+    [ -n "$port" ] && break
+    kill -0 "$S3RVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$port" ] || { echo "s3rver did not start:"; cat "$1/s3rver.out"; exit 1; }
+  # s3rver checks no signatures and ignores If-None-Match (hence the emulated put-if-absent).
+  export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=S3RVER \
+    AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1 FLOE_S3_CONDITIONAL_PUT=emulated
+}
+
+copy_out() {
+  src="$1/s3/$2"
+  (cd "$src" && find . -name '*._S3rver_object') | while read -r f; do
+    mkdir -p "$3/$(dirname "$f")"
+    cp "$src/$f" "$3/${f%._S3rver_object}"
+  done
+}
