@@ -256,8 +256,13 @@ class Collector::Impl {
 
   Result<TableState*> GetTable(const TableIdentifier& id);
   Result<std::unique_ptr<TableState>> LoadTable(const TableIdentifier& id);
+  struct PartitionCache {
+    bool valid = false;
+    std::vector<iceberg::Literal> partition;
+    std::string path;
+  };
   Status MapEvent(const TableState& t, std::string_view json, int64_t received_at,
-                  MapScratch* scratch, Mapped* out) const;
+                  MapScratch* scratch, PartitionCache* cache, Mapped* out) const;
   // REQUIRES: mu_.
   Status BufferEvent(TableState* t, Mapped&& m, uint64_t lsn, int64_t received_at);
   bool Due(const TableState& t, int64_t now_micros) const;   // REQUIRES: mu_
@@ -280,7 +285,9 @@ class Collector::Impl {
   DedupWindow dedup_;
   CollectorStats stats_;
   bool closed_ = false;
-  UuidGenerator uuids_;  // under flush_mu_
+  UuidGenerator uuids_;        // under flush_mu_
+  MapScratch replay_scratch_;  // Open only
+  PartitionCache replay_cache_;
   int64_t flush_seq_ = 0;
 
   std::mutex load_mu_;   // one catalog load at a time
@@ -361,8 +368,8 @@ Status Collector::Impl::ReplayRecord(const WalRecord& r, int64_t now_micros) {
     return Status::OK();
   }
   Mapped m;
-  MapScratch scratch;
-  Status st = MapEvent(*t, r.entry.json, r.entry.received_at_micros, &scratch, &m);
+  Status st =
+      MapEvent(*t, r.entry.json, r.entry.received_at_micros, &replay_scratch_, &replay_cache_, &m);
   if (!st.ok()) {
     // Accepted once, so this is a loss; it can only happen when the table changed under the log.
     services_.logger->Error(
@@ -412,7 +419,7 @@ Result<TableState*> Collector::Impl::GetTable(const TableIdentifier& id) {
 }
 
 Status Collector::Impl::MapEvent(const TableState& t, std::string_view json, int64_t received_at,
-                                 MapScratch* scratch, Mapped* out) const {
+                                 MapScratch* scratch, PartitionCache* cache, Mapped* out) const {
   FLOE_ASSIGN_OR_RETURN(MappedEvent mapped, t.mapper->Map(json, received_at, scratch));
   const TableLayout& l = *t.layout;
   out->id = std::move(mapped.id);
@@ -423,7 +430,17 @@ Status Collector::Impl::MapEvent(const TableState& t, std::string_view json, int
     sources.reserve(l.partition_sources.size());
     for (size_t i : l.partition_sources) sources.push_back(out->values[i]);
     FLOE_ASSIGN_OR_RETURN(out->partition, iceberg::ComputePartition(l.spec, sources));
-    FLOE_ASSIGN_OR_RETURN(out->partition_path, iceberg::PartitionPath(l.spec, out->partition));
+    // Consecutive events mostly share a partition: its path is formatted once per run of them.
+    if (cache != nullptr && cache->valid && cache->partition == out->partition) {
+      out->partition_path = cache->path;
+    } else {
+      FLOE_ASSIGN_OR_RETURN(out->partition_path, iceberg::PartitionPath(l.spec, out->partition));
+      if (cache != nullptr) {
+        cache->partition = out->partition;
+        cache->path = out->partition_path;
+        cache->valid = true;
+      }
+    }
   }
   return Status::OK();
 }
@@ -488,9 +505,10 @@ Result<IngestResult> Collector::Impl::Ingest(const TableIdentifier& table_id, De
   std::vector<Mapped> mapped;
   mapped.reserve(body.events.size());
   MapScratch scratch;
+  PartitionCache cache;
   for (RawEvent& e : body.events) {
     Mapped m;
-    Status st = MapEvent(*t, e.json, now, &scratch, &m);
+    Status st = MapEvent(*t, e.json, now, &scratch, &cache, &m);
     if (!st.ok()) {
       result.errors.push_back(EventError{e.index, st.message()});
       ++result.rejected;
