@@ -83,6 +83,11 @@ std::string QuoteColumn(std::string_view name) {
   for (char c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.') plain = false;
   }
+  static const char* kKeywords[] = {"AND",  "OR",   "NOT",   "IS",     "IN",
+                                    "NULL", "TRUE", "FALSE", "BETWEEN"};
+  std::string upper(name);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (const char* kw : kKeywords) plain &= upper != kw;
   if (plain) return std::string(name);
   std::string out = "`";
   for (char c : name) {
