@@ -6,6 +6,7 @@
 #include "floe/catalog/snapshot_producer.h"
 #include "floe/io/location.h"
 #include "floe/maintenance/reachable.h"
+#include "floe/maintenance/table_state.h"
 
 namespace floe::maintenance {
 namespace {
@@ -34,27 +35,19 @@ std::string FolderPrefix(const std::string& location) {
 Result<std::vector<std::string>> OtherTableLocations(const TableServices& services,
                                                      const TableIdentifier& self) {
   std::vector<std::string> out;
-  std::vector<Namespace> pending = {{}};
-  while (!pending.empty()) {
-    Namespace ns = std::move(pending.back());
-    pending.pop_back();
-    FLOE_ASSIGN_OR_RETURN(std::vector<Namespace> children, services.catalog->ListNamespaces(ns));
-    for (Namespace& child : children) pending.push_back(std::move(child));
-    if (ns.empty()) continue;
-    FLOE_ASSIGN_OR_RETURN(std::vector<TableIdentifier> tables, services.catalog->ListTables(ns));
-    for (const TableIdentifier& id : tables) {
-      if (id == self) continue;
-      Result<TablePointer> pointer = services.catalog->LoadTable(id);
-      if (!pointer.ok()) continue;  // dropped meanwhile
-      Result<iceberg::TableMetadata> metadata =
-          ReadTableMetadata(services.store, pointer->metadata_location);
-      if (!metadata.ok()) {
-        // Unknown location: refusing is safer than deleting another table's files.
-        return metadata.status().WithContext("reading table " + id.ToString() +
-                                             " to protect its files");
-      }
-      out.push_back(metadata->location);
+  FLOE_ASSIGN_OR_RETURN(std::vector<TableIdentifier> tables, ListAllTables(services.catalog));
+  for (const TableIdentifier& id : tables) {
+    if (id == self) continue;
+    Result<TablePointer> pointer = services.catalog->LoadTable(id);
+    if (!pointer.ok()) continue;  // dropped meanwhile
+    Result<iceberg::TableMetadata> metadata =
+        ReadTableMetadata(services.store, pointer->metadata_location);
+    if (!metadata.ok()) {
+      // Unknown location: refusing is safer than deleting another table's files.
+      return metadata.status().WithContext("reading table " + id.ToString() +
+                                           " to protect its files");
     }
+    out.push_back(metadata->location);
   }
   return out;
 }

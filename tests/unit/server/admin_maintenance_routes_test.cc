@@ -11,6 +11,7 @@
 #include "floe/catalog/transaction.h"
 #include "floe/io/memory_store.h"
 #include "floe/server/admin_request.h"
+#include "floe/server/admin_status_route.h"
 #include "support/temp_dir.h"
 #include "unit/catalog/table_test_util.h"
 
@@ -124,6 +125,46 @@ TEST_F(AdminMaintenanceRoutesTest, OneRunPerTable) {
   r = Post("/admin/retention", R"({"maxAge":"400d","dryRun":true})");
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(nlohmann::json::parse(r.body)["status"], "noop");
+}
+
+TEST_F(AdminMaintenanceRoutesTest, StatusShowsEveryTableWithItsFiguresAndJobs) {
+  StatusRouteContext ctx;
+  ctx.services = services_;
+  ctx.compaction.threshold = 2;
+  ctx.node_id = "node-a";
+  ctx.jobs = [] {
+    scheduler::JobStatus job;
+    job.spec = scheduler::DefaultJobs("analytics.events")[1];
+    job.next_run_micros = 1'800'000'000'000'000;
+    return std::vector<scheduler::JobStatus>{job};
+  };
+  ASSERT_TRUE(AddStatusRoute(&router_, &auth_, ctx).ok());
+  HttpRequest request;
+  request.method = "GET";
+  request.path = "/admin/status";
+  Router::Match match = router_.Find("GET", "/admin/status");
+  ASSERT_EQ(match.status, 200);
+  EXPECT_EQ(match.route->handler(request).status, 401);
+  request.headers.push_back({"authorization", "Bearer secret"});
+  HttpResponse r = match.route->handler(request);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto status = nlohmann::json::parse(r.body);
+  EXPECT_EQ(status["node"], "node-a");
+  ASSERT_EQ(status["tables"].size(), 1u);
+  const auto& t = status["tables"][0];
+  EXPECT_EQ(t["table"], "analytics.events");
+  EXPECT_EQ(t["data_files"], 3);  // three appends of one file each (MakeFile sizes: 150 bytes)
+  EXPECT_EQ(t["small_files"], 3);
+  EXPECT_EQ(t["bytes"], 450);
+  EXPECT_EQ(t["records"], 15);
+  EXPECT_EQ(t["snapshots"], 3);
+  EXPECT_EQ(t["needs_compaction"], true);
+  EXPECT_EQ(t["backlog"], false);  // 3 is not above 2 x 2
+  int64_t histogram_files = 0;
+  for (const auto& b : t["size_histogram"]) histogram_files += b["files"].get<int64_t>();
+  EXPECT_EQ(histogram_files, 3);
+  ASSERT_EQ(t["jobs"].size(), 1u);
+  EXPECT_EQ(t["jobs"][0]["job"], "compact-daily");
 }
 
 TEST(AdminRequestTest, TableNamesAndDurations) {
