@@ -11,5 +11,6 @@ void AddParquetCommands(std::vector<Command>* commands);
 void AddMaintenanceCommands(std::vector<Command>* commands);
 void AddCompactCommands(std::vector<Command>* commands);
 void AddScanCommands(std::vector<Command>* commands);
+void AddIngestCommands(std::vector<Command>* commands);
 
 }  // namespace floe::cli

@@ -184,10 +184,16 @@ Status Wal::Replay(const ReplayFn& replay, uint64_t* next_lsn) {
 
 Status Wal::ReplaySegment(WalSegmentInfo* segment, bool last, const ReplayFn& replay,
                           uint64_t* expected_lsn) {
-  FLOE_ASSIGN_OR_RETURN(std::string data, ReadFile(segment->path));
+  std::string data;
+  {
+    // Read into a plain string: GCC 12 at -O3 sees the Result's optional as maybe uninitialised.
+    Result<std::string> read = ReadFile(segment->path);
+    if (!read.ok()) return read.status();
+    data.swap(*read);
+  }
   size_t pos = 0;
   std::string problem;
-  if (data.size() < kMagic.size() || std::string_view(data).substr(0, kMagic.size()) != kMagic) {
+  if (data.size() < kMagic.size() || std::memcmp(data.data(), kMagic.data(), kMagic.size()) != 0) {
     problem = data.empty() ? "" : "bad segment header";
   } else {
     pos = kMagic.size();
