@@ -175,18 +175,11 @@ class BodyDecoder {
   }
 
   // Appends the compact text of the validated JSON value text_[begin, end).
-  Status AddEvent(size_t index, const char* begin, const char* end) {
+  void AddEvent(size_t index, const char* begin, const char* end) {
     while (end > begin && IsJsonSpace(end[-1])) --end;
-    RawEvent event;
+    RawEvent& event = out_.events.emplace_back();
     event.index = index;
-    event.json.resize(static_cast<size_t>(end - begin));
-    size_t len = 0;
-    if (simdjson::minify(begin, event.json.size(), event.json.data(), len) != simdjson::SUCCESS) {
-      return Status::Internal("minify failed on validated JSON");
-    }
-    event.json.resize(len);
-    out_.events.push_back(std::move(event));
-    return Status::OK();
+    AppendCompactJson({begin, static_cast<size_t>(end - begin)}, &event.json);
   }
 
   Status CountEvent(size_t index) {
@@ -219,7 +212,7 @@ class BodyDecoder {
       return Status::InvalidArgument("unexpected content after the event at byte " +
                                      std::to_string(at) + " " + LineColumn(at));
     }
-    FLOE_RETURN_IF_ERROR(AddEvent(0, FirstNonSpace(0), End()));
+    AddEvent(0, FirstNonSpace(0), End());
     return std::move(out_);
   }
 
@@ -248,7 +241,7 @@ class BodyDecoder {
         if (type == od::json_type::object) {
           const char* end = nullptr;
           if (doc.current_location().get(end) != simdjson::SUCCESS) end = End();
-          FLOE_RETURN_IF_ERROR(AddEvent(index, begin, end));
+          AddEvent(index, begin, end);
         } else {
           out_.errors.push_back(
               {index, "event is a JSON " + std::string(TypeName(type)) + ", expected an object"});
@@ -315,8 +308,8 @@ class BodyDecoder {
       }
       return "malformed JSON at byte " + std::to_string(at) + " of the line: " + JsonErrorText(err);
     }
-    Status s = AddEvent(index, text_.data() + begin, text_.data() + begin + len);
-    return s.ok() ? std::string() : s.message();
+    AddEvent(index, text_.data() + begin, text_.data() + begin + len);
+    return std::string();
   }
 
   std::string_view text_;

@@ -27,6 +27,9 @@ std::string JsonErrorText(simdjson::error_code code);
 size_t ErrorOffset(simdjson::error_code code, std::string_view doc_text,
                    simdjson::ondemand::document* doc);
 
+// Appends the compact form (no whitespace outside strings) of validated JSON text.
+void AppendCompactJson(std::string_view json, std::string* out);
+
 // The offset of the first byte that is not valid UTF-8 (overlong forms, surrogates and code
 // points past U+10FFFF included), or text.size().
 size_t FirstInvalidUtf8(std::string_view text);

@@ -33,10 +33,6 @@ MapScratch& MapScratch::operator=(MapScratch&&) noexcept = default;
 
 namespace {
 
-// Stack protection only (and below the parser's own 1024): bodies were held to
-// DecodeLimits::max_depth by the decoder already.
-constexpr int kMaxDepth = 1000;
-
 struct EventsColumn {
   std::string_view name;
   TypeId type;
@@ -127,31 +123,32 @@ class EventReader {
  public:
   EventReader(od::document* doc, std::string_view text) : doc_(doc), text_(text) {}
 
-  // Reads (and validates) `value` into `member`; depth is the value's nesting level.
-  simdjson::error_code Read(od::value value, int depth, Member* member) {
+  // Reads `value` into `member`: strings unescaped, other scalars as their token, objects and
+  // arrays as their text. Objects and arrays are skipped, not validated again: the event text
+  // comes from DecodeBody, which validated all of it.
+  simdjson::error_code Read(od::value value, Member* member) {
     if (auto err = value.type().get(member->type)) return err;
-    const char* begin = value.raw_json_token().data();
-    switch (member->type) {
-      case od::json_type::string:
-        if (auto err = value.get_string().get(member->text)) return err;
-        break;
-      case od::json_type::number: {
-        double d;
-        std::string_view token = value.raw_json_token();
-        if (auto err = value.get_double().get(d)) return err;
-        member->text = TrimRight(token.data(), token.data() + token.size());
-        break;
-      }
-      default:
-        if (auto err = Walk(value, depth, kMaxDepth)) return err;
-        break;
-    }
-    member->raw = TrimRight(begin, End());
-    if (member->type == od::json_type::boolean || member->type == od::json_type::null) {
-      member->text = member->raw;
-    }
+    std::string_view token = value.raw_json_token();
+    member->raw = TrimRight(token.data(), token.data() + token.size());
     member->present = true;
-    return simdjson::SUCCESS;
+    switch (member->type) {
+      case od::json_type::string: return value.get_string().get(member->text);
+      case od::json_type::object: {
+        od::object object;
+        if (auto err = value.get_object().get(object)) return err;
+        if (auto err = object.raw_json().get(token)) return err;
+        member->raw = TrimRight(token.data(), token.data() + token.size());
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::array: {
+        od::array array;
+        if (auto err = value.get_array().get(array)) return err;
+        if (auto err = array.raw_json().get(token)) return err;
+        member->raw = TrimRight(token.data(), token.data() + token.size());
+        return simdjson::SUCCESS;
+      }
+      default: member->text = member->raw; return simdjson::SUCCESS;
+    }
   }
 
   // Where the iterator stands now (the token after the value just read).
@@ -166,21 +163,9 @@ class EventReader {
   std::string_view text_;
 };
 
-// Appends the compact form of validated JSON text.
-void AppendCompact(std::string_view json, std::string* out) {
-  size_t old = out->size();
-  out->resize(old + json.size());
-  size_t len = 0;
-  if (simdjson::minify(json.data(), json.size(), out->data() + old, len) != simdjson::SUCCESS) {
-    len = json.size();
-    std::memcpy(out->data() + old, json.data(), len);
-  }
-  out->resize(old + len);
-}
-
 std::string Compact(std::string_view json) {
   std::string out;
-  AppendCompact(json, &out);
+  AppendCompactJson(json, &out);
   return out;
 }
 
@@ -244,10 +229,6 @@ class MapRun {
  private:
   Status Check(simdjson::error_code err) {
     if (err == simdjson::SUCCESS) return Status::OK();
-    if (err == simdjson::DEPTH_ERROR) {
-      return Reject("the event nests arrays and objects deeper than " + std::to_string(kMaxDepth) +
-                    " levels");
-    }
     return Reject("malformed JSON: " + JsonErrorText(err));
   }
 
@@ -262,7 +243,7 @@ class MapRun {
     Member member;
     member.escaped_key = escaped;
     member.key = key;
-    FLOE_RETURN_IF_ERROR(Check(reader_.Read(value, 2, &member)));
+    FLOE_RETURN_IF_ERROR(Check(reader_.Read(value, &member)));
     if (!events_table_) {
       NoteDedupId(member);
       return Status::OK();
@@ -289,7 +270,7 @@ class MapRun {
     if (m.present) return Duplicate(key);
     m.escaped_key = escaped;
     m.key = key;
-    return Check(reader_.Read(value, 2, &m));
+    return Check(reader_.Read(value, &m));
   }
 
   // `data`: its compact text, and data.user_id / data.session_id when it is an object.
@@ -298,9 +279,9 @@ class MapRun {
     if (m.present) return Duplicate(key);
     m.escaped_key = escaped;
     m.key = key;
-    od::json_type type;
+    od::json_type type{};  // GCC 12 -O3: maybe-uninitialized false positive
     FLOE_RETURN_IF_ERROR(Check(value.type().get(type)));
-    if (type != od::json_type::object) return Check(reader_.Read(value, 2, &m));
+    if (type != od::json_type::object) return Check(reader_.Read(value, &m));
     const char* begin = value.raw_json_token().data();
     od::object object;
     FLOE_RETURN_IF_ERROR(Check(value.get_object().get(object)));
@@ -316,9 +297,7 @@ class MapRun {
       if (slot != kNoSlot && !slots_[slot].present) {
         slots_[slot].escaped_key = inner_escaped;
         slots_[slot].key = inner;
-        FLOE_RETURN_IF_ERROR(Check(reader_.Read(field.value(), 3, &slots_[slot])));
-      } else {
-        FLOE_RETURN_IF_ERROR(Check(Walk(field.value(), 3, kMaxDepth)));
+        FLOE_RETURN_IF_ERROR(Check(reader_.Read(field.value(), &slots_[slot])));
       }
     }
     m.type = od::json_type::object;
@@ -331,7 +310,7 @@ class MapRun {
     if (values_[column].has_value()) return Duplicate(key);
     Member m;
     m.key = key;
-    FLOE_RETURN_IF_ERROR(Check(reader_.Read(value, 2, &m)));
+    FLOE_RETURN_IF_ERROR(Check(reader_.Read(value, &m)));
     if (!events_table_) NoteDedupId(m);
     const EventMapper::Column& c = columns_[column];
     FLOE_ASSIGN_OR_RETURN(Literal literal, CoerceMember(m, c.name, c.type));
@@ -354,7 +333,7 @@ class MapRun {
     extensions_ += extensions_.empty() ? "{\"" : ",\"";
     extensions_ += m.escaped_key;
     extensions_ += "\":";
-    AppendCompact(m.raw, &extensions_);
+    AppendCompactJson(m.raw, &extensions_);
   }
 
   // The preferred member of an alias pair; the other one, if also sent, goes to extensions.

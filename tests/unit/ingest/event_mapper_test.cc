@@ -206,8 +206,8 @@ TEST_F(EventsMapperTest, RejectedEvents) {
   EXPECT_THAT(Reject(R"({"type":"a",)"), HasSubstr("malformed JSON"));
   EXPECT_THAT(Reject(R"({"type":"a"} x)"), HasSubstr("malformed JSON"));
   EXPECT_THAT(Reject("{\"type\":\"a\xff\"}"), HasSubstr("malformed JSON: invalid UTF-8"));
-  std::string deep = std::string(10000, '[') + std::string(10000, ']');
-  EXPECT_THAT(Reject(R"({"type":"a","x":)" + deep + "}"), HasSubstr("deeper than 1000 levels"));
+  EXPECT_THAT(Reject(R"({"type":"a","b":"unclosed})"),
+              HasSubstr("malformed JSON: unclosed string"));
 }
 
 TEST_F(EventsMapperTest, ExtraColumnsByName) {
@@ -222,6 +222,14 @@ TEST_F(EventsMapperTest, ExtraColumnsByName) {
   EXPECT_EQ(e->values[10], Str("NL"));
   EXPECT_EQ(e->values[11], Literal::Decimal(1250, 9, 2));
   EXPECT_EQ(e->values[kExt], Str(R"({"other":1})"));
+}
+
+TEST_F(EventsMapperTest, DeepValuesAreCopied) {
+  // The decoder bounds nesting; the mapper copies what it does not read without recursing.
+  std::string deep = std::string(10000, '[') + std::string(10000, ']');
+  MappedEvent e = Map(R"({"type":"a","x":)" + deep + R"(,"data":{"d":)" + deep + "}}");
+  EXPECT_EQ(e.values[kExt].bytes_value().size(), 20000u + 6);
+  EXPECT_EQ(e.values[kData].bytes_value().size(), 20000u + 6);
 }
 
 TEST_F(EventsMapperTest, MegabyteString) {
