@@ -34,7 +34,7 @@ build-fuzz: deps $(FUZZ_BUILD)/build.ninja
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
 
 run: build
-	./$(BUILD)/floe --help
+	./$(BUILD)/floe serve
 
 # Unit tests under ASan/UBSan first, then every test of the main build: ctest's summary of that
 # last run is the last thing printed.

@@ -12,5 +12,6 @@ void AddMaintenanceCommands(std::vector<Command>* commands);
 void AddCompactCommands(std::vector<Command>* commands);
 void AddScanCommands(std::vector<Command>* commands);
 void AddIngestCommands(std::vector<Command>* commands);
+void AddServeCommands(std::vector<Command>* commands);
 
 }  // namespace floe::cli

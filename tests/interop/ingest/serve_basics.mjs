@@ -1,0 +1,72 @@
+// `floe serve` start-up and shutdown as DESIGN.md promises them: a bad --listen stops start-up
+// naming the setting; without ADMIN_TOKEN a random token is written to <state-dir>/admin-token
+// (mode 0600, logged by path only, new at every start) and the admin API is never open; ingest is
+// open without FLOE_API_KEYS; SIGINT commits what is buffered and exits 0.
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { check, env, finish, run, tempDir } from '../lib/common.mjs'
+import { get, post, startServe } from './serve_lib.mjs'
+
+const dir = tempDir('serve-basics')
+
+// A malformed listen address: exit 2 and a message naming the setting.
+const bad = spawnSync(env.floe, ['serve', '--warehouse', path.join(dir, 'warehouse'),
+  '--state-dir', path.join(dir, 'state'), '--listen', 'localhost'], { encoding: 'utf8' })
+check(bad.status === 2, `serve --listen localhost exited ${bad.status}`)
+check(bad.stderr.includes('--listen') && bad.stderr.includes("'localhost'"),
+  `message names --listen and its value: ${bad.stderr}`)
+
+const env0 = { ADMIN_TOKEN: '', FLOE_API_KEYS: '' }
+let server = await startServe(dir, { extraEnv: env0 })
+const tokenFile = path.join(server.stateDir, 'admin-token')
+check(fs.existsSync(tokenFile), 'admin-token file written')
+const mode = fs.statSync(tokenFile).mode & 0o777
+check(mode === 0o600, `admin-token mode ${mode.toString(8)}, expected 600`)
+const token = fs.readFileSync(tokenFile, 'utf8').trim()
+check(/^[0-9a-f]{64}$/.test(token), 'admin token is 256 random bits in hex')
+
+let r = await post(`${server.url}/admin/flush`, '')
+check(r.status === 401, `flush without a token: ${r.status}`)
+r = await post(`${server.url}/admin/flush`, '', { Authorization: `Bearer ${token}` })
+check(r.status === 200 && r.json.snapshot_id === null && r.json.commits.length === 0,
+  `flush of nothing: ${r.status} ${r.text}`)
+
+r = await post(`${server.url}/v1/events`, '{"id":"a1","type":"t","source":"s","time":1764331200000}')
+check(r.status === 202 && r.json.accepted === 1, `open ingest: ${r.status} ${r.text}`)
+r = await post(`${server.url}/v1/tables/analytics/events/events`,
+  '[{"id":"a2","type":"t"},{"id":"a1","type":"t"}]', { 'Content-Type': 'application/json' })
+check(r.status === 202 && r.json.accepted === 1 && r.json.duplicates === 1,
+  `ingest by table path: ${r.status} ${r.text}`)
+r = await get(`${server.url}/ready`)
+check(r.status === 200, `/ready: ${r.status} ${r.text}`)
+r = await get(`${server.url}/metrics`)
+check(r.status === 200 && r.text.includes('floe_ingest_requests_total{status="202"} 2') &&
+  r.text.includes('floe_ingest_events_total{result="accepted"} 2') &&
+  r.text.includes('floe_ingest_events_total{result="duplicate"} 1'),
+  `/metrics counts the requests and events: ${r.status} ${r.text.slice(0, 300)}`)
+
+server.proc.kill('SIGINT')
+const stopped = await server.exited
+check(stopped.code === 0, `exit on SIGINT: ${JSON.stringify(stopped)}`)
+const log = fs.readFileSync(server.logPath, 'utf8')
+check(log.includes(tokenFile), 'the log says where the admin token is')
+check(!log.includes(token), 'the log does not contain the admin token')
+check(log.includes('"event":"serve.stopped"'), 'serve.stopped logged')
+
+const out = run('node', [path.join(env.oracle, 'check-table.mjs'), '--catalog-db',
+  path.join(server.warehouse, 'catalog.db'), '--table', 'analytics.events', '--sql',
+  'SELECT count(*) AS n FROM t'])
+const report = JSON.parse(out)
+check(report.ok && Number(report.sql[0].n) === 2, `committed at shutdown: ${out.slice(0, 500)}`)
+
+// A second start makes a new token.
+server = await startServe(dir, { extraEnv: env0 })
+const token2 = fs.readFileSync(tokenFile, 'utf8').trim()
+check(token2 !== token, 'a new admin token at every start')
+r = await post(`${server.url}/admin/flush`, '', { Authorization: `Bearer ${token}` })
+check(r.status === 401, `the old token is refused: ${r.status}`)
+const stopped2 = await server.stop()
+check(stopped2.code === 0, `second exit: ${JSON.stringify(stopped2)}`)
+
+finish({ test: 'serve_basics' })
