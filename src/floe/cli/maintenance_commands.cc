@@ -4,11 +4,17 @@
 #include <ostream>
 
 #include "floe/cli/commands.h"
+#include "floe/cli/compaction_settings.h"
+#include "floe/cli/maintenance_jobs.h"
 #include "floe/cli/warehouse.h"
+#include "floe/io/local_store.h"
 #include "floe/maintenance/expire_snapshots.h"
 #include "floe/maintenance/fsck.h"
 #include "floe/maintenance/remove_orphans.h"
 #include "floe/maintenance/retention.h"
+#include "floe/maintenance/table_state.h"
+#include "floe/scheduler/run_state.h"
+#include "floe/server/admin_status_route.h"
 
 namespace floe::cli {
 namespace {
@@ -181,6 +187,66 @@ int RunRetention(const Args& args, const CliContext& ctx) {
   return Finish(ctx, s, *report, summary);
 }
 
+Status Status_(const Args& args, const CliContext& ctx) {
+  FLOE_ASSIGN_OR_RETURN(Settings settings, Settings::Load(args, ctx));
+  FLOE_ASSIGN_OR_RETURN(std::unique_ptr<Warehouse> warehouse, Warehouse::Open(settings, ctx));
+  server::StatusRouteContext status;
+  status.services = warehouse->services();
+  FLOE_ASSIGN_OR_RETURN(status.compaction, CompactionOptionsFromSettings(settings));
+  status.node_id = settings.GetOr(kNodeIdSetting, "");
+  // The jobs as a `floe serve` with these settings would run them, from its saved run state.
+  FLOE_ASSIGN_OR_RETURN(std::vector<TableIdentifier> tables,
+                        maintenance::ListAllTables(warehouse->catalog()));
+  std::vector<std::string> names;
+  for (const TableIdentifier& id : tables) names.push_back(id.ToString());
+  FLOE_ASSIGN_OR_RETURN(scheduler::ScheduleOverrides overrides,
+                        ScheduleOverridesFromSettings(settings));
+  FLOE_ASSIGN_OR_RETURN(std::vector<scheduler::JobSpec> jobs,
+                        scheduler::ScheduledJobs(names, overrides));
+  FLOE_ASSIGN_OR_RETURN(std::string state_location, SchedulerStateLocation(settings));
+  FLOE_ASSIGN_OR_RETURN(std::unique_ptr<LocalStore> local, LocalStore::Make("/"));
+  scheduler::ObjectRunStateStore state(local.get(), state_location);
+  FLOE_ASSIGN_OR_RETURN(std::vector<scheduler::JobStatus> planned,
+                        scheduler::PlannedStatus(jobs, &state, ctx.clock->NowMicros()));
+  status.jobs = [planned] { return planned; };
+  FLOE_ASSIGN_OR_RETURN(nlohmann::json doc, server::BuildStatus(status));
+  FLOE_ASSIGN_OR_RETURN(bool json, settings.Bool(kJson, false));
+  if (json) {
+    *ctx.out << doc.dump() << "\n";
+    return Status::OK();
+  }
+  for (const auto& t : doc["tables"]) {
+    *ctx.out << t["table"].get<std::string>() << "\n";
+    if (t.contains("error")) {
+      *ctx.out << "  error: " << t["error"].get<std::string>() << "\n";
+      continue;
+    }
+    *ctx.out << "  files " << t["data_files"] << ", small " << t["small_files"] << " (threshold "
+             << t["compaction_threshold"] << ", under " << t["small_file_limit_bytes"] << " bytes)"
+             << (t["backlog"] ? ", BACKLOG" : "")
+             << (t["needs_compaction"] ? ", needs compaction" : "") << "\n";
+    *ctx.out << "  bytes " << t["bytes"] << ", records " << t["records"] << ", snapshots "
+             << t["snapshots"] << ", manifests " << t["manifests"] << ", quarantined "
+             << t["quarantined_files"] << "\n";
+    for (const auto& j : t["jobs"]) {
+      *ctx.out << "  job " << j["job"].get<std::string>() << " (" << j["cron"].get<std::string>()
+               << "): next " << j["next_run"].get<std::string>() << ", last "
+               << (j["last_run"].is_null() ? std::string("never")
+                                           : j["last_run"]["started"].get<std::string>() + " " +
+                                                 (j["last_run"]["result"].is_null()
+                                                      ? std::string("running")
+                                                      : j["last_run"]["result"].get<std::string>()))
+               << "\n";
+    }
+  }
+  return Status::OK();
+}
+
+int RunStatus(const Args& args, const CliContext& ctx) {
+  Status s = Status_(args, ctx);
+  return s.ok() ? 0 : ReportError(ctx, "status", s);
+}
+
 const char kCommonFlags[] =
     "  --table NS.NAME         the table (default analytics.events)\n"
     "  --warehouse DIR|URI     the warehouse (FLOE_WAREHOUSE; default ./warehouse)\n"
@@ -239,6 +305,16 @@ void AddMaintenanceCommands(std::vector<Command>* commands) {
           kCommonFlags,
       {"dry-run"},
       RunRetention});
+  commands->push_back(Command{
+      "status",
+      "every table's files, small files, backlog, and the scheduled jobs' last and next runs",
+      "usage: floe status [--json] [--warehouse DIR|URI] [--catalog URI] [--state-dir DIR]\n\n"
+      "What GET /admin/status returns, without a server: per table the live data files,\n"
+      "small files against COMPACTION_THRESHOLD, bytes, records, snapshots, manifests,\n"
+      "quarantined files, a file-size histogram (--json), and the scheduled jobs with their\n"
+      "next run and last result (from <state-dir>/scheduler.json).\n",
+      {},
+      RunStatus});
 }
 
 }  // namespace floe::cli

@@ -1,7 +1,10 @@
 #include "floe/cli/maintenance_jobs.h"
 
+#include <cctype>
 #include <memory>
+#include <set>
 
+#include "floe/io/location.h"
 #include "floe/maintenance/compactor.h"
 #include "floe/maintenance/expire_snapshots.h"
 
@@ -69,7 +72,49 @@ Action Compact(std::shared_ptr<const MaintenanceJobsConfig> config, bool force, 
   };
 }
 
+std::string EnvName(std::string text) {
+  for (char& c : text) c = c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  return text;
+}
+
 }  // namespace
+
+Result<scheduler::ScheduleOverrides> ScheduleOverridesFromSettings(const Settings& settings) {
+  scheduler::ScheduleOverrides out;
+  std::set<std::string> known;
+  for (const scheduler::JobSpec& job : scheduler::DefaultJobs("t")) known.insert(job.name);
+  for (const auto& [key, value] : settings.FileKeysWithPrefix("schedule.")) {
+    std::string job = key.substr(std::string("schedule.").size());
+    if (job.rfind("budget.", 0) == 0) job = job.substr(7);
+    if (!known.count(job)) {
+      std::string list;
+      for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+      return Status::InvalidArgument("config file key " + key + ": no default job \"" + job +
+                                     "\" (jobs: " + list + ")");
+    }
+  }
+  for (const std::string& job : known) {
+    const std::string flag = "schedule-" + job, env = "FLOE_SCHEDULE_" + EnvName(job),
+                      key = "schedule." + job;
+    const std::string budget_flag = "schedule-budget-" + job,
+                      budget_env = "FLOE_SCHEDULE_BUDGET_" + EnvName(job),
+                      budget_key = "schedule.budget." + job;
+    if (std::optional<std::string> cron = settings.Get(Setting{flag, env, key})) {
+      out.cron_by_job[job] = *cron;
+    }
+    Setting budget{budget_flag, budget_env, budget_key};
+    if (settings.Get(budget)) {
+      FLOE_ASSIGN_OR_RETURN(int64_t ms,
+                            settings.DurationMs(budget, 0, 1000, int64_t{7} * 86'400'000));
+      out.budget_ms_by_job[job] = ms;
+    }
+  }
+  return out;
+}
+
+Result<std::string> SchedulerStateLocation(const Settings& settings) {
+  return LocationFromLocalPath(settings.GetOr(kStateDirSetting, "floe-state") + "/scheduler.json");
+}
 
 std::map<std::string, scheduler::JobFunction> MaintenanceJobFunctions(MaintenanceJobsConfig cfg) {
   auto config = std::make_shared<const MaintenanceJobsConfig>(std::move(cfg));

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "floe/catalog/table.h"
+#include "floe/cli/settings.h"
 #include "floe/common/logger.h"
 #include "floe/common/metrics_floe.h"
 #include "floe/maintenance/compaction_options.h"
@@ -31,6 +32,15 @@ struct MaintenanceJobsConfig {
   // Each finished run's report (run history, dashboards); optional.
   std::function<void(const nlohmann::json& report)> on_report;
 };
+
+// Per default job name, a cron expression or "off" and a time budget, from the config file
+// ([schedule] <job> = "cron", [schedule.budget] <job> = "90m"), the environment
+// (FLOE_SCHEDULE_<JOB>, FLOE_SCHEDULE_BUDGET_<JOB>, e.g. FLOE_SCHEDULE_COMPACT_DAILY) or flags
+// (--schedule-<job>, --schedule-budget-<job>). Unknown job names in [schedule] are errors.
+Result<scheduler::ScheduleOverrides> ScheduleOverridesFromSettings(const Settings& settings);
+
+// <state-dir>/scheduler.json: the scheduler's run state, shared by `floe serve` and `floe status`.
+Result<std::string> SchedulerStateLocation(const Settings& settings);
 
 // One function per kind of scheduler::DefaultJobs(): compact-if-needed (threshold rule),
 // compact (force: every partition with small files), compact-aggressive (force + aggressive),

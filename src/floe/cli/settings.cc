@@ -107,6 +107,15 @@ std::string Settings::GetOr(const Setting& setting, std::string fallback) const 
   return v ? *v : fallback;
 }
 
+std::map<std::string, std::string> Settings::FileKeysWithPrefix(std::string_view prefix) const {
+  std::map<std::string, std::string> out;
+  for (auto it = file_.lower_bound(std::string(prefix));
+       it != file_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+    out.insert(*it);
+  }
+  return out;
+}
+
 std::string Settings::Describe(const Setting& setting) {
   std::string out;
   if (!setting.flag.empty()) out = "--" + std::string(setting.flag);

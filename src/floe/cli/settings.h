@@ -73,6 +73,8 @@ class Settings {
   std::string SourceOf(const Setting& setting) const;
 
   const std::string& config_path() const { return config_path_; }
+  // Config file keys starting with `prefix` ("schedule."), with their values.
+  std::map<std::string, std::string> FileKeysWithPrefix(std::string_view prefix) const;
 
  private:
   Settings() = default;
