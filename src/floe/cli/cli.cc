@@ -52,6 +52,7 @@ std::vector<Command> AllCommands() {
   AddMaintenanceCommands(&all);
   AddCompactCommands(&all);
   AddScanCommands(&all);
+  AddTableCommands(&all);
   AddServeCommands(&all);
   AddIngestCommands(&all);
   return all;

@@ -11,6 +11,7 @@ void AddParquetCommands(std::vector<Command>* commands);
 void AddMaintenanceCommands(std::vector<Command>* commands);
 void AddCompactCommands(std::vector<Command>* commands);
 void AddScanCommands(std::vector<Command>* commands);
+void AddTableCommands(std::vector<Command>* commands);
 void AddIngestCommands(std::vector<Command>* commands);
 void AddServeCommands(std::vector<Command>* commands);
 

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <ostream>
 
-#include "floe/catalog/static_table.h"
 #include "floe/cli/commands.h"
 #include "floe/cli/settings.h"
 #include "floe/cli/warehouse.h"
@@ -13,7 +12,6 @@
 #include "floe/iceberg/json_serde.h"
 #include "floe/iceberg/row_reader.h"
 #include "floe/iceberg/scan.h"
-#include "floe/io/store_registry.h"
 
 namespace floe::cli {
 
@@ -84,44 +82,6 @@ Result<int64_t> ParseAsOf(const std::string& text) {
   return iceberg::FloorDiv(*micros, 1000);
 }
 
-struct OpenedTable {
-  std::unique_ptr<StoreRegistry> registry;
-  std::unique_ptr<Warehouse> warehouse;
-  ObjectStore* store = nullptr;
-  StaticTable table;
-};
-
-Result<OpenedTable> OpenTable(const Args& args, const CliContext& ctx) {
-  OpenedTable out;
-  if (args.Has("metadata")) {
-    std::string path = args.Get("metadata");
-    out.registry = MakeDefaultStoreRegistry();
-    bool remote = path.find("://") != std::string::npos && path.rfind("file:", 0) != 0;
-    FLOE_ASSIGN_OR_RETURN(std::shared_ptr<ObjectStore> store,
-                          out.registry->Resolve(remote ? path : "file:///"));
-    out.store = store.get();
-    FLOE_ASSIGN_OR_RETURN(out.table, OpenStaticTable(out.store, path));
-    return out;
-  }
-  FLOE_ASSIGN_OR_RETURN(Settings settings, Settings::Load(args, ctx));
-  FLOE_ASSIGN_OR_RETURN(out.warehouse, Warehouse::Open(settings, ctx));
-  FLOE_ASSIGN_OR_RETURN(TableIdentifier id, TableFromSettings(settings));
-  Result<TablePointer> pointer = out.warehouse->catalog()->LoadTable(id);
-  if (!pointer.ok()) {
-    return pointer.status().WithContext("table " + id.ToString() + " in catalog " +
-                                        out.warehouse->catalog()->name());
-  }
-  // The catalog's pointer may be relative (PyIceberg with a relative warehouse): it is read
-  // against the current directory, and the table relocated like a --metadata table.
-  const std::string& location = pointer->metadata_location;
-  bool remote = location.find("://") != std::string::npos && location.rfind("file:", 0) != 0;
-  FLOE_ASSIGN_OR_RETURN(std::shared_ptr<ObjectStore> store,
-                        out.warehouse->registry()->Resolve(remote ? location : "file:///"));
-  out.store = store.get();
-  FLOE_ASSIGN_OR_RETURN(out.table, OpenStaticTable(out.store, location));
-  return out;
-}
-
 Status Scan(const Args& args, const CliContext& ctx) {
   if (args.Has("count") && args.Has("limit")) {
     return Status::InvalidArgument("--count and --limit do not go together");
@@ -159,7 +119,7 @@ Status Scan(const Args& args, const CliContext& ctx) {
     FLOE_ASSIGN_OR_RETURN(options.as_of_timestamp_ms, ParseAsOf(args.Get("as-of")));
   }
 
-  FLOE_ASSIGN_OR_RETURN(OpenedTable opened, OpenTable(args, ctx));
+  FLOE_ASSIGN_OR_RETURN(OpenedTable opened, OpenTableForReading(args, ctx));
   options.resolve_path = opened.table.resolver;
   FLOE_ASSIGN_OR_RETURN(iceberg::ScanPlan plan,
                         iceberg::PlanScan(opened.table.metadata, opened.store, options));

@@ -119,6 +119,39 @@ Result<std::unique_ptr<Table>> Warehouse::LoadOrCreateEventsTable() const {
   return LoadOrCreateTable(id, EventsTableRequest(DefaultTableLocation(id)));
 }
 
+Result<OpenedTable> OpenTableForReading(const Args& args, const CliContext& ctx) {
+  OpenedTable out;
+  if (args.Has("metadata")) {
+    std::string path = args.Get("metadata");
+    out.name = path;
+    out.registry = MakeDefaultStoreRegistry();
+    bool remote = path.find("://") != std::string::npos && path.rfind("file:", 0) != 0;
+    FLOE_ASSIGN_OR_RETURN(std::shared_ptr<ObjectStore> store,
+                          out.registry->Resolve(remote ? path : "file:///"));
+    out.store = store.get();
+    FLOE_ASSIGN_OR_RETURN(out.table, OpenStaticTable(out.store, path));
+    return out;
+  }
+  FLOE_ASSIGN_OR_RETURN(Settings settings, Settings::Load(args, ctx));
+  FLOE_ASSIGN_OR_RETURN(out.warehouse, Warehouse::Open(settings, ctx));
+  FLOE_ASSIGN_OR_RETURN(TableIdentifier id, TableFromSettings(settings));
+  out.name = id.ToString();
+  Result<TablePointer> pointer = out.warehouse->catalog()->LoadTable(id);
+  if (!pointer.ok()) {
+    return pointer.status().WithContext("table " + id.ToString() + " in catalog " +
+                                        out.warehouse->catalog()->name());
+  }
+  // The catalog's pointer may be relative (PyIceberg with a relative warehouse): it is read
+  // against the current directory, and the table relocated like a --metadata table.
+  const std::string& location = pointer->metadata_location;
+  bool remote = location.find("://") != std::string::npos && location.rfind("file:", 0) != 0;
+  FLOE_ASSIGN_OR_RETURN(std::shared_ptr<ObjectStore> store,
+                        out.warehouse->registry()->Resolve(remote ? location : "file:///"));
+  out.store = store.get();
+  FLOE_ASSIGN_OR_RETURN(out.table, OpenStaticTable(out.store, location));
+  return out;
+}
+
 Result<TableIdentifier> TableFromSettings(const Settings& settings) {
   std::string text = settings.GetOr(kTableSetting, "analytics.events");
   Result<TableIdentifier> id = TableIdentifier::Parse(text);
@@ -134,14 +167,13 @@ Result<std::unique_ptr<Logger>> MakeLogger(const Settings& settings, const CliCo
   LogLevel level = fallback;
   if (std::optional<std::string> text = settings.Get(kLogLevelSetting)) {
     if (!ParseLogLevel(*text, &level)) {
-      return Status(ErrorKind::kInvalidArgument,
-                    "setting " + Settings::Describe(kLogLevelSetting) + " = \"" + *text +
-                        "\": allowed debug, info, warn, error");
+      return Status(ErrorKind::kInvalidArgument, "setting " + Settings::Describe(kLogLevelSetting) +
+                                                     " = \"" + *text +
+                                                     "\": allowed debug, info, warn, error");
     }
   }
   std::ostream* err = ctx.err;
-  return std::make_unique<Logger>(ctx.clock, level,
-                                  [err](std::string_view line) { *err << line; });
+  return std::make_unique<Logger>(ctx.clock, level, [err](std::string_view line) { *err << line; });
 }
 
 int ReportError(const CliContext& ctx, std::string_view command, const Status& status) {

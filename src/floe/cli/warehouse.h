@@ -15,6 +15,7 @@
 #include <string>
 
 #include "floe/catalog/catalog.h"
+#include "floe/catalog/static_table.h"
 #include "floe/catalog/table.h"
 #include "floe/cli/cli.h"
 #include "floe/cli/settings.h"
@@ -67,6 +68,19 @@ class Warehouse {
   std::shared_ptr<ObjectStore> store_;
   std::unique_ptr<Catalog> catalog_;
 };
+
+// A table opened for reading only: from its metadata file or folder with --metadata (the
+// read-only path catalog, no catalog needed), else the --table of the catalog. Every path its
+// metadata names is read through `table.resolver` from `store` (tables copied elsewhere are
+// relocated the same way in both cases).
+struct OpenedTable {
+  std::unique_ptr<StoreRegistry> registry;  // set with --metadata
+  std::unique_ptr<Warehouse> warehouse;     // set without
+  ObjectStore* store = nullptr;
+  StaticTable table;
+  std::string name;  // "analytics.events", or the --metadata path
+};
+Result<OpenedTable> OpenTableForReading(const Args& args, const CliContext& ctx);
 
 // --table (default analytics.events), parsed; errors name the flag.
 Result<TableIdentifier> TableFromSettings(const Settings& settings);
