@@ -100,8 +100,8 @@ bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r
 
 class BodyDecoder {
  public:
-  BodyDecoder(std::string_view text, const DecodeLimits& limits)
-      : text_(text), limits_(limits), max_depth_(ClampDepth(limits.max_depth)) {}
+  BodyDecoder(std::string_view text, bool padded, const DecodeLimits& limits)
+      : text_(text), padded_(padded), limits_(limits), max_depth_(ClampDepth(limits.max_depth)) {}
 
   Result<DecodedBody> Decode(Format format) {
     size_t first = 0;
@@ -284,8 +284,21 @@ class BodyDecoder {
 
   // Adds the event of text_[begin, begin + len), or returns why the line is rejected.
   std::string DecodeLine(size_t index, size_t begin, size_t len) {
+    const char* line = text_.data() + begin;
+    size_t capacity = padded_ ? Capacity(begin) : len + simdjson::SIMDJSON_PADDING;
+    if (!padded_) {
+      line_.Clear();
+      line_.Reserve(capacity);
+      line_.Append(line, len);
+      std::memset(line_.EnsureTail(simdjson::SIMDJSON_PADDING), 0, simdjson::SIMDJSON_PADDING);
+      line = reinterpret_cast<const char*>(line_.data());
+    }
+    if (AcceptedByDom(line, len)) {
+      AddEvent(index, line, line + len);
+      return std::string();
+    }
     od::document doc;
-    simdjson::error_code err = parser_.iterate(text_.data() + begin, len, Capacity(begin)).get(doc);
+    simdjson::error_code err = parser_.iterate(line, len, capacity).get(doc);
     od::document* parsed = err ? nullptr : &doc;
     od::json_type type = od::json_type::object;
     if (!err) err = doc.type().get(type);
@@ -297,25 +310,44 @@ class BodyDecoder {
     if (!err) err = WalkObject(object, 1, max_depth_);
     const char* trailing = nullptr;
     if (!err && doc.current_location().get(trailing) == simdjson::SUCCESS) {
-      size_t at = static_cast<size_t>(trailing - (text_.data() + begin));
+      size_t at = static_cast<size_t>(trailing - line);
       return "unexpected content after the event at byte " + std::to_string(at) + " of the line";
     }
     if (err) {
-      size_t at = ErrorOffset(err, text_.substr(begin, len), parsed);
+      size_t at = ErrorOffset(err, {line, len}, parsed);
       if (err == simdjson::DEPTH_ERROR) {
         return "the event nests arrays and objects deeper than " + std::to_string(max_depth_) +
                " levels at byte " + std::to_string(at) + " of the line";
       }
       return "malformed JSON at byte " + std::to_string(at) + " of the line: " + JsonErrorText(err);
     }
-    AddEvent(index, text_.data() + begin, text_.data() + begin + len);
+    AddEvent(index, line, line + len);
     return std::string();
   }
 
+  // The fast path for a line: simdjson's DOM parser validates a whole document in one
+  // optimized pass. Its depth limit is at least as strict as ours, so what it accepts the walk
+  // would accept; anything else takes the walk, which decides and says why.
+  bool AcceptedByDom(const char* line, size_t len) {
+    if (line[0] != '{') return false;
+    if (len > dom_.capacity() || dom_.max_depth() != static_cast<size_t>(max_depth_)) {
+      if (dom_.allocate(std::max<size_t>(len, 64 * 1024), max_depth_) != simdjson::SUCCESS) {
+        return false;
+      }
+    }
+    simdjson::dom::element root;
+    return dom_.parse(reinterpret_cast<const uint8_t*>(line), len, false).get(root) ==
+               simdjson::SUCCESS &&
+           root.is_object();
+  }
+
   std::string_view text_;
+  bool padded_;  // SIMDJSON_PADDING readable bytes follow text_; else lines are copied
   const DecodeLimits& limits_;
   int max_depth_;
   od::parser parser_;
+  simdjson::dom::parser dom_;
+  Buffer line_;  // one padded line, when text_ is not padded
   DecodedBody out_;
 };
 
@@ -331,8 +363,14 @@ Result<DecodedBody> DecodeBody(std::string_view content_type, std::string_view c
                                      std::to_string(limits.max_body_bytes));
   }
   if (body.empty()) return Status::InvalidArgument("empty body");
+  if (encoding == CodecKind::kNone && format == Format::kNdjson) {
+    // Lines are parsed one at a time: copying each into a small padded buffer beats copying
+    // the whole body.
+    BodyDecoder decoder(body, /*padded=*/false, limits);
+    return decoder.Decode(format);
+  }
   FLOE_ASSIGN_OR_RETURN(Buffer text, InflateBody(encoding, body, limits));
-  BodyDecoder decoder(text.string_view(), limits);
+  BodyDecoder decoder(text.string_view(), /*padded=*/true, limits);
   return decoder.Decode(format);
 }
 

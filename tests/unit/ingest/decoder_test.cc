@@ -286,6 +286,20 @@ TEST(DecodeBodyTest, NestingDeeperThanTheLimit) {
   EXPECT_TRUE(Decode("application/json", R"([{"a":{"b":1}}])", limits).ok());
   ExpectError(Decode("application/json", R"([{"a":{"b":[]}}])", limits),
               ErrorKind::kInvalidArgument, "deeper than 3 levels");
+  // NDJSON lines: the event object is level 1.
+  for (int depth = 1; depth <= 70; ++depth) {
+    std::string line =
+        "{\"a\":" + std::string(depth - 1, '[') + "1" + std::string(depth - 1, ']') + "}";
+    if (depth == 1) line = "{\"a\":1}";
+    auto nd = Decode("application/x-ndjson", line);
+    ASSERT_TRUE(nd.ok()) << nd.status().ToString();
+    if (depth <= 64) {
+      EXPECT_EQ(nd->events.size(), 1u) << depth;
+    } else {
+      ASSERT_EQ(nd->errors.size(), 1u) << depth;
+      EXPECT_THAT(nd->errors[0].error, HasSubstr("deeper than 64 levels")) << depth;
+    }
+  }
 }
 
 TEST(DecodeBodyTest, MegabyteStringIsAccepted) {
