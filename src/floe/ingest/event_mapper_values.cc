@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -71,18 +72,25 @@ std::optional<int64_t> ParseRfc3339(std::string_view text) {
   if (text.size() < 16 || text.size() > 64 || text[4] != '-' || text[7] != '-') {
     return std::nullopt;
   }
-  std::string s(text);
-  if (s[10] == ' ' || s[10] == 't') s[10] = 'T';
-  if (s.back() == 'z') s.back() = 'Z';
+  char buf[64];  // normalized copy; on the stack, this runs for every event
+  size_t n = text.size();
+  std::memcpy(buf, text.data(), n);
+  if (buf[10] == ' ' || buf[10] == 't') buf[10] = 'T';
+  if (buf[n - 1] == 'z') buf[n - 1] = 'Z';
+  std::string_view s(buf, n);
   size_t dot = s.find('.', 11);
-  if (dot != std::string::npos) {
+  if (dot != std::string_view::npos) {
     size_t end = dot + 1;
-    while (end < s.size() && s[end] >= '0' && s[end] <= '9') ++end;
+    while (end < n && buf[end] >= '0' && buf[end] <= '9') ++end;
     if (end - dot - 1 > 9) return std::nullopt;
     // Iceberg keeps microseconds: nanosecond digits are dropped, not an error.
-    if (end - dot - 1 > 6) s.erase(dot + 7, end - (dot + 7));
+    if (end - dot - 1 > 6) {
+      std::memmove(buf + dot + 7, buf + end, n - end);
+      n -= end - (dot + 7);
+      s = std::string_view(buf, n);
+    }
   }
-  bool zone = s.back() == 'Z' || s.find_first_of("+-", 11) != std::string::npos;
+  bool zone = buf[n - 1] == 'Z' || s.find_first_of("+-", 11) != std::string_view::npos;
   return iceberg::ParseTimestamp(s, zone);
 }
 
