@@ -14,11 +14,15 @@
 #include "floe/catalog/events_table.h"
 #include "floe/cli/collector_settings.h"
 #include "floe/cli/commands.h"
+#include "floe/cli/compaction_settings.h"
 #include "floe/cli/warehouse.h"
 #include "floe/common/metrics.h"
 #include "floe/common/metrics_floe.h"
 #include "floe/ingest/collector.h"
 #include "floe/ingest/decoder.h"
+#include "floe/scheduler/table_locks.h"
+#include "floe/server/admin_maintenance_routes.h"
+#include "floe/server/admin_status_route.h"
 #include "floe/server/auth.h"
 #include "floe/server/http_server.h"
 #include "floe/server/metrics_route.h"
@@ -66,7 +70,9 @@ constexpr std::string_view kServeUsage =
     "analytics.events (created when missing), state ./floe-state.\n"
     "\n"
     "Routes (docs/http-api.md): POST /v1/events, POST /v1/tables/{namespace}/{table}/events,\n"
-    "POST /admin/flush, GET /health, GET /ready, GET /metrics (Prometheus, no auth).\n"
+    "POST /admin/flush, GET /health, GET /ready, GET /metrics (Prometheus, no auth), and the\n"
+    "maintenance routes: POST /admin/compact, /admin/expire-snapshots, /admin/remove-orphans,\n"
+    "/admin/retention, /admin/fsck, GET /admin/status (docs/maintenance.md).\n"
     "Credentials (environment or config file, never flags): ADMIN_TOKEN for /admin (without it\n"
     "a random token is written to <state-dir>/admin-token, mode 0600), FLOE_API_KEYS\n"
     "(comma-separated) to require X-API-Key or a Bearer key on ingest routes.\n"
@@ -366,6 +372,24 @@ Status Serve(const Args& args, const CliContext& ctx) {
                    logger.get(),    &floe_metrics};
   auto router = MakeRouter(&state, &auth, &registry);
   if (!router.ok()) return router.status();
+  // Maintenance over HTTP: one table at a time (409 while another run holds it).
+  FLOE_ASSIGN_OR_RETURN(maintenance::CompactionOptions compaction,
+                        CompactionOptionsFromSettings(settings));
+  scheduler::InProcessTableLocks locks;
+  server::MaintenanceRouteContext maintenance_context;
+  maintenance_context.services = warehouse->services();
+  maintenance_context.locks = &locks;
+  maintenance_context.node_id = collector->node_id();
+  maintenance_context.logger = logger.get();
+  maintenance_context.compaction = compaction;
+  FLOE_RETURN_IF_ERROR(
+      server::AddMaintenanceRoutes(&*router, &auth, std::move(maintenance_context)));
+  server::StatusRouteContext status_context;
+  status_context.services = warehouse->services();
+  status_context.compaction = compaction;
+  status_context.node_id = collector->node_id();
+  status_context.metrics = &floe_metrics;
+  FLOE_RETURN_IF_ERROR(server::AddStatusRoute(&*router, &auth, std::move(status_context)));
   auto http =
       server::HttpServer::Start(server_options, std::move(*router), logger.get(), ctx.clock);
   if (!http.ok()) {

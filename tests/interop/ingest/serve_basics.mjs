@@ -46,6 +46,14 @@ check(r.status === 200 && r.text.includes('floe_ingest_requests_total{status="20
   r.text.includes('floe_ingest_events_total{result="duplicate"} 1'),
   `/metrics counts the requests and events: ${r.status} ${r.text.slice(0, 300)}`)
 
+// The maintenance routes are served too, behind the admin token.
+r = await get(`${server.url}/admin/status`, { Authorization: `Bearer ${token}` })
+check(r.status === 200, `/admin/status: ${r.status} ${r.text.slice(0, 300)}`)
+r = await get(`${server.url}/admin/status`)
+check(r.status === 401, `/admin/status without a token: ${r.status}`)
+r = await post(`${server.url}/admin/fsck`, '{"table":"analytics.events"}', { Authorization: `Bearer ${token}` })
+check(r.status === 200 && r.json.action === 'fsck', `/admin/fsck: ${r.status} ${r.text.slice(0, 300)}`)
+
 server.proc.kill('SIGINT')
 const stopped = await server.exited
 check(stopped.code === 0, `exit on SIGINT: ${JSON.stringify(stopped)}`)
