@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "floe/catalog/run_history.h"
 #include "floe/catalog/table.h"
 #include "floe/common/metrics_floe.h"
 #include "floe/maintenance/compaction_options.h"
@@ -31,5 +32,13 @@ struct StatusRouteContext {
 Result<nlohmann::json> BuildStatus(const StatusRouteContext& context);
 
 Status AddStatusRoute(Router* router, const Authenticator* auth, StatusRouteContext context);
+
+// GET /admin/runs[?table=ns.name][&limit=N] (default 50, at most 1000): recent maintenance runs,
+// newest first, each its whole report: {"runs": [...]}.
+// GET /admin/history?table=ns.name[&since=24h]: the table's samples, oldest first:
+// {"table", "samples": [{"time", "data_files", "small_files", "bytes", "records",
+// "size_histogram"}]}. `history` must outlive the router's server.
+Status AddHistoryRoutes(Router* router, const Authenticator* auth, RunHistory* history,
+                        const Clock* clock);
 
 }  // namespace floe::server

@@ -167,6 +167,48 @@ TEST_F(AdminMaintenanceRoutesTest, StatusShowsEveryTableWithItsFiguresAndJobs) {
   EXPECT_EQ(t["jobs"][0]["job"], "compact-daily");
 }
 
+TEST_F(AdminMaintenanceRoutesTest, RunsAndHistoryFromTheCatalogDatabase) {
+  auto history = RunHistory::Open("sqlite:" + dir_.path() + "/catalog.db", "floe");
+  ASSERT_TRUE(history.ok());
+  ASSERT_TRUE(AddHistoryRoutes(&router_, &auth_, history->get(), &clock_).ok());
+  ASSERT_TRUE((*history)
+                  ->AddRun({"analytics.events", "compact", "success", clock_.NowMillis(),
+                            R"({"table":"analytics.events","action":"compact"})"})
+                  .ok());
+  ASSERT_TRUE((*history)
+                  ->AddSample({"analytics.events", clock_.NowMillis() - 60'000, 30, 28, 999, 5,
+                               R"([{"le":65536,"files":30}])"})
+                  .ok());
+  ASSERT_TRUE(
+      (*history)
+          ->AddSample({"analytics.events", clock_.NowMillis() - 3 * 86'400'000LL, 1, 1, 1, 1, "[]"})
+          .ok());
+  auto get = [&](const std::string& target) {
+    HttpRequest request;
+    request.method = "GET";
+    request.target = target;
+    request.path = target.substr(0, target.find('?'));
+    request.query =
+        target.find('?') == std::string::npos ? "" : target.substr(target.find('?') + 1);
+    request.headers.push_back({"authorization", "Bearer secret"});
+    return router_.Find("GET", request.path).route->handler(request);
+  };
+  HttpResponse r = get("/admin/runs?table=events&limit=5");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto runs = nlohmann::json::parse(r.body)["runs"];
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0]["action"], "compact");
+  EXPECT_TRUE(runs[0].contains("finished"));
+  EXPECT_EQ(get("/admin/runs?limit=0").status, 400);
+  r = get("/admin/history?table=events&since=1d");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto h = nlohmann::json::parse(r.body);
+  ASSERT_EQ(h["samples"].size(), 1u);  // the 3-day-old sample is outside the window
+  EXPECT_EQ(h["samples"][0]["small_files"], 28);
+  EXPECT_EQ(h["samples"][0]["size_histogram"][0]["files"], 30);
+  EXPECT_EQ(get("/admin/history?since=forever").status, 400);
+}
+
 TEST(AdminRequestTest, TableNamesAndDurations) {
   EXPECT_EQ(ParseAdminTableName("events")->ToString(), "analytics.events");
   EXPECT_EQ(ParseAdminTableName("a.b")->ToString(), "a.b");
