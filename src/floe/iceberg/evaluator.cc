@@ -238,11 +238,22 @@ ColumnStats StatsOfFile(const DataFile& file, int32_t field_id, const Type& type
   return s;
 }
 
+namespace {
+bool ContainsNot(const Expression& e) {
+  if (e.op == ExprOp::kNot) return true;
+  for (const Expression& c : e.children) {
+    if (ContainsNot(c)) return true;
+  }
+  return false;
+}
+}  // namespace
+
 bool FileMightMatch(const Expression& expr, const DataFile& file) {
   if (file.record_count == 0) return false;
-  Expression rewritten = RewriteNot(expr);
-  return MightMatch(rewritten,
-                    [&](const Expression& p) { return StatsOfFile(file, p.field_id, p.type); });
+  auto stats = [&](const Expression& p) { return StatsOfFile(file, p.field_id, p.type); };
+  // Planning calls this per file with a filter already free of NOT: no copy then.
+  if (!ContainsNot(expr)) return MightMatch(expr, stats);
+  return MightMatch(RewriteNot(expr), stats);
 }
 
 // ------------------------------------------------------------------ partitions
