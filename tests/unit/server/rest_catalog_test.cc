@@ -9,6 +9,7 @@
 
 #include "floe/catalog/snapshot_producer.h"
 #include "floe/catalog/sql_catalog.h"
+#include "floe/catalog/transaction.h"
 #include "floe/io/memory_store.h"
 #include "support/temp_dir.h"
 
@@ -264,6 +265,114 @@ TEST_F(RestCatalogTest, RenameAndRegister) {
                  R"({"name":"bad","metadata-location":"file:///nowhere.metadata.json"})")
                 .status,
             400);
+}
+
+// Forwards to a real catalog; before the first CommitTable it lets `race` commit first, so that
+// commit loses its compare-and-swap.
+class RacingCatalog : public Catalog {
+ public:
+  RacingCatalog(Catalog* inner, std::function<void()> race)
+      : inner_(inner), race_(std::move(race)) {}
+  const std::string& name() const override { return inner_->name(); }
+  Status CreateNamespace(const Namespace& ns, const NamespaceProperties& p) override {
+    return inner_->CreateNamespace(ns, p);
+  }
+  Result<std::vector<Namespace>> ListNamespaces(const Namespace& parent) override {
+    return inner_->ListNamespaces(parent);
+  }
+  Result<bool> NamespaceExists(const Namespace& ns) override { return inner_->NamespaceExists(ns); }
+  Result<NamespaceProperties> LoadNamespaceProperties(const Namespace& ns) override {
+    return inner_->LoadNamespaceProperties(ns);
+  }
+  Status UpdateNamespaceProperties(const Namespace& ns, const NamespaceProperties& u,
+                                   const std::vector<std::string>& r) override {
+    return inner_->UpdateNamespaceProperties(ns, u, r);
+  }
+  Status DropNamespace(const Namespace& ns) override { return inner_->DropNamespace(ns); }
+  Status CreateTable(const TableIdentifier& id, const std::string& m) override {
+    return inner_->CreateTable(id, m);
+  }
+  Status RegisterTable(const TableIdentifier& id, const std::string& m) override {
+    return inner_->RegisterTable(id, m);
+  }
+  Result<TablePointer> LoadTable(const TableIdentifier& id) override {
+    return inner_->LoadTable(id);
+  }
+  Result<std::vector<TableIdentifier>> ListTables(const Namespace& ns) override {
+    return inner_->ListTables(ns);
+  }
+  Result<bool> TableExists(const TableIdentifier& id) override { return inner_->TableExists(id); }
+  Status DropTable(const TableIdentifier& id) override { return inner_->DropTable(id); }
+  Status RenameTable(const TableIdentifier& a, const TableIdentifier& b) override {
+    return inner_->RenameTable(a, b);
+  }
+  Status CommitTable(const TableIdentifier& id, const std::string& expected,
+                     const std::string& next) override {
+    ++commits;
+    if (race_) std::exchange(race_, nullptr)();
+    return inner_->CommitTable(id, expected, next);
+  }
+  int commits = 0;
+
+ private:
+  Catalog* inner_;
+  std::function<void()> race_;
+};
+
+TEST_F(RestCatalogTest, LostSwapIsRetriedOnlyWhileRequirementsHold) {
+  MakeNamespace("db");
+  Json created = MakeTable("db", "t");
+  const std::string uuid = created["metadata"]["table-uuid"];
+  TableServices direct{&store_, catalog_.get(), &clock_, std::nullopt};
+  auto other_writer = [&] {
+    auto table = Table::Load(direct, TableIdentifier{{"db"}, "t"});
+    ASSERT_TRUE(table.ok());
+    ASSERT_TRUE((*table)->NewTransaction().SetProperty("other", "1").Commit().ok());
+  };
+  RestCatalogContext ctx;
+  ctx.admin_token = "rw";
+
+  // Only the uuid is asserted: after losing the swap the commit is rebuilt on the new metadata.
+  RacingCatalog racing(catalog_.get(), other_writer);
+  ctx.services = TableServices{&store_, &racing, &clock_, std::nullopt};
+  Router router;
+  ASSERT_TRUE(AddRestCatalogRoutes(&router, ctx).ok());
+  HttpRequest request;
+  request.method = "POST";
+  request.path = request.target = "/catalog/v1/namespaces/db/tables/t";
+  request.headers.push_back({"authorization", "Bearer rw"});
+  request.body = R"({"requirements":[{"type":"assert-table-uuid","uuid":")" + uuid +
+                 R"("}],"updates":[{"action":"set-properties","updates":{"mine":"1"}}]})";
+  Router::Match match = router.Find("POST", request.path);
+  ASSERT_EQ(match.status, 200);
+  request.path_params = match.params;
+  HttpResponse r = match.route->handler(request);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(racing.commits, 2);
+  EXPECT_EQ(Body(r)["metadata"]["properties"]["other"], "1");
+  EXPECT_EQ(Body(r)["metadata"]["properties"]["mine"], "1");
+  EXPECT_EQ(Body(r)["metadata-location"], Pointer("db", "t"));
+
+  // The default spec is asserted and the racing writer changes it: 409, its change stays.
+  auto spec_writer = [&] {
+    auto table = Table::Load(direct, TableIdentifier{{"db"}, "t"});
+    ASSERT_TRUE(table.ok());
+    ASSERT_TRUE((*table)->NewTransaction().SetDefaultSpec(iceberg::PartitionSpec{}).Commit().ok());
+  };
+  RacingCatalog racing2(catalog_.get(), spec_writer);
+  ctx.services.catalog = &racing2;
+  Router router2;
+  ASSERT_TRUE(AddRestCatalogRoutes(&router2, ctx).ok());
+  request.body = R"({"requirements":[{"type":"assert-default-spec-id","default-spec-id":0}],
+                     "updates":[{"action":"set-properties","updates":{"late":"1"}}]})";
+  const std::string before_race = Pointer("db", "t");
+  r = router2.Find("POST", request.path).route->handler(request);
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(ErrorType(r), "CommitFailedException");
+  EXPECT_NE(Pointer("db", "t"), before_race);  // the racing writer's spec change landed
+  auto now = ReadTableMetadata(&store_, Pointer("db", "t"));
+  ASSERT_TRUE(now.ok());
+  EXPECT_FALSE(now->properties.contains("late"));
 }
 
 Json Snapshot(int64_t id, std::optional<int64_t> parent, int64_t seq) {
