@@ -6,6 +6,7 @@
 //     assert-table-uuid and assert-ref-snapshot-id, and has check-table.mjs --deep check the
 //     table from the catalog database; then a second append built on the old state (stale
 //     assert-ref-snapshot-id) gets 409 CommitFailedException and changes nothing;
+//     floe scan (the CLI) counts the rows the outside engine appended;
 //  3. a read-only token can load but not commit (403).
 import { spawn, spawnSync } from 'node:child_process'
 import path from 'node:path'
@@ -99,6 +100,11 @@ try {
     '--sql', 'SELECT count(*) AS n FROM t'])
   check(again.ok, `check-table --deep after the second append: ${JSON.stringify(again.out).slice(0, 2000)}`)
   summary.sql_after_second_append = again.out.sql ?? again.out.query
+
+  // floe's own CLI reads the table the outside engine wrote.
+  const counted = JSON.parse(run(env.floe, ['scan', '--warehouse', dir, '--table', 'ext.appended', '--count', '--json']))
+  check(counted.count === 160 && counted.snapshot_id === second['snapshot-id'], `floe scan --count: ${JSON.stringify(counted)}`)
+  summary.floe_scan_count = counted.count
 
   // 3. read-only token
   r = await call('POST', '/namespaces/ext/tables/appended', { updates: [] }, READER)
