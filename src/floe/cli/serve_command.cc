@@ -15,6 +15,7 @@
 #include "floe/cli/collector_settings.h"
 #include "floe/cli/commands.h"
 #include "floe/cli/compaction_settings.h"
+#include "floe/cli/maintenance_service.h"
 #include "floe/cli/warehouse.h"
 #include "floe/common/metrics.h"
 #include "floe/common/metrics_floe.h"
@@ -26,6 +27,7 @@
 #include "floe/server/auth.h"
 #include "floe/server/http_server.h"
 #include "floe/server/metrics_route.h"
+#include "floe/server/rest_catalog.h"
 #include "floe/server/signals.h"
 
 namespace floe::cli {
@@ -382,6 +384,13 @@ Status Serve(const Args& args, const CliContext& ctx) {
   maintenance_context.node_id = collector->node_id();
   maintenance_context.logger = logger.get();
   maintenance_context.compaction = compaction;
+  // The scheduler (same locks), run history and table sampler; every run's report is recorded
+  // in one place (metrics, history).
+  FLOE_ASSIGN_OR_RETURN(
+      std::unique_ptr<MaintenanceService> maintenance,
+      MaintenanceService::Start(settings, ctx, warehouse.get(), compaction, &locks, logger.get(),
+                                &floe_metrics, collector->node_id()));
+  maintenance_context.on_report = maintenance->report_sink();
   FLOE_RETURN_IF_ERROR(
       server::AddMaintenanceRoutes(&*router, &auth, std::move(maintenance_context)));
   server::StatusRouteContext status_context;
@@ -389,7 +398,19 @@ Status Serve(const Args& args, const CliContext& ctx) {
   status_context.compaction = compaction;
   status_context.node_id = collector->node_id();
   status_context.metrics = &floe_metrics;
+  status_context.jobs = maintenance->jobs();
   FLOE_RETURN_IF_ERROR(server::AddStatusRoute(&*router, &auth, std::move(status_context)));
+  FLOE_RETURN_IF_ERROR(
+      server::AddHistoryRoutes(&*router, &auth, maintenance->history(), ctx.clock));
+  // The Iceberg REST catalog for engines (docs/rest-catalog.md): ADMIN_TOKEN reads and writes,
+  // FLOE_CATALOG_READ_TOKENS only read.
+  server::RestCatalogContext rest;
+  rest.services = warehouse->services();
+  rest.warehouse = warehouse->root();
+  rest.admin_token = auth_config.admin_token;
+  rest.read_tokens = server::ParseApiKeys(settings.GetOr(kCatalogReadTokensSetting, ""));
+  rest.logger = logger.get();
+  FLOE_RETURN_IF_ERROR(server::AddRestCatalogRoutes(&*router, std::move(rest)));
   auto http =
       server::HttpServer::Start(server_options, std::move(*router), logger.get(), ctx.clock);
   if (!http.ok()) {
@@ -408,6 +429,7 @@ Status Serve(const Args& args, const CliContext& ctx) {
   int signal = server::WaitForTerminationSignal();
   logger->Info("serve.stopping", {{"signal", signal}});
   (*http)->Shutdown();
+  maintenance->Stop();  // running jobs finish; none starts
   Status closed = collector->Close();
   if (!closed.ok()) return closed.WithContext("final flush at shutdown");
   ingest::CollectorStats stats = collector->Stats();

@@ -45,6 +45,8 @@ inline constexpr Setting kLogLevelSetting{"log-level", "FLOE_LOG_LEVEL", "log_le
 inline constexpr Setting kNodeIdSetting{"node-id", "FLOE_NODE_ID", "node_id"};
 inline constexpr Setting kAdminTokenSetting{"", "ADMIN_TOKEN", "admin_token"};
 inline constexpr Setting kApiKeysSetting{"", "FLOE_API_KEYS", "api_keys"};
+inline constexpr Setting kCatalogReadTokensSetting{"", "FLOE_CATALOG_READ_TOKENS",
+                                                   "catalog_read_tokens"};
 
 class Settings {
  public:
