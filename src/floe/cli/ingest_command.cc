@@ -257,7 +257,13 @@ Status Ingest(const Args& args, const CliContext& ctx) {
   int64_t duration_ms = (ctx.clock->MonotonicNanos() - started) / 1000000;
   double rate = duration_ms > 0 ? totals.accepted * 1000.0 / static_cast<double>(duration_ms) : 0;
   std::optional<int64_t> snapshot;
-  if (!flushed->commits.empty()) snapshot = flushed->commits.back().snapshot_id;
+  if (!flushed->commits.empty()) {
+    snapshot = flushed->commits.back().snapshot_id;
+  } else if (stats.flushes > 0) {
+    // The flush thread made the commits; the table's current snapshot holds the last of them.
+    auto table = wh->LoadTable(id);
+    if (table.ok()) snapshot = (*table)->metadata().current_snapshot_id;
+  }
   std::ostream& out = *ctx.out;
   if (args.Has("json")) {
     std::string j = "{\"table\":";
