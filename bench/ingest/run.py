@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""bench/ingest: the collector's pipeline, floe vs DuckDB on the same NDJSON, same run.
+
+(a) Bulk: `floe ingest` of N events (gen_events.py, default 1,000,000) into a fresh warehouse
+    (SQLite catalog, local files) vs `duckdb-anchor.mjs ingest` (the same NDJSON → one sorted zstd
+    Parquet file with the events table's columns). floe does more: maps every event by the events
+    table's rules, keeps the dedup window, writes the WAL, partitions by day, sorts by
+    (type, timestamp), writes the files and commits them to an Iceberg table. Durability `none`
+    (the WAL is written but not fsynced: DuckDB syncs nothing either); `--durability fsync` to
+    see the cost of fsync.
+(b) HTTP (with --http, needs `floe serve`): a load generator (load.mjs, Node) posts 500-event
+    NDJSON bodies over C keep-alive connections on loopback for S seconds against `floe serve`
+    with fsync durability; events/s, p50/p99 latency of a request, peak RSS of the server, next to
+    DuckDB's ingest rate.
+
+Figures are events/s, wall-clock seconds and the peak RSS of each process (wait4's ru_maxrss);
+ratios are floe/DuckDB. Use a release build: FLOE_BUILD=build-rel python3 bench/ingest/run.py
+
+Usage: python3 bench/ingest/run.py [--events N] [--threads T] [--durability none|fsync]
+                                   [--http] [--seconds S] [--connections C]"""
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import BUILD, DATA, duckdb_anchor, events_ndjson, mb, print_table  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+
+def run_with_rusage(cmd, env=None):
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    start = time.monotonic()
+    proc = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=full_env)
+    # Read the pipes before reaping, so a chatty child cannot block on a full pipe.
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.monotonic() - start
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{err.decode()}")
+    return out.decode(), seconds, usage.ru_maxrss * 1024
+
+
+def floe_bin():
+    path = BUILD / "floe"
+    if not path.exists():
+        sys.exit(f"{path} missing: build floe first (FLOE_BUILD names the build folder)")
+    return path
+
+
+def bulk(args, ndjson):
+    scratch = Path(tempfile.mkdtemp(prefix="floe-bench-ingest-"))
+    try:
+        env = {
+            "BUFFER_COUNT_THRESHOLD": str(args.buffer_count),
+            "BUFFER_SIZE_BYTES": str(args.buffer_bytes),
+            "FLOE_MAX_BUFFERED_BYTES": str(args.max_buffered_bytes),
+            "FLOE_INGEST_THREADS": str(args.threads),
+        }
+        out, seconds, rss = run_with_rusage(
+            [floe_bin(), "ingest", ndjson, "--warehouse", scratch / "wh", "--state-dir",
+             scratch / "state", "--durability", args.durability, "--json"], env=env)
+        report = json.loads(out.strip().splitlines()[-1])
+        report.update({"wall_seconds": round(seconds, 3), "peak_rss_bytes": rss})
+        data = sum(f.stat().st_size for f in (scratch / "wh").rglob("*.parquet"))
+        report["parquet_bytes"] = data
+        return report
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_load(args, ndjson):
+    scratch = Path(tempfile.mkdtemp(prefix="floe-bench-http-"))
+    port = free_port()
+    env = dict(os.environ)
+    env.update({"ADMIN_TOKEN": "bench-token", "FLOE_INGEST_THREADS": str(args.threads)})
+    server = subprocess.Popen(
+        [str(floe_bin()), "serve", "--warehouse", str(scratch / "wh"), "--state-dir",
+         str(scratch / "state"), "--listen", f"127.0.0.1:{port}", "--durability", "fsync"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+    try:
+        line = server.stdout.readline()
+        if "listening" not in line:
+            sys.exit(f"floe serve did not start: {line!r}")
+        load = subprocess.run(
+            ["node", HERE / "load.mjs", f"http://127.0.0.1:{port}", ndjson, str(args.seconds),
+             str(args.connections), "500"],
+            capture_output=True, text=True, env={**os.environ, "ADMIN_TOKEN": "bench-token"})
+        if load.returncode != 0:
+            sys.exit(f"load.mjs failed:\n{load.stderr}")
+        report = json.loads(load.stdout.strip().splitlines()[-1])
+        server.terminate()
+        _, status, usage = os.wait4(server.pid, 0)
+        report["server_exit"] = os.waitstatus_to_exitcode(status)
+        report["server_peak_rss_bytes"] = usage.ru_maxrss * 1024
+        return report
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--events", type=int, default=1_000_000)
+    ap.add_argument("--threads", type=int, default=2, help="DuckDB threads; floe Parquet threads")
+    ap.add_argument("--durability", default="none", choices=["none", "fsync"])
+    ap.add_argument("--buffer-count", type=int, default=250_000)
+    ap.add_argument("--buffer-bytes", type=int, default=256 << 20)
+    ap.add_argument("--max-buffered-bytes", type=int, default=768 << 20)
+    ap.add_argument("--http", action="store_true", help="also run (b), the HTTP load")
+    ap.add_argument("--seconds", type=int, default=30)
+    ap.add_argument("--connections", type=int, default=8)
+    args = ap.parse_args()
+
+    ndjson = events_ndjson(args.events)
+    duck_out = DATA / "bench-ingest-duckdb.parquet"
+    duck = duckdb_anchor("ingest", ndjson, duck_out, threads=args.threads)
+    floe = bulk(args, ndjson)
+    duck_rate = duck["rows"] / duck["seconds"]
+    floe_rate = floe["accepted"] / floe["wall_seconds"]
+    rows = [("metric", "floe ingest", "duckdb ingest", "ratio")]
+    rows.append(("events/s (wall clock of the process)", f"{round(floe_rate):,}",
+                 f"{round(duck_rate):,}", f"{floe_rate / duck_rate:.2f}x (floe/duckdb)"))
+    rows.append(("seconds", floe["wall_seconds"], duck["seconds"], ""))
+    rows.append(("events", f"{floe['accepted']:,}", f"{duck['rows']:,}", ""))
+    rows.append(("output bytes", mb(floe["parquet_bytes"]), mb(duck["bytes_out"]),
+                 f"{floe['parquet_bytes'] / duck['bytes_out']:.2f}x"))
+    rows.append(("files / commits", f"{floe['data_files']} / {floe['commits']}", "1 / -", ""))
+    rows.append(("peak RSS", mb(floe["peak_rss_bytes"]), mb(duck["peak_rss_bytes"]), ""))
+    print_table(f"bench/ingest (a): {args.events:,} events from NDJSON "
+                f"({mb(ndjson.stat().st_size)}), durability={args.durability}, "
+                f"threads={args.threads}", rows)
+    raw = {"duckdb_ingest": duck, "floe_ingest": floe}
+    if args.http:
+        h = http_load(args, ndjson)
+        rows = [("metric", "floe serve", "duckdb ingest", "ratio")]
+        rows.append(("events/s", f"{round(h['events_per_second']):,}", f"{round(duck_rate):,}",
+                     f"{h['events_per_second'] / duck_rate:.2f}x (floe/duckdb)"))
+        rows.append(("requests", f"{h['requests']:,}", "", ""))
+        rows.append(("latency p50 / p99", f"{h['p50_ms']} ms / {h['p99_ms']} ms", "", ""))
+        rows.append(("non-2xx answers", h["errors"], "", ""))
+        rows.append(("server peak RSS", mb(h["server_peak_rss_bytes"]), mb(duck["peak_rss_bytes"]), ""))
+        print_table(f"bench/ingest (b): HTTP, 500-event NDJSON bodies, {args.connections} "
+                    f"keep-alive connections, {args.seconds} s, durability=fsync", rows)
+        raw["floe_http"] = h
+    print("\nraw:", json.dumps(raw))
+
+
+if __name__ == "__main__":
+    main()
