@@ -21,7 +21,9 @@ Result<maintenance::CompactionOptions> CompactionOptionsFromSettings(const Setti
   constexpr int64_t kMiB = int64_t{1} << 20;
   FLOE_ASSIGN_OR_RETURN(o.threshold, s.Int(kCompactionThresholdSetting, o.threshold, 2, 1'000'000));
   FLOE_ASSIGN_OR_RETURN(int64_t target_mb,
-                        s.Int(kTargetFileSizeMbSetting, o.target_file_size_bytes / kMiB, 1, 16384));
+                        // Under 8 MB a "compacted" table is still small files; over 4 GB one
+                        // file outgrows what engines split well and what a rewrite may hold.
+                        s.Int(kTargetFileSizeMbSetting, o.target_file_size_bytes / kMiB, 8, 4096));
   o.target_file_size_bytes = target_mb * kMiB;
   FLOE_ASSIGN_OR_RETURN(int64_t memory_mb, s.Int(kCompactionMemoryLimitMbSetting,
                                                  o.memory_limit_bytes / kMiB, 16, 1 << 20));

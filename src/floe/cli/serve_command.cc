@@ -15,6 +15,7 @@
 #include "floe/cli/collector_settings.h"
 #include "floe/cli/commands.h"
 #include "floe/cli/compaction_settings.h"
+#include "floe/cli/maintenance_jobs.h"
 #include "floe/cli/maintenance_service.h"
 #include "floe/cli/warehouse.h"
 #include "floe/common/metrics.h"
@@ -332,6 +333,12 @@ Status Serve(const Args& args, const CliContext& ctx) {
   FLOE_ASSIGN_OR_RETURN(ingest::DecodeLimits limits,
                         DecodeLimitsFromSettings(settings, server_options));
   FLOE_ASSIGN_OR_RETURN(TableIdentifier table, TableFromSettings(settings));
+  // Every setting is checked before anything is opened or written (state folder, WAL, token).
+  FLOE_ASSIGN_OR_RETURN(maintenance::CompactionOptions compaction,
+                        CompactionOptionsFromSettings(settings));
+  FLOE_ASSIGN_OR_RETURN(scheduler::ScheduleOverrides schedule,
+                        ScheduleOverridesFromSettings(settings));
+  FLOE_RETURN_IF_ERROR(scheduler::ScheduledJobs({table.ToString()}, schedule).status());
 
   server::AuthConfig auth_config;
   auth_config.admin_token = settings.GetOr(kAdminTokenSetting, "");
@@ -375,8 +382,6 @@ Status Serve(const Args& args, const CliContext& ctx) {
   auto router = MakeRouter(&state, &auth, &registry);
   if (!router.ok()) return router.status();
   // Maintenance over HTTP: one table at a time (409 while another run holds it).
-  FLOE_ASSIGN_OR_RETURN(maintenance::CompactionOptions compaction,
-                        CompactionOptionsFromSettings(settings));
   scheduler::InProcessTableLocks locks;
   server::MaintenanceRouteContext maintenance_context;
   maintenance_context.services = warehouse->services();
