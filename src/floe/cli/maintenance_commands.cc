@@ -195,14 +195,8 @@ Status Status_(const Args& args, const CliContext& ctx) {
   FLOE_ASSIGN_OR_RETURN(status.compaction, CompactionOptionsFromSettings(settings));
   status.node_id = settings.GetOr(kNodeIdSetting, "");
   // The jobs as a `floe serve` with these settings would run them, from its saved run state.
-  FLOE_ASSIGN_OR_RETURN(std::vector<TableIdentifier> tables,
-                        maintenance::ListAllTables(warehouse->catalog()));
-  std::vector<std::string> names;
-  for (const TableIdentifier& id : tables) names.push_back(id.ToString());
-  FLOE_ASSIGN_OR_RETURN(scheduler::ScheduleOverrides overrides,
-                        ScheduleOverridesFromSettings(settings));
   FLOE_ASSIGN_OR_RETURN(std::vector<scheduler::JobSpec> jobs,
-                        scheduler::ScheduledJobs(names, overrides));
+                        ScheduledJobsOfCatalog(settings, warehouse->catalog()));
   FLOE_ASSIGN_OR_RETURN(std::string state_location, SchedulerStateLocation(settings));
   FLOE_ASSIGN_OR_RETURN(std::unique_ptr<LocalStore> local, LocalStore::Make("/"));
   scheduler::ObjectRunStateStore state(local.get(), state_location);

@@ -7,6 +7,7 @@
 #include "floe/io/location.h"
 #include "floe/maintenance/compactor.h"
 #include "floe/maintenance/expire_snapshots.h"
+#include "floe/maintenance/table_state.h"
 
 namespace floe::cli {
 namespace {
@@ -65,7 +66,6 @@ Action Compact(std::shared_ptr<const MaintenanceJobsConfig> config, bool force, 
     request.aggressive = aggressive;
     maintenance::CompactionEnv env;
     env.logger = config->logger;
-    env.metrics = config->metrics;
     FLOE_ASSIGN_OR_RETURN(maintenance::CompactionReport report,
                           maintenance::RunCompaction(table, options, request, env));
     return report.run;
@@ -110,6 +110,16 @@ Result<scheduler::ScheduleOverrides> ScheduleOverridesFromSettings(const Setting
     }
   }
   return out;
+}
+
+Result<std::vector<scheduler::JobSpec>> ScheduledJobsOfCatalog(const Settings& settings,
+                                                               Catalog* catalog) {
+  FLOE_ASSIGN_OR_RETURN(std::vector<TableIdentifier> tables, maintenance::ListAllTables(catalog));
+  std::vector<std::string> names;
+  for (const TableIdentifier& id : tables) names.push_back(id.ToString());
+  FLOE_ASSIGN_OR_RETURN(scheduler::ScheduleOverrides overrides,
+                        ScheduleOverridesFromSettings(settings));
+  return scheduler::ScheduledJobs(names, overrides);
 }
 
 Result<std::string> SchedulerStateLocation(const Settings& settings) {

@@ -13,7 +13,6 @@
 #include "floe/catalog/table.h"
 #include "floe/cli/settings.h"
 #include "floe/common/logger.h"
-#include "floe/common/metrics_floe.h"
 #include "floe/maintenance/compaction_options.h"
 #include "floe/maintenance/remove_orphans.h"
 #include "floe/scheduler/scheduler.h"
@@ -28,7 +27,6 @@ struct MaintenanceJobsConfig {
   std::optional<int64_t> expire_retain_last;
   int64_t orphan_older_than_ms = maintenance::kDefaultOrphanAgeMs;
   Logger* logger = nullptr;                 // required
-  metrics::FloeMetrics* metrics = nullptr;  // optional
   // Each finished run's report (run history, dashboards); optional.
   std::function<void(const nlohmann::json& report)> on_report;
 };
@@ -38,6 +36,11 @@ struct MaintenanceJobsConfig {
 // (FLOE_SCHEDULE_<JOB>, FLOE_SCHEDULE_BUDGET_<JOB>, e.g. FLOE_SCHEDULE_COMPACT_DAILY) or flags
 // (--schedule-<job>, --schedule-budget-<job>). Unknown job names in [schedule] are errors.
 Result<scheduler::ScheduleOverrides> ScheduleOverridesFromSettings(const Settings& settings);
+
+// The default jobs of every table in `catalog`, with the settings' overrides applied and
+// validated (what `floe serve` schedules and `floe status` shows).
+Result<std::vector<scheduler::JobSpec>> ScheduledJobsOfCatalog(const Settings& settings,
+                                                               Catalog* catalog);
 
 // <state-dir>/scheduler.json: the scheduler's run state, shared by `floe serve` and `floe status`.
 Result<std::string> SchedulerStateLocation(const Settings& settings);

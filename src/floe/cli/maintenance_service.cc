@@ -43,14 +43,8 @@ Result<std::unique_ptr<MaintenanceService>> MaintenanceService::Start(
                         RunHistory::Open(warehouse->catalog_uri(), warehouse->catalog()->name()));
 
   // Validated even when the scheduler is off: a bad cron expression stops start-up either way.
-  FLOE_ASSIGN_OR_RETURN(std::vector<TableIdentifier> tables,
-                        maintenance::ListAllTables(warehouse->catalog()));
-  std::vector<std::string> names;
-  for (const TableIdentifier& id : tables) names.push_back(id.ToString());
-  FLOE_ASSIGN_OR_RETURN(scheduler::ScheduleOverrides overrides,
-                        ScheduleOverridesFromSettings(settings));
   FLOE_ASSIGN_OR_RETURN(std::vector<scheduler::JobSpec> jobs,
-                        scheduler::ScheduledJobs(names, overrides));
+                        ScheduledJobsOfCatalog(settings, warehouse->catalog()));
   if (scheduler_on) {
     MaintenanceJobsConfig config;
     config.services = warehouse->services();

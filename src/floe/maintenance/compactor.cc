@@ -358,28 +358,6 @@ void Run::Finish() {
   report_.run.details["groups_planned"] = report_.groups_planned;
   report_.run.details["quarantined"] = std::move(quarantined);
   report_.run.details["plan"] = PlanToJson(report_.plan, report_.run.dry_run);
-  if (env_.metrics != nullptr) {
-    metrics::FloeMetrics& m = *env_.metrics;
-    const RunReport& r = report_.run;
-    m.compaction_runs->Labels({name_, r.status}).Increment();
-    m.compaction_duration_seconds->Labels({name_}).Observe(static_cast<double>(r.duration_ms) /
-                                                           1000.0);
-    m.compaction_files_read->Labels({name_}).Increment(static_cast<double>(r.files_in));
-    m.compaction_files_written->Labels({name_}).Increment(static_cast<double>(r.files_out));
-    m.compaction_bytes_read->Labels({name_}).Increment(static_cast<double>(r.bytes_in));
-    m.compaction_bytes_written->Labels({name_}).Increment(static_cast<double>(r.bytes_out));
-    m.compaction_rows->Labels({name_}).Increment(static_cast<double>(r.rows_out));
-    m.compaction_commits->Labels({name_}).Increment(static_cast<double>(r.commits));
-    m.compaction_retries->Labels({name_}).Increment(static_cast<double>(r.retries));
-    m.compaction_conflicts->Labels({name_}).Increment(static_cast<double>(r.conflicts));
-    m.compaction_peak_memory_bytes->Labels({name_}).Set(static_cast<double>(r.peak_memory_bytes));
-    m.compaction_cpu_seconds->Labels({name_}).Increment(static_cast<double>(r.cpu_ms) / 1000.0);
-    m.table_quarantined_files->Labels({name_}).Set(static_cast<double>(quarantined_.size()));
-    if (r.status == "success" || r.status == "noop") {
-      m.compaction_last_success_time->Labels({name_}).Set(static_cast<double>(clock_->NowMicros()) /
-                                                          1e6);
-    }
-  }
   env_.logger->Info("compaction.finish",
                     {{"table", name_},
                      {"status", report_.run.status},

@@ -21,7 +21,6 @@
 
 #include "floe/catalog/table.h"
 #include "floe/common/logger.h"
-#include "floe/common/metrics_floe.h"
 #include "floe/common/result.h"
 #include "floe/maintenance/compaction_options.h"
 #include "floe/maintenance/compaction_plan.h"
@@ -67,7 +66,6 @@ struct CompactionProgress {
 struct CompactionEnv {
   Logger* logger = nullptr;                                 // required
   std::function<void(const CompactionProgress&)> progress;  // optional
-  metrics::FloeMetrics* metrics = nullptr;                  // optional
 };
 
 // Runs one compaction of `table` (refreshed first). Errors before any work (invalid options or

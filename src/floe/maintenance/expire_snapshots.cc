@@ -79,8 +79,7 @@ std::vector<const iceberg::Snapshot*> Pick(const iceberg::TableMetadata& m,
 
 Result<RunReport> ExpireSnapshots(Table* table, const ExpireOptions& options, Logger* logger) {
   const Clock& clock = *table->services().clock;
-  const int64_t start_ms = clock.NowMillis();
-  const int64_t cpu_start = ProcessCpuMillis();
+  const RunMeter meter(&clock);
   RunReport report;
   report.table = table->identifier().ToString();
   report.action = "expire-snapshots";
@@ -99,7 +98,7 @@ Result<RunReport> ExpireSnapshots(Table* table, const ExpireOptions& options, Lo
                                    ": at least 1 snapshot must be kept");
   }
 
-  const std::set<int64_t> keep = SnapshotsToRetain(base, start_ms, max_age, retain);
+  const std::set<int64_t> keep = SnapshotsToRetain(base, meter.start_ms(), max_age, retain);
   std::vector<int64_t> expire_ids;
   for (const iceberg::Snapshot* s : Pick(base, keep, false)) expire_ids.push_back(s->snapshot_id);
   if (logger) {
@@ -182,9 +181,7 @@ Result<RunReport> ExpireSnapshots(Table* table, const ExpireOptions& options, Lo
   report.bytes_in = bytes;
   if (report.status != "partial") report.status = expire_ids.empty() ? "noop" : "success";
   if (after.current_snapshot_id) report.snapshot_id = after.current_snapshot_id;
-  report.duration_ms = clock.NowMillis() - start_ms;
-  report.cpu_ms = ProcessCpuMillis() - cpu_start;
-  report.peak_memory_bytes = ProcessPeakRssBytes();
+  meter.Finish(&report);
   if (logger) {
     logger->Info("expire.finish", {{"table", report.table},
                                    {"status", report.status},

@@ -99,8 +99,7 @@ void CheckPartition(const iceberg::TableMetadata& m, int32_t spec_id, const iceb
 Result<RunReport> Fsck(Table* table, const FsckOptions& options, Logger* logger) {
   const Clock& clock = *table->services().clock;
   ObjectStore* store = table->services().store;
-  const int64_t start_ms = clock.NowMillis();
-  const int64_t cpu_start = ProcessCpuMillis();
+  const RunMeter meter(&clock);
   RunReport report;
   report.table = table->identifier().ToString();
   report.action = "fsck";
@@ -351,9 +350,7 @@ Result<RunReport> Fsck(Table* table, const FsckOptions& options, Logger* logger)
   report.rows_in = current_records;
   report.status = problems.errors() > 0 ? "failure" : "success";
   if (!report.snapshot_id && m.current_snapshot_id) report.snapshot_id = m.current_snapshot_id;
-  report.duration_ms = clock.NowMillis() - start_ms;
-  report.cpu_ms = ProcessCpuMillis() - cpu_start;
-  report.peak_memory_bytes = ProcessPeakRssBytes();
+  meter.Finish(&report);
   if (logger) {
     logger->Log(problems.errors() > 0 ? LogLevel::kError : LogLevel::kInfo, "fsck.finish",
                 {{"table", report.table},

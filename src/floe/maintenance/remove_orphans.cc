@@ -55,8 +55,7 @@ Result<std::vector<std::string>> OtherTableLocations(const TableServices& servic
 Result<RunReport> RemoveOrphans(Table* table, const OrphanOptions& options, Logger* logger) {
   const Clock& clock = *table->services().clock;
   ObjectStore* store = table->services().store;
-  const int64_t start_ms = clock.NowMillis();
-  const int64_t cpu_start = ProcessCpuMillis();
+  const RunMeter meter(&clock);
   RunReport report;
   report.table = table->identifier().ToString();
   report.action = "remove-orphans";
@@ -105,7 +104,7 @@ Result<RunReport> RemoveOrphans(Table* table, const OrphanOptions& options, Logg
     }
   }
 
-  const int64_t cutoff_micros = (start_ms - options.older_than_ms) * 1000;
+  const int64_t cutoff_micros = (meter.start_ms() - options.older_than_ms) * 1000;
   std::vector<std::string> orphans;
   int64_t orphan_bytes = 0, young = 0, other_tables = 0;
   for (const ObjectInfo& object : listed) {
@@ -144,9 +143,7 @@ Result<RunReport> RemoveOrphans(Table* table, const OrphanOptions& options, Logg
   report.bytes_in = orphan_bytes;
   if (report.status != "partial") report.status = orphans.empty() ? "noop" : "success";
   if (m.current_snapshot_id) report.snapshot_id = m.current_snapshot_id;
-  report.duration_ms = clock.NowMillis() - start_ms;
-  report.cpu_ms = ProcessCpuMillis() - cpu_start;
-  report.peak_memory_bytes = ProcessPeakRssBytes();
+  meter.Finish(&report);
   if (logger) {
     logger->Info("orphans.finish", {{"table", report.table},
                                     {"status", report.status},

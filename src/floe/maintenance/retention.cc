@@ -21,8 +21,7 @@ std::string PartitionName(const iceberg::PartitionSpec* spec, const iceberg::Dat
 
 Result<RunReport> ApplyRetention(Table* table, const RetentionOptions& options, Logger* logger) {
   const Clock& clock = *table->services().clock;
-  const int64_t start_ms = clock.NowMillis();
-  const int64_t cpu_start = ProcessCpuMillis();
+  const RunMeter meter(&clock);
   if (options.max_age_ms <= 0) {
     return Status::InvalidArgument("--max-age must be positive (e.g. 90d)");
   }
@@ -85,9 +84,7 @@ Result<RunReport> ApplyRetention(Table* table, const RetentionOptions& options, 
     report.snapshot_id = m.current_snapshot_id;
   }
   report.status = paths.empty() ? "noop" : "success";
-  report.duration_ms = clock.NowMillis() - start_ms;
-  report.cpu_ms = ProcessCpuMillis() - cpu_start;
-  report.peak_memory_bytes = ProcessPeakRssBytes();
+  meter.Finish(&report);
   if (logger) {
     logger->Info("retention.finish", {{"table", report.table},
                                       {"status", report.status},

@@ -35,6 +35,15 @@ nlohmann::json RunReport::ToJson() const {
   return out;
 }
 
+RunMeter::RunMeter(const Clock* clock)
+    : clock_(clock), start_ms_(clock->NowMillis()), cpu_start_ms_(ProcessCpuMillis()) {}
+
+void RunMeter::Finish(RunReport* report) const {
+  report->duration_ms = clock_->NowMillis() - start_ms_;
+  report->cpu_ms = ProcessCpuMillis() - cpu_start_ms_;
+  report->peak_memory_bytes = ProcessPeakRssBytes();
+}
+
 int64_t ProcessCpuMillis() {
   rusage usage{};
   if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;

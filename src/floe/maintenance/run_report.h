@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "floe/common/clock.h"
+
 namespace floe::maintenance {
 
 struct SkippedGroup {
@@ -42,6 +44,21 @@ struct RunReport {
   nlohmann::json details = nlohmann::json::object();
 
   nlohmann::json ToJson() const;
+};
+
+// Measures one run for its report: wall time on the given clock, CPU time and peak memory of the
+// process.
+class RunMeter {
+ public:
+  explicit RunMeter(const Clock* clock);
+  int64_t start_ms() const { return start_ms_; }
+  // Sets the report's duration_ms, cpu_ms and peak_memory_bytes.
+  void Finish(RunReport* report) const;
+
+ private:
+  const Clock* clock_;
+  int64_t start_ms_;
+  int64_t cpu_start_ms_;
 };
 
 // CPU time of this process so far, in milliseconds (user + system).
