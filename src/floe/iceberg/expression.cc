@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -150,9 +151,22 @@ std::string Expression::ToString() const {
     case ExprOp::kTrue: return "TRUE";
     case ExprOp::kFalse: return "FALSE";
     case ExprOp::kAnd:
-    case ExprOp::kOr:
-      return "(" + children[0].ToString() + " " + std::string(ExprOpName(op)) + " " +
-             children[1].ToString() + ")";
+    case ExprOp::kOr: {
+      // A chain "a OR b OR c" parses left-deep; print it flat so the text parses back to the
+      // same tree without one parenthesis per term (found by expression_fuzz: 60 ORs printed as
+      // 60 nested parentheses passed the nesting limit).
+      std::vector<const Expression*> rights;
+      const Expression* left = this;
+      while (left->op == op) {
+        rights.push_back(&left->children[1]);
+        left = &left->children[0];
+      }
+      std::string out = "(" + left->ToString();
+      for (auto it = rights.rbegin(); it != rights.rend(); ++it) {
+        out += " " + std::string(ExprOpName(op)) + " " + (*it)->ToString();
+      }
+      return out + ")";
+    }
     case ExprOp::kNot: return "(NOT " + children[0].ToString() + ")";
     default: break;
   }
@@ -558,9 +572,14 @@ Result<double> ParseFloating(std::string_view text) {
   if (s == "Infinity" || s == "inf") return std::numeric_limits<double>::infinity();
   if (s == "-Infinity" || s == "-inf") return -std::numeric_limits<double>::infinity();
   char* end = nullptr;
+  errno = 0;
   double v = std::strtod(s.c_str(), &end);
   if (s.empty() || end != s.c_str() + s.size()) {
     return Status::InvalidArgument("'" + s + "' is not a number");
+  }
+  // A literal too large for a double is an error, as in SQL engines, not a silent infinity.
+  if (errno == ERANGE && std::isinf(v)) {
+    return Status::InvalidArgument("'" + s + "' is out of range for a double");
   }
   return v;
 }
@@ -612,8 +631,11 @@ Result<Literal> Coerce(const ExprLiteral& lit, const Type& type) {
     case TypeId::kDouble: {
       if (lit.kind != K::kNumber && lit.kind != K::kString) return mismatch();
       auto v = ParseFloating(lit.text);
-      if (!v.ok()) return mismatch();
+      if (!v.ok()) return lit.kind == K::kNumber ? v.status() : mismatch();
       if (type.id == TypeId::kDouble) return Literal::Double(*v);
+      if (std::isfinite(*v) && std::fabs(*v) > std::numeric_limits<float>::max()) {
+        return Status::InvalidArgument(lit.text + " is out of range for a float column");
+      }
       return Literal::Float(static_cast<float>(*v));
     }
     case TypeId::kDecimal: {

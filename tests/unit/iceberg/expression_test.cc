@@ -67,6 +67,20 @@ TEST(ExpressionParseTest, PrecedenceAndOrNot) {
   EXPECT_EQ(n.children[1].children[0].op, ExprOp::kNotEq);
 }
 
+TEST(ExpressionParseTest, LongChainsPrintFlatAndParseBack) {
+  // Found by expression_fuzz: a chain of 60 ORs printed one parenthesis per term and the text
+  // no longer parsed (nesting limit).
+  std::string text = "a = 0";
+  for (int i = 1; i < 300; ++i) text += " OR a = " + std::to_string(i);
+  text += " AND (b = 1 OR (c = 2 OR d = 3))";
+  Expression e = Parse(text);
+  std::string printed = e.ToString();
+  EXPECT_EQ(printed.substr(0, 22), "(a = 0 OR a = 1 OR a =");
+  EXPECT_NE(printed.find("(b = 1 OR (c = 2 OR d = 3))"), std::string::npos) << printed;
+  Expression again = Parse(printed);
+  EXPECT_EQ(again.ToString(), printed);
+}
+
 TEST(ExpressionParseTest, EveryOperatorAndLiteral) {
   struct Case {
     const char* text;
@@ -207,6 +221,9 @@ TEST(ExpressionBindTest, ErrorsNameColumnAndPosition) {
            {"type = 'a' AND nope = 1", "column 'nope' at position 15: no such column (columns:"},
            {"n = 'abc'", "column 'n' at position 0: cannot compare a int column with 'abc'"},
            {"n = 3000000000", "out of range for an int column"},
+           // Found by expression_fuzz: an overflowing literal bound as infinity printed back as
+           // text that no longer parsed.
+           {"price < 1e400", "out of range for a double"},
            {"amount = 1.234", "at most 2 fraction digits"},
            {"day = '2026-13-01'", "is not a date"},
            {"timestamp < 'yesterday'", "is not a timestamp"},
