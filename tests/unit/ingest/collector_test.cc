@@ -13,6 +13,7 @@
 #include "floe/catalog/table.h"
 #include "floe/io/memory_store.h"
 #include "floe/parquet/reader.h"
+#include "support/forwarding_catalog.h"
 #include "support/temp_dir.h"
 #include "unit/catalog/table_test_util.h"
 
@@ -20,45 +21,12 @@ namespace floe::ingest {
 namespace {
 
 // Delegates to a real catalog; can make the next commit land and still report "unknown".
-class FlakyCatalog final : public Catalog {
+class FlakyCatalog final : public testing::ForwardingCatalog {
  public:
-  explicit FlakyCatalog(Catalog* inner) : inner_(inner) {}
+  using ForwardingCatalog::ForwardingCatalog;
   std::atomic<int> unknown_after_commit{0};
   std::atomic<int> fail_before_commit{0};
 
-  const std::string& name() const override { return inner_->name(); }
-  Status CreateNamespace(const Namespace& ns, const NamespaceProperties& p) override {
-    return inner_->CreateNamespace(ns, p);
-  }
-  Result<std::vector<Namespace>> ListNamespaces(const Namespace& parent) override {
-    return inner_->ListNamespaces(parent);
-  }
-  Result<bool> NamespaceExists(const Namespace& ns) override { return inner_->NamespaceExists(ns); }
-  Result<NamespaceProperties> LoadNamespaceProperties(const Namespace& ns) override {
-    return inner_->LoadNamespaceProperties(ns);
-  }
-  Status UpdateNamespaceProperties(const Namespace& ns, const NamespaceProperties& u,
-                                   const std::vector<std::string>& r) override {
-    return inner_->UpdateNamespaceProperties(ns, u, r);
-  }
-  Status DropNamespace(const Namespace& ns) override { return inner_->DropNamespace(ns); }
-  Status CreateTable(const TableIdentifier& id, const std::string& loc) override {
-    return inner_->CreateTable(id, loc);
-  }
-  Status RegisterTable(const TableIdentifier& id, const std::string& loc) override {
-    return inner_->RegisterTable(id, loc);
-  }
-  Result<TablePointer> LoadTable(const TableIdentifier& id) override {
-    return inner_->LoadTable(id);
-  }
-  Result<std::vector<TableIdentifier>> ListTables(const Namespace& ns) override {
-    return inner_->ListTables(ns);
-  }
-  Result<bool> TableExists(const TableIdentifier& id) override { return inner_->TableExists(id); }
-  Status DropTable(const TableIdentifier& id) override { return inner_->DropTable(id); }
-  Status RenameTable(const TableIdentifier& a, const TableIdentifier& b) override {
-    return inner_->RenameTable(a, b);
-  }
   Status CommitTable(const TableIdentifier& id, const std::string& expected,
                      const std::string& next) override {
     if (fail_before_commit > 0) {
@@ -72,9 +40,6 @@ class FlakyCatalog final : public Catalog {
     }
     return st;
   }
-
- private:
-  Catalog* inner_;
 };
 
 std::string Event(const std::string& id, const std::string& type, const std::string& time) {

@@ -11,6 +11,7 @@
 #include "floe/catalog/sql_catalog.h"
 #include "floe/catalog/transaction.h"
 #include "floe/io/memory_store.h"
+#include "support/forwarding_catalog.h"
 #include "support/temp_dir.h"
 
 namespace floe::server {
@@ -269,43 +270,10 @@ TEST_F(RestCatalogTest, RenameAndRegister) {
 
 // Forwards to a real catalog; before the first CommitTable it lets `race` commit first, so that
 // commit loses its compare-and-swap.
-class RacingCatalog : public Catalog {
+class RacingCatalog : public testing::ForwardingCatalog {
  public:
   RacingCatalog(Catalog* inner, std::function<void()> race)
-      : inner_(inner), race_(std::move(race)) {}
-  const std::string& name() const override { return inner_->name(); }
-  Status CreateNamespace(const Namespace& ns, const NamespaceProperties& p) override {
-    return inner_->CreateNamespace(ns, p);
-  }
-  Result<std::vector<Namespace>> ListNamespaces(const Namespace& parent) override {
-    return inner_->ListNamespaces(parent);
-  }
-  Result<bool> NamespaceExists(const Namespace& ns) override { return inner_->NamespaceExists(ns); }
-  Result<NamespaceProperties> LoadNamespaceProperties(const Namespace& ns) override {
-    return inner_->LoadNamespaceProperties(ns);
-  }
-  Status UpdateNamespaceProperties(const Namespace& ns, const NamespaceProperties& u,
-                                   const std::vector<std::string>& r) override {
-    return inner_->UpdateNamespaceProperties(ns, u, r);
-  }
-  Status DropNamespace(const Namespace& ns) override { return inner_->DropNamespace(ns); }
-  Status CreateTable(const TableIdentifier& id, const std::string& m) override {
-    return inner_->CreateTable(id, m);
-  }
-  Status RegisterTable(const TableIdentifier& id, const std::string& m) override {
-    return inner_->RegisterTable(id, m);
-  }
-  Result<TablePointer> LoadTable(const TableIdentifier& id) override {
-    return inner_->LoadTable(id);
-  }
-  Result<std::vector<TableIdentifier>> ListTables(const Namespace& ns) override {
-    return inner_->ListTables(ns);
-  }
-  Result<bool> TableExists(const TableIdentifier& id) override { return inner_->TableExists(id); }
-  Status DropTable(const TableIdentifier& id) override { return inner_->DropTable(id); }
-  Status RenameTable(const TableIdentifier& a, const TableIdentifier& b) override {
-    return inner_->RenameTable(a, b);
-  }
+      : ForwardingCatalog(inner), race_(std::move(race)) {}
   Status CommitTable(const TableIdentifier& id, const std::string& expected,
                      const std::string& next) override {
     ++commits;
@@ -315,7 +283,6 @@ class RacingCatalog : public Catalog {
   int commits = 0;
 
  private:
-  Catalog* inner_;
   std::function<void()> race_;
 };
 
