@@ -32,6 +32,10 @@ enum class ColumnFill : uint8_t {
 };
 
 struct InputLayout {
+  // The file and reader verification opened, kept for the rewrite so each input is fetched once
+  // (on S3 the opening GET brings a small file whole). Null when not kept: reopened then.
+  std::unique_ptr<RandomAccessFile> file;
+  std::unique_ptr<parquet::ParquetReader> reader;
   std::vector<int> source_leaf;  // per output leaf: input leaf, or -1 (kAllNull)
   std::vector<ColumnFill> fill;
   std::vector<int> read_leaves;     // input leaves to read, in output order
@@ -209,6 +213,7 @@ class Rewrite {
  private:
   Status Prepare();
   Result<std::optional<InputLayout>> Verify(const LiveFile& input, InputProblem* problem);
+  void KeepOpenIfRoom(InputLayout* layout);
   Status OpenCursor(Cursor* c);
   Status LoadRowGroup(Cursor* c);
   Status MergeRun(std::vector<Cursor*> run);
@@ -234,6 +239,8 @@ class Rewrite {
   bool whole_order_ = false;  // keys_ cover every field of the sort order
   int64_t reader_budget_ = 0;
   int64_t batch_budget_ = 0;
+  int64_t kept_open_bytes_ = 0;
+  int kept_open_files_ = 0;
   std::string folder_;
 
   GroupRewrite result_;
@@ -323,6 +330,7 @@ Result<std::optional<InputLayout>> Rewrite::Verify(const LiveFile& input, InputP
     return std::optional<InputLayout>();
   }
   parquet::ReaderOptions reader_options;
+  reader_options.threads = options_.parallelism;
   auto reader = parquet::ParquetReader::Open(file->get(), reader_options);
   if (!reader.ok()) {
     if (reader.status().kind() == ErrorKind::kIOError) return reader.status();
@@ -393,10 +401,34 @@ Result<std::optional<InputLayout>> Rewrite::Verify(const LiveFile& input, InputP
         rg.total_byte_size + rg.num_rows * static_cast<int64_t>(leaves_.size()) * 8;
     layout.max_row_group_bytes = std::max(layout.max_row_group_bytes, decoded);
   }
+  layout.file = std::move(*file);
+  layout.reader = std::move(*reader);
+  KeepOpenIfRoom(&layout);
   return std::optional<InputLayout>(std::move(layout));
 }
 
+void Rewrite::KeepOpenIfRoom(InputLayout* layout) {
+  // An open input costs a descriptor, its footer and whatever its store cached on opening (S3
+  // keeps up to 1 MiB of the tail): a sixteenth of the memory limit and a few hundred files, the
+  // rest are reopened when their turn comes.
+  constexpr int kMaxKeptOpen = 256;
+  const int64_t cost = std::min<int64_t>(layout->reader->file_size(), kMiB) +
+                       static_cast<int64_t>(layout->reader->num_row_groups()) *
+                           static_cast<int64_t>(leaves_.size()) * 256;
+  if (kept_open_files_ < kMaxKeptOpen &&
+      kept_open_bytes_ + cost <= options_.memory_limit_bytes / 16) {
+    ++kept_open_files_;
+    kept_open_bytes_ += cost;
+    return;
+  }
+  layout->reader.reset();
+  layout->file.reset();
+}
+
 Status Rewrite::OpenCursor(Cursor* c) {
+  c->batch.columns.resize(leaves_.size());
+  c->done = false;
+  if (c->reader != nullptr) return LoadRowGroup(c);
   auto file = store_->OpenRead(c->input->file.file_path);
   if (!file.ok()) {
     *failed_input_ = c->input->file.file_path;
@@ -411,8 +443,6 @@ Status Rewrite::OpenCursor(Cursor* c) {
     return reader.status();
   }
   c->reader = std::move(*reader);
-  c->batch.columns.resize(leaves_.size());
-  c->done = false;
   return LoadRowGroup(c);
 }
 
@@ -634,6 +664,8 @@ Result<GroupRewrite> Rewrite::Run(size_t min_inputs) {
   for (size_t i = 0; i < usable_.size(); ++i) {
     cursors[i].input = usable_[i];
     cursors[i].layout = &layouts_[i];
+    cursors[i].file = std::move(layouts_[i].file);
+    cursors[i].reader = std::move(layouts_[i].reader);
     const int64_t need = layouts_[i].max_row_group_bytes;
     if (runs.empty() || keys_.empty() || run_bytes + need > reader_budget_) {
       runs.emplace_back();
