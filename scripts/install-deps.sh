@@ -19,6 +19,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-avro avro-bin sqlite3 postgresql
   prometheus  # promtool: checks /metrics text and deploy/prometheus rules (the service is not used)
+  python3-prometheus-client  # an independent parser of /metrics (tests/interop/observe)
 )
 # Node.js runs only the test oracle; a machine that already has node and npm (from any source)
 # keeps them, since Debian's npm conflicts with other Node.js builds.

@@ -113,6 +113,14 @@ void MaintenanceService::Record(const nlohmann::json& report) {
     if (f.action != "compact" && f.action != "fsck") f.files_deleted = f.files_in;
     f.finished_micros = clock_->NowMicros();
     metrics_->RecordRun(f);
+    // The run changed the table: its gauges should not wait for the next sample.
+    if (Result<TableIdentifier> id = TableIdentifier::Parse(f.table); id.ok()) {
+      Result<maintenance::TableHealth> health = RefreshTable(*id);
+      if (!health.ok() && logger_) {
+        logger_->Warn("metrics.refresh_failed",
+                      {{"table", f.table}, {"error", health.status().message()}});
+      }
+    }
   }
   Status added = history_->AddRun({report.value("table", ""), report.value("action", ""),
                                    report.value("status", ""), clock_->NowMillis(), report.dump()});
@@ -129,13 +137,7 @@ void MaintenanceService::SampleOnce() {
   }
   const int64_t now_ms = clock_->NowMillis();
   for (const TableIdentifier& id : *tables) {
-    Result<TablePointer> pointer = warehouse_->catalog()->LoadTable(id);
-    if (!pointer.ok()) continue;
-    Result<iceberg::TableMetadata> metadata =
-        ReadTableMetadata(warehouse_->store(), pointer->metadata_location);
-    if (!metadata.ok()) continue;
-    Result<maintenance::TableHealth> health =
-        maintenance::ReadTableHealth(warehouse_->store(), id.ToString(), *metadata, compaction_);
+    Result<maintenance::TableHealth> health = RefreshTable(id);
     if (!health.ok()) {
       if (logger_) {
         logger_->Warn("history.sample_failed",
@@ -143,7 +145,6 @@ void MaintenanceService::SampleOnce() {
       }
       continue;
     }
-    if (metrics_) metrics_->SetTableState(health->state);
     nlohmann::json json = maintenance::TableHealthToJson(*health);
     Status added = history_->AddSample({id.ToString(), now_ms, health->state.data_files,
                                         health->state.small_files, health->state.bytes,
@@ -154,6 +155,17 @@ void MaintenanceService::SampleOnce() {
   }
   Status pruned = history_->Prune(now_ms - history_retention_ms_);
   if (!pruned.ok() && logger_) logger_->Warn("history.prune_failed", {{"error", pruned.message()}});
+}
+
+Result<maintenance::TableHealth> MaintenanceService::RefreshTable(const TableIdentifier& id) {
+  FLOE_ASSIGN_OR_RETURN(TablePointer pointer, warehouse_->catalog()->LoadTable(id));
+  FLOE_ASSIGN_OR_RETURN(iceberg::TableMetadata metadata,
+                        ReadTableMetadata(warehouse_->store(), pointer.metadata_location));
+  FLOE_ASSIGN_OR_RETURN(
+      maintenance::TableHealth health,
+      maintenance::ReadTableHealth(warehouse_->store(), id.ToString(), metadata, compaction_));
+  if (metrics_) metrics_->SetTableState(health.state);
+  return health;
 }
 
 void MaintenanceService::SampleLoop() {

@@ -24,6 +24,7 @@
 #include "floe/common/logger.h"
 #include "floe/common/metrics_floe.h"
 #include "floe/maintenance/compaction_options.h"
+#include "floe/maintenance/table_state.h"
 #include "floe/scheduler/run_state.h"
 #include "floe/scheduler/scheduler.h"
 #include "floe/scheduler/table_locks.h"
@@ -51,6 +52,8 @@ class MaintenanceService {
  private:
   MaintenanceService() = default;
   void Record(const nlohmann::json& report);
+  // The table's health now; also sets its floe_table_* gauges.
+  Result<maintenance::TableHealth> RefreshTable(const TableIdentifier& id);
   void SampleLoop();
   void SampleOnce();
 

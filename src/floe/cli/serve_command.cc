@@ -358,14 +358,13 @@ Status Serve(const Args& args, const CliContext& ctx) {
   } else {
     FLOE_RETURN_IF_ERROR(warehouse->LoadTable(table).status());
   }
-  ingest::CollectorServices services{warehouse->store(), warehouse->catalog(), ctx.clock,
-                                     logger.get()};
-  FLOE_ASSIGN_OR_RETURN(std::unique_ptr<ingest::Collector> collector,
-                        ingest::Collector::Open(collector_options, services));
-
   metrics::Registry registry;
   metrics::FloeMetrics floe_metrics = metrics::FloeMetrics::Register(&registry);
   FLOE_RETURN_IF_ERROR(registry.status());
+  ingest::CollectorServices services{warehouse->store(), warehouse->catalog(), ctx.clock,
+                                     logger.get(), &floe_metrics};
+  FLOE_ASSIGN_OR_RETURN(std::unique_ptr<ingest::Collector> collector,
+                        ingest::Collector::Open(collector_options, services));
   ingest::Collector* collector_ptr = collector.get();
   int64_t max_wal_bytes = collector_options.max_wal_bytes;
   registry.AddCollectHook([collector_ptr, max_wal_bytes, &floe_metrics] {

@@ -130,6 +130,8 @@ struct FlushJob {
   std::vector<iceberg::DataFile> files;
   int64_t file_bytes = 0;
   int attempts = 0;
+  const char* reason = "admin";  // what cut it: time, bytes, count, admin, shutdown
+  int64_t commit_nanos = 0;      // the catalog commit of the attempt that landed
 };
 
 // What a flush needs to know of a table, fixed when it is first used.
@@ -233,7 +235,8 @@ class Collector::Impl {
 
   Status Open();
   Result<IngestResult> Ingest(const TableIdentifier& table, DecodedBody body);
-  Result<FlushResult> FlushTables(bool only_due);
+  // `forced_reason` names a flush of every buffer (admin, shutdown); null flushes the due ones.
+  Result<FlushResult> FlushTables(const char* forced_reason);
   Status Close();
   CollectorStats Stats() const;
   int RetryAfterSeconds() const;  // REQUIRES: mu_
@@ -266,7 +269,8 @@ class Collector::Impl {
   // REQUIRES: mu_.
   Status BufferEvent(TableState* t, Mapped&& m, uint64_t lsn, int64_t received_at);
   bool Due(const TableState& t, int64_t now_micros) const;   // REQUIRES: mu_
-  void CutJob(TableState* t);                                // REQUIRES: mu_, flush_mu_
+  const char* DueReason(const TableState& t) const;          // REQUIRES: mu_
+  void CutJob(TableState* t, const char* reason);            // REQUIRES: mu_, flush_mu_
   Status CommitPending(TableState* t, FlushResult* result);  // REQUIRES: flush_mu_
   Status WriteFiles(TableState* t, FlushJob* job);
   Result<int64_t> CommitJob(TableState* t, FlushJob* job);
@@ -474,6 +478,12 @@ bool Collector::Impl::Due(const TableState& t, int64_t now_micros) const {
          now_micros - t.oldest_micros >= options_.buffer_time_seconds * 1000000;
 }
 
+const char* Collector::Impl::DueReason(const TableState& t) const {
+  if (t.rows >= options_.buffer_count_threshold) return "count";
+  if (t.bytes >= options_.buffer_size_bytes) return "bytes";
+  return "time";
+}
+
 Result<IngestResult> Collector::Impl::Ingest(const TableIdentifier& table_id, DecodedBody body) {
   IngestResult result;
   result.errors = std::move(body.errors);
@@ -566,7 +576,7 @@ Result<IngestResult> Collector::Impl::Ingest(const TableIdentifier& table_id, De
       }
       thread_cv_.notify_all();
     } else {
-      auto flushed = FlushTables(true);
+      auto flushed = FlushTables(nullptr);
       if (!flushed.ok()) {
         // The events are durable in the WAL and stay buffered; the next flush retries.
         services_.logger->Warn("ingest.flush_failed", {{"error", flushed.status().ToString()}});
@@ -578,9 +588,10 @@ Result<IngestResult> Collector::Impl::Ingest(const TableIdentifier& table_id, De
   return result;
 }
 
-void Collector::Impl::CutJob(TableState* t) {
+void Collector::Impl::CutJob(TableState* t, const char* reason) {
   if (t->rows == 0) return;
   FlushJob job;
+  job.reason = reason;
   job.rows = t->rows;
   job.bytes = t->bytes;
   job.min_lsn = t->min_lsn;
@@ -666,9 +677,10 @@ Result<int64_t> Collector::Impl::CommitJob(TableState* t, FlushJob* job) {
         .SetSummary(kWalPositionSummaryKey, std::to_string(job->max_lsn));
     int64_t started = services_.clock->MonotonicNanos();
     Result<CommitResult> committed = txn.Commit();
+    job->commit_nanos = services_.clock->MonotonicNanos() - started;
     {
       std::lock_guard lock(mu_);
-      stats_.last_commit_latency_ms = (services_.clock->MonotonicNanos() - started) / 1000000;
+      stats_.last_commit_latency_ms = job->commit_nanos / 1000000;
     }
     if (committed.ok()) return committed->snapshot_id.value_or(0);
     if (committed.status().kind() != ErrorKind::kCommitStateUnknown ||
@@ -718,6 +730,12 @@ Status Collector::Impl::CommitPending(TableState* t, FlushResult* result) {
                                             {"snapshot_id", c.snapshot_id},
                                             {"wal_position", static_cast<int64_t>(c.wal_position)},
                                             {"duration_ms", took_ms}});
+    if (const metrics::FloeMetrics* m = services_.metrics) {
+      m->ingest_flushes->Labels({job->reason}).Increment();
+      m->ingest_flush_duration_seconds->Labels({}).Observe(static_cast<double>(took_ms) / 1000.0);
+      m->commit_duration_seconds->Labels({t->name, "append"})
+          .Observe(static_cast<double>(job->commit_nanos) / 1e9);
+    }
     result->commits.push_back(std::move(c));
     std::lock_guard lock(mu_);
     t->committed_lsn = std::max(t->committed_lsn, job->max_lsn);
@@ -745,7 +763,8 @@ void Collector::Impl::DeleteCoveredSegments() {
   }
 }
 
-Result<FlushResult> Collector::Impl::FlushTables(bool only_due) {
+Result<FlushResult> Collector::Impl::FlushTables(const char* forced_reason) {
+  const bool only_due = forced_reason == nullptr;
   std::lock_guard flush_lock(flush_mu_);
   std::vector<TableState*> tables;
   {
@@ -753,7 +772,7 @@ Result<FlushResult> Collector::Impl::FlushTables(bool only_due) {
     int64_t now = services_.clock->NowMicros();
     for (auto& [name, t] : tables_) {
       if (only_due ? !Due(*t, now) : (t->rows == 0 && t->pending.empty())) continue;
-      CutJob(t.get());
+      CutJob(t.get(), only_due ? DueReason(*t) : forced_reason);
       tables.push_back(t.get());
     }
   }
@@ -780,7 +799,7 @@ void Collector::Impl::RunThread() {
     if (stop_) break;
     kicked_ = false;
     lock.unlock();
-    auto flushed = FlushTables(true);
+    auto flushed = FlushTables(nullptr);
     lock.lock();
     // After a failure, back off (up to 5 s) instead of hammering a catalog that is down.
     wait_ms = flushed.ok() ? 200 : std::min<int64_t>(wait_ms * 2, 5000);
@@ -803,7 +822,7 @@ Status Collector::Impl::Close() {
     closed_ = true;
   }
   StopThread();
-  auto flushed = FlushTables(false);
+  auto flushed = FlushTables("shutdown");
   if (!flushed.ok()) return flushed.status();
   services_.logger->Info("ingest.close", {{"node_id", node_id_}});
   return Status::OK();
@@ -836,8 +855,8 @@ Result<std::unique_ptr<Collector>> Collector::Open(CollectorOptions options,
 Result<IngestResult> Collector::Ingest(const TableIdentifier& table, DecodedBody body) {
   return impl_->Ingest(table, std::move(body));
 }
-Result<FlushResult> Collector::Flush() { return impl_->FlushTables(false); }
-Result<FlushResult> Collector::FlushDue() { return impl_->FlushTables(true); }
+Result<FlushResult> Collector::Flush() { return impl_->FlushTables("admin"); }
+Result<FlushResult> Collector::FlushDue() { return impl_->FlushTables(nullptr); }
 Status Collector::Close() { return impl_->Close(); }
 CollectorStats Collector::Stats() const { return impl_->Stats(); }
 int Collector::retry_after_seconds() const { return impl_->RetryAfter(); }

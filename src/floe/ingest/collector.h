@@ -28,6 +28,7 @@
 #include "floe/catalog/catalog.h"
 #include "floe/common/clock.h"
 #include "floe/common/logger.h"
+#include "floe/common/metrics_floe.h"
 #include "floe/common/result.h"
 #include "floe/ingest/decoder.h"
 #include "floe/ingest/wal.h"
@@ -74,6 +75,10 @@ struct CollectorServices {
   Catalog* catalog = nullptr;
   const Clock* clock = nullptr;
   Logger* logger = nullptr;
+  // Optional: every landed flush counts in floe_ingest_flushes_total{reason} (time, bytes, count
+  // for due buffers; admin for Flush(); shutdown for Close()), floe_ingest_flush_duration_seconds
+  // and floe_commit_duration_seconds{table, operation="append"}.
+  const metrics::FloeMetrics* metrics = nullptr;
 };
 
 struct IngestResult {
