@@ -444,7 +444,8 @@ Status ColumnWriter::FramePage(format::PageHeader header, ByteView levels, ByteV
   header.compressed_page_size = static_cast<int32_t>(stored);
   std::string header_bytes;
   format::SerializeTo(header, &header_bytes);
-  *framed = Buffer(header_bytes.size() + stored);
+  framed->Clear();
+  framed->Reserve(header_bytes.size() + stored);
   framed->Append(header_bytes);
   framed->Append(levels);
   framed->Append(stored_body);
@@ -475,7 +476,12 @@ Status ColumnWriter::AppendPage(PageType type, const format::PageHeader& header_
     PendingPage p;
     p.header = std::move(header);
     p.encoding = encoding;
+    // The buffers are handed out here, on the column's thread; the compressing thread only
+    // fills them, and CommitPendingPages gives them back.
+    p.body = TakeSpare(&spare_raw_);
+    p.framed = TakeSpare(&spare_framed_);
     if (v2) {
+      p.levels = TakeSpare(&spare_raw_);
       p.levels.Append(levels);
     } else {
       p.body.Reserve(levels.size() + values.size());
@@ -493,7 +499,7 @@ Status ColumnWriter::AppendPage(PageType type, const format::PageHeader& header_
     body_.Append(values);
     body = body_.view();
   }
-  Buffer framed;
+  Buffer framed = TakeSpare(&spare_framed_);
   int64_t uncompressed = 0;
   FLOE_RETURN_IF_ERROR(FramePage(std::move(header), v2 ? levels : ByteView(), body, codec_,
                                  &compressed_, &framed, &uncompressed));
@@ -501,23 +507,40 @@ Status ColumnWriter::AppendPage(PageType type, const format::PageHeader& header_
   return Status::OK();
 }
 
-Status ColumnWriter::CompressPendingPage(size_t index, Codec* codec) {
+Status ColumnWriter::CompressPendingPage(size_t index, Codec* codec, Buffer* scratch) {
   PendingPage& p = chunk_.pending[index];
-  Buffer compressed;
-  p.status = FramePage(p.header, p.levels.view(), p.body.view(), codec, &compressed, &p.framed,
+  p.status = FramePage(p.header, p.levels.view(), p.body.view(), codec, scratch, &p.framed,
                        &p.uncompressed_bytes);
-  p.levels = Buffer();
-  p.body = Buffer();
   return p.status;
 }
 
 Status ColumnWriter::CommitPendingPages() {
+  Status status;
   for (PendingPage& p : chunk_.pending) {
-    FLOE_RETURN_IF_ERROR(p.status);
-    AddFramedPage(p.header.type, p.encoding, std::move(p.framed), p.uncompressed_bytes);
+    if (status.ok()) status = p.status;
+    ReturnSpare(&spare_raw_, std::move(p.levels));
+    ReturnSpare(&spare_raw_, std::move(p.body));
+    if (status.ok()) {
+      AddFramedPage(p.header.type, p.encoding, std::move(p.framed), p.uncompressed_bytes);
+    }
   }
   chunk_.pending.clear();
-  return Status::OK();
+  return status;
+}
+
+Buffer ColumnWriter::TakeSpare(std::vector<Buffer>* spare) {
+  if (spare->empty()) return Buffer();
+  Buffer b = std::move(spare->back());
+  spare->pop_back();
+  return b;
+}
+
+void ColumnWriter::ReturnSpare(std::vector<Buffer>* spare, Buffer b) {
+  // As many as a row group of a wide column has pages; beyond that the memory goes back.
+  constexpr size_t kMaxSpare = 256;
+  if (b.capacity() == 0 || spare->size() >= kMaxSpare) return;
+  b.Clear();
+  spare->push_back(std::move(b));
 }
 
 Status ColumnWriter::FlushPage() {
@@ -607,7 +630,7 @@ Status ColumnWriter::FinishChunk(int64_t file_offset, OutputStream* sink, format
                                  int64_t* bytes_written) {
   FLOE_RETURN_IF_ERROR(SealChunk());
   for (size_t i = 0; i < num_pending_pages(); ++i) {
-    FLOE_RETURN_IF_ERROR(CompressPendingPage(i, codec_));
+    FLOE_RETURN_IF_ERROR(CompressPendingPage(i, codec_, &compressed_));
   }
   FLOE_RETURN_IF_ERROR(CommitPendingPages());
   return WriteChunk(file_offset, sink, out, bytes_written);
@@ -639,6 +662,8 @@ Status ColumnWriter::WriteChunk(int64_t file_offset, OutputStream* sink, format:
     FLOE_RETURN_IF_ERROR(sink->Append(page.view()));
     pos += static_cast<int64_t>(page.size());
   }
+  for (Buffer& page : chunk_.pages) ReturnSpare(&spare_framed_, std::move(page));
+  ReturnSpare(&spare_framed_, std::move(chunk_.dictionary_page));
 
   for (Encoding e : chunk_.encodings) {
     if (std::find(encodings.begin(), encodings.end(), e) == encodings.end()) {

@@ -93,8 +93,9 @@ class ColumnWriter {
   // Pages queued by Write / SealChunk when WriterOptions::threads > 1. CompressPendingPage may
   // run concurrently for different pages (of this or other columns), each with its own codec;
   // CommitPendingPages then adds them to the chunk in order (before the next Write/WriteChunk).
+  // `scratch` is the compressing thread's own buffer.
   size_t num_pending_pages() const { return chunk_.pending.size(); }
-  Status CompressPendingPage(size_t index, Codec* codec);
+  Status CompressPendingPage(size_t index, Codec* codec, Buffer* scratch);
   Status CommitPendingPages();
 
   // Uncompressed bytes buffered for the row group (pages done + the page being filled).
@@ -132,6 +133,12 @@ class ColumnWriter {
                    Buffer* compressed, Buffer* framed, int64_t* uncompressed_bytes) const;
   void AddFramedPage(format::PageType type, format::Encoding encoding, Buffer framed,
                      int64_t uncompressed_bytes);
+  // Page buffers are recycled within the column: allocating a fresh megabyte for every page
+  // made the kernel zero new memory (page faults) for each of them. Raw (uncompressed) and
+  // framed (compressed) buffers are kept apart so that a small framed page does not sit in a
+  // megabyte the raw page had touched.
+  static Buffer TakeSpare(std::vector<Buffer>* spare);
+  static void ReturnSpare(std::vector<Buffer>* spare, Buffer b);
 
   LeafColumn leaf_;
   const WriterOptions& options_;
@@ -153,11 +160,13 @@ class ColumnWriter {
 
   PageState page_;
   ChunkState chunk_;
-  Buffer levels_;           // scratch: encoded levels of a page
-  Buffer encoded_;          // scratch: encoded values of a page
-  Buffer body_;             // scratch: uncompressed v1 body
-  Buffer compressed_;       // scratch
-  bool defer_compression_;  // threads > 1: pages go to chunk_.pending
+  Buffer levels_;                     // scratch: encoded levels of a page
+  Buffer encoded_;                    // scratch: encoded values of a page
+  Buffer body_;                       // scratch: uncompressed v1 body
+  Buffer compressed_;                 // scratch
+  bool defer_compression_;            // threads > 1: pages go to chunk_.pending
+  std::vector<Buffer> spare_raw_;     // empty buffers with capacity, see TakeSpare
+  std::vector<Buffer> spare_framed_;  // likewise, for framed pages
 
   ColumnStats file_stats_;
   int64_t file_compressed_bytes_ = 0;

@@ -145,6 +145,7 @@ Result<std::unique_ptr<ParquetWriter>> ParquetWriter::Make(OutputStream* sink, S
       w->thread_codecs_.push_back(std::move(codec));
     }
     w->pool_ = std::make_unique<ColumnTaskPool>(threads);
+    w->thread_scratch_.resize(static_cast<size_t>(threads));
   }
   for (const LeafColumn& leaf : w->leaves_) {
     ColumnEncoding enc = w->options_.default_encoding;
@@ -231,7 +232,8 @@ Status ParquetWriter::CompressPendingPages() {
   pool_->Run(pages.size(), [&](size_t i, int slot) {
     Codec* codec = slot == 0 ? codec_.get() : thread_codecs_[static_cast<size_t>(slot - 1)].get();
     // The status is kept in the page and reported by CommitPendingPages.
-    (void)columns_[pages[i].first]->CompressPendingPage(pages[i].second, codec);
+    (void)columns_[pages[i].first]->CompressPendingPage(
+        pages[i].second, codec, &thread_scratch_[static_cast<size_t>(slot)]);
   });
   for (auto& c : columns_) {
     Status s = c->CommitPendingPages();

@@ -23,6 +23,7 @@
 #include "floe/compression/codec.h"
 #include "floe/io/file.h"
 #include "floe/parquet/types.h"
+#include "floe/util/buffer.h"
 
 namespace floe::parquet {
 
@@ -108,6 +109,7 @@ class ParquetWriter {
   std::vector<std::unique_ptr<ColumnWriter>> columns_;
   std::unique_ptr<Codec> codec_;
   std::vector<std::unique_ptr<Codec>> thread_codecs_;  // slot 1.. of the pool (0 is codec_)
+  std::vector<Buffer> thread_scratch_;                 // per pool slot: compression output
   std::unique_ptr<ColumnTaskPool> pool_;               // only when options.threads > 1
   struct Footer;
   std::unique_ptr<Footer> footer_;

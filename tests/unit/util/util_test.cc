@@ -71,6 +71,9 @@ TEST(HashTest, Murmur3MatchesIcebergSpec) {
   uint8_t bytes[] = {0, 1, 2, 3};
   EXPECT_EQ(Murmur3_32(bytes, 4), -188683207);
   EXPECT_EQ(XxHash64("abc", 3), XxHash64(std::string_view("abc")));
+  // XXH3's published value for empty input; dictionary encoding relies on it being XXH3.
+  EXPECT_EQ(XxHash3("", 0), 0x2D06800538D394C2ull);
+  EXPECT_EQ(XxHash3("abc", 3), 0x78AF5F94892F3950ull);
 }
 
 TEST(UuidTest, V4AndV7) {

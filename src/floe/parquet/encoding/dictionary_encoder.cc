@@ -132,7 +132,7 @@ void ByteArrayDictionaryEncoder::Encode(const uint32_t* offsets, const char* byt
       for (size_t k = 0; k < m; ++k) {
         size_t v = first + i + k;
         hashes[k] =
-            static_cast<uint32_t>(XxHash64(bytes + offsets[v], offsets[v + 1] - offsets[v]) >> 32);
+            static_cast<uint32_t>(XxHash3(bytes + offsets[v], offsets[v + 1] - offsets[v]) >> 32);
         __builtin_prefetch(&slots_[hashes[k] >> (32 - log2_capacity_)]);
       }
     }

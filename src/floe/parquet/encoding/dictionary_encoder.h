@@ -3,7 +3,7 @@
 // Dictionary encoding (Encodings.md, RLE_DICTIONARY): each distinct value gets an index in
 // insertion order; data pages hold indices, the dictionary page holds the distinct values PLAIN.
 // One open-addressing hash table per column chunk, keyed on the value (numbers by bit pattern,
-// so -0.0 and +0.0 and differently-payloaded NaNs stay distinct; bytes by XxHash64).
+// so -0.0 and +0.0 and differently-payloaded NaNs stay distinct; bytes by XxHash3).
 
 #include <cstddef>
 #include <cstdint>
