@@ -91,6 +91,11 @@ Status Authorize(const RestCatalogContext& ctx, const HttpRequest& request, Acce
     reader = ConstantTimeEquals(read_token, token) || reader;
   }
   if (admin) return Status::OK();
+  if (!reader && ctx.oauth != nullptr && ctx.oauth->enabled()) {
+    FLOE_ASSIGN_OR_RETURN(OAuthGrant grant, ctx.oauth->Verify(token));
+    if (!grant.read_only) return Status::OK();
+    reader = true;
+  }
   if (!reader) return Status::Unauthenticated("invalid bearer token");
   if (access == Access::kWrite) {
     return Status::PermissionDenied("a read-only token cannot change the catalog");

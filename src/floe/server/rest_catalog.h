@@ -8,6 +8,7 @@
 //
 // Auth: `Authorization: Bearer <token>`; `admin_token` may do anything, `read_tokens` may only
 // read (and post metrics reports): a mutating route answers 403 to them, 401 to anything else.
+// Tokens from the OAuth2 token endpoint (rest_oauth.h) count as their client's kind.
 // Errors use the spec's model {"error": {"message", "type", "code"}}.
 
 #include <string>
@@ -16,6 +17,7 @@
 #include "floe/catalog/table.h"
 #include "floe/common/logger.h"
 #include "floe/common/status.h"
+#include "floe/server/rest_oauth.h"
 #include "floe/server/router.h"
 
 namespace floe::server {
@@ -27,7 +29,10 @@ struct RestCatalogContext {
   std::string warehouse;
   std::string admin_token;               // read-write (ADMIN_TOKEN); empty: none
   std::vector<std::string> read_tokens;  // read-only (FLOE_CATALOG_READ_TOKENS)
-  Logger* logger = nullptr;              // server errors (500) are logged here when set
+  // Tokens issued by POST /catalog/v1/oauth/tokens (rest_oauth.h), read-write or read-only as
+  // their client is; null: none.
+  const OAuthTokens* oauth = nullptr;
+  Logger* logger = nullptr;  // server errors (500) are logged here when set
 };
 
 // The route prefix clients put before /v1.
