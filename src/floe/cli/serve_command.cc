@@ -12,6 +12,7 @@
 #include <string>
 
 #include "floe/catalog/events_table.h"
+#include "floe/cli/cluster_settings.h"
 #include "floe/cli/collector_settings.h"
 #include "floe/cli/commands.h"
 #include "floe/cli/compaction_settings.h"
@@ -86,6 +87,9 @@ constexpr std::string_view kServeUsage =
     "  --idle-timeout (60s), --write-timeout (30s), --shutdown-timeout (30s), --io-threads (2),\n"
     "  --worker-threads (32), --max-queued-requests (1024), --max-connections (4096)\n"
     "Ingest settings are those of `floe ingest --help` (BUFFER_TIME_SECONDS, ...).\n"
+    "Many nodes on one catalog (docs/operations.md): --node-id, --lease-ttl (60s; maintenance\n"
+    "leases in the catalog database). REST catalog OAuth2 clients: FLOE_CATALOG_CLIENTS,\n"
+    "FLOE_CATALOG_READ_CLIENTS (id:secret,...), --catalog-token-ttl (1h).\n"
     "\n"
     "Prints `listening on HOST:PORT` on standard output once it serves (the bound port when\n"
     "--listen asks for port 0); logs are JSON lines on standard error.\n";
@@ -339,6 +343,7 @@ Status Serve(const Args& args, const CliContext& ctx) {
   FLOE_ASSIGN_OR_RETURN(scheduler::ScheduleOverrides schedule,
                         ScheduleOverridesFromSettings(settings));
   FLOE_RETURN_IF_ERROR(scheduler::ScheduledJobs({table.ToString()}, schedule).status());
+  FLOE_ASSIGN_OR_RETURN(ClusterSettings cluster, ClusterSettingsFrom(settings));
 
   server::AuthConfig auth_config;
   auth_config.admin_token = settings.GetOr(kAdminTokenSetting, "");
@@ -380,8 +385,12 @@ Status Serve(const Args& args, const CliContext& ctx) {
                    logger.get(),    &floe_metrics};
   auto router = MakeRouter(&state, &auth, &registry);
   if (!router.ok()) return router.status();
-  // Maintenance over HTTP: one table at a time (409 while another run holds it).
-  scheduler::InProcessTableLocks locks;
+  // Maintenance over HTTP and the scheduler: one run per table at a time across every node on
+  // this catalog (a lease in the catalog database; 409 while another run holds it).
+  FLOE_ASSIGN_OR_RETURN(
+      std::unique_ptr<scheduler::LeaseTableLocks> leases,
+      OpenTableLeases(cluster, *warehouse, collector->node_id(), ctx.clock, logger.get()));
+  scheduler::TableLocks& locks = *leases;
   server::MaintenanceRouteContext maintenance_context;
   maintenance_context.services = warehouse->services();
   maintenance_context.locks = &locks;
@@ -403,6 +412,7 @@ Status Serve(const Args& args, const CliContext& ctx) {
   status_context.node_id = collector->node_id();
   status_context.metrics = &floe_metrics;
   status_context.jobs = maintenance->jobs();
+  status_context.lease = LeaseStatus(leases.get(), logger.get());
   FLOE_RETURN_IF_ERROR(server::AddStatusRoute(&*router, &auth, std::move(status_context)));
   FLOE_RETURN_IF_ERROR(
       server::AddHistoryRoutes(&*router, &auth, maintenance->history(), ctx.clock));
@@ -414,7 +424,12 @@ Status Serve(const Args& args, const CliContext& ctx) {
   rest.admin_token = auth_config.admin_token;
   rest.read_tokens = server::ParseApiKeys(settings.GetOr(kCatalogReadTokensSetting, ""));
   rest.logger = logger.get();
+  // OAuth2 clients (FLOE_CATALOG_CLIENTS, FLOE_CATALOG_READ_CLIENTS) log in at
+  // /catalog/v1/oauth/tokens for tokens of their kind.
+  server::OAuthTokens oauth(cluster.catalog_clients, cluster.catalog_token_ttl_ms, ctx.clock);
+  rest.oauth = &oauth;
   FLOE_RETURN_IF_ERROR(server::AddRestCatalogRoutes(&*router, std::move(rest)));
+  FLOE_RETURN_IF_ERROR(server::AddOAuthTokenRoute(&*router, &oauth));
   auto http =
       server::HttpServer::Start(server_options, std::move(*router), logger.get(), ctx.clock);
   if (!http.ok()) {

@@ -51,6 +51,7 @@ Result<nlohmann::json> BuildStatus(const StatusRouteContext& ctx) {
     }
     auto jobs = jobs_by_table.find(name);
     entry["jobs"] = jobs == jobs_by_table.end() ? nlohmann::json::array() : jobs->second;
+    if (ctx.lease) entry["lease"] = ctx.lease(name);
     out_tables.push_back(std::move(entry));
   }
   return nlohmann::json{{"node", ctx.node_id},

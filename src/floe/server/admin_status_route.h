@@ -26,6 +26,9 @@ struct StatusRouteContext {
   // The jobs and their runs; may be empty (no scheduler).
   std::function<std::vector<scheduler::JobStatus>()> jobs;
   const metrics::FloeMetrics* metrics = nullptr;  // optional
+  // The maintenance lease on a table, any node's: {"holder", "node_id", "acquired",
+  // "expires_at", "previous_holder"} or null when free; may be empty (no "lease" field).
+  std::function<nlohmann::json(const std::string& table)> lease;
 };
 
 // The status document (also what `floe status` prints).
