@@ -296,7 +296,11 @@ Status ContainerReader::ReadHeader() {
   if (!codec.ok()) return codec.status().WithContext("avro: " + file_->location());
   codec_kind_ = *codec;
   FLOE_ASSIGN_OR_RETURN(codec_, MakeBlockCodec(codec_kind_, 0));
-  reader_schema_ = options_.reader_schema ? *options_.reader_schema : writer_schema_;
+  if (!options_.reader_schema) {
+    reader_schema_ = writer_schema_;
+    return Status::OK();
+  }
+  reader_schema_ = *options_.reader_schema;
   auto datum_reader = DatumReader::Make(writer_schema_, reader_schema_, options_.max_depth);
   if (!datum_reader.ok()) {
     return datum_reader.status().WithContext("avro: " + file_->location() +
@@ -377,7 +381,36 @@ Result<bool> ContainerReader::NextBlock() {
   return true;
 }
 
+namespace {
+
+// Next(Value*) through the generic datum reader.
+class ValueDecoder final : public RecordDecoder {
+ public:
+  ValueDecoder(const DatumReader* reader, Value* out) : reader_(reader), out_(out) {}
+  Status Decode(BinaryReader* in) override {
+    FLOE_ASSIGN_OR_RETURN(*out_, reader_->Read(in));
+    return Status::OK();
+  }
+
+ private:
+  const DatumReader* reader_;
+  Value* out_;
+};
+
+}  // namespace
+
 Result<bool> ContainerReader::Next(Value* out) {
+  if (!datum_reader_) {
+    // Read as written: identity resolution of a schema that parsed does not fail.
+    auto datum_reader = DatumReader::Make(writer_schema_, options_.max_depth);
+    if (!datum_reader.ok()) return datum_reader.status().WithContext("avro: " + file_->location());
+    datum_reader_.emplace(std::move(*datum_reader));
+  }
+  ValueDecoder decoder(&*datum_reader_, out);
+  return Next(&decoder);
+}
+
+Result<bool> ContainerReader::Next(RecordDecoder* decoder) {
   if (!error_.ok()) return error_;
   while (block_records_left_ == 0) {
     if (done_) return false;
@@ -399,18 +432,16 @@ Result<bool> ContainerReader::Next(Value* out) {
   }
   BinaryReader in(block_data_);
   FLOE_RETURN_IF_ERROR(in.Skip(block_pos_));
-  auto value = datum_reader_->Read(&in);
-  if (!value.ok()) {
-    error_ =
-        BlockError(WithoutPrefix(value.status())
-                       .WithContext("record " + std::to_string(records_read_) + " (byte " +
-                                    std::to_string(block_pos_) + " of the decompressed block)"));
+  Status st = decoder->Decode(&in);
+  if (!st.ok()) {
+    error_ = BlockError(WithoutPrefix(st).WithContext("record " + std::to_string(records_read_) +
+                                                      " (byte " + std::to_string(block_pos_) +
+                                                      " of the decompressed block)"));
     return error_;
   }
   block_pos_ = in.position();
   --block_records_left_;
   ++records_read_;
-  *out = std::move(*value);
   return true;
 }
 

@@ -107,6 +107,14 @@ class ContainerWriter {
   bool closed_ = false;
 };
 
+// Decodes records without generic Values (Iceberg's manifest entry decoder). Decode() reads
+// exactly one record written as the file's writer schema.
+class RecordDecoder {
+ public:
+  virtual ~RecordDecoder() = default;
+  virtual Status Decode(BinaryReader* in) = 0;
+};
+
 struct ReaderOptions {
   // Read records as this schema (see datum_reader.h); unset: as written.
   std::optional<Schema> reader_schema;
@@ -135,6 +143,9 @@ class ContainerReader {
 
   // The next record into `*out`: true, or false at the end of the file.
   Result<bool> Next(Value* out);
+  // The next record through `decoder` (which sees the writer's encoding; no reader schema
+  // applies): true, or false at the end of the file.
+  Result<bool> Next(RecordDecoder* decoder);
 
   // Blocks begun so far (the current one included) and the file offset of the current one.
   int64_t block_index() const { return block_index_; }
@@ -160,6 +171,7 @@ class ContainerReader {
   int64_t window_start_ = 0;
   Schema writer_schema_;
   Schema reader_schema_;
+  // Built at Open() for a reader schema, else on the first Next(Value*).
   std::optional<DatumReader> datum_reader_;
   ContainerCodec codec_kind_ = ContainerCodec::kNull;
   std::unique_ptr<Codec> codec_;

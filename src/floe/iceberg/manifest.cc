@@ -215,7 +215,7 @@ Result<Literal> LiteralFromAvro(const Type& type, const avro::Value& v) {
   }
 }
 
-Result<avro::Schema> ManifestEntryAvroSchema(const Type& partition_type, bool for_reading) {
+Result<avro::Schema> ManifestEntryAvroSchema(const Type& partition_type) {
   std::vector<std::string> defined;
   Json partition_fields = Json::array();
   for (const NestedField& f : partition_type.fields) {
@@ -234,8 +234,6 @@ Result<avro::Schema> ManifestEntryAvroSchema(const Type& partition_type, bool fo
   Json content =
       AvroField("content", "int", 134,
                 "Contents of the file: 0=data, 1=position deletes, 2=equality deletes", false);
-  // v1 files have no content column: their files are data files.
-  if (for_reading) content["default"] = 0;
   Json data_file_fields = Json::array({
       content,
       AvroField("file_path", "string", 100, "Location URI with FS scheme", false),
@@ -635,8 +633,8 @@ Result<std::unique_ptr<ManifestReader>> ManifestReader::Open(RandomAccessFile* f
   std::unique_ptr<ManifestReader> r(new ManifestReader());
   r->file_ = file;
   if (manifest != nullptr) r->manifest_ = *manifest;
+  // Entries are decoded as written (ManifestEntryDecoder resolves the writer's schema).
   options.avro.reader_schema.reset();
-  // The header says which schema and spec to read with, so it is read on its own first.
   Result<std::unique_ptr<avro::ContainerReader>> header =
       avro::ContainerReader::Open(file, options.avro);
   if (!header.ok()) return header.status().WithContext(where);
@@ -699,101 +697,12 @@ Result<std::unique_ptr<ManifestReader>> ManifestReader::Open(RandomAccessFile* f
     r->partition_type_ = std::move(*from_avro);
   }
 
-  Result<avro::Schema> read_schema = ManifestEntryAvroSchema(r->partition_type_, true);
-  if (!read_schema.ok()) return read_schema.status().WithContext(where);
-  options.avro.reader_schema = std::move(*read_schema);
-  Result<std::unique_ptr<avro::ContainerReader>> reader =
-      avro::ContainerReader::Open(file, options.avro);
-  if (!reader.ok()) return reader.status().WithContext(where);
-  r->reader_ = std::move(*reader);
+  Result<std::unique_ptr<ManifestEntryDecoder>> decoder = ManifestEntryDecoder::Make(
+      h.writer_schema(), r->partition_type_, std::move(options.column_stats));
+  if (!decoder.ok()) return decoder.status().WithContext(where);
+  r->decoder_ = std::move(*decoder);
+  r->reader_ = std::move(*header);
   return r;
-}
-
-namespace {
-
-template <typename V>
-Status IntMapFromAvro(const avro::Value* v, std::map<int32_t, V>* out) {
-  out->clear();
-  if (v == nullptr || v->is_null()) return Status::OK();
-  for (const avro::Value& item : v->items()) {
-    if (item.field_count() != 2) return Status::Corrupt("a map entry is not a key/value record");
-    if constexpr (std::is_same_v<V, std::string>) {
-      (*out)[item.field(0).int_value()] = item.field(1).bytes();
-    } else {
-      (*out)[item.field(0).int_value()] = item.field(1).long_value();
-    }
-  }
-  return Status::OK();
-}
-
-std::optional<int64_t> OptLong(const avro::Value* v) {
-  if (v == nullptr || v->is_null()) return std::nullopt;
-  return v->long_value();
-}
-
-}  // namespace
-
-Status ManifestReader::Convert(const avro::Value& record, ManifestEntry* out) const {
-  const avro::Value* status = record.FieldById(0);
-  int32_t s = status != nullptr ? status->int_value() : -1;
-  if (s < 0 || s > 2) return Status::Corrupt("status " + std::to_string(s) + " is not 0, 1 or 2");
-  out->status = static_cast<ManifestEntryStatus>(s);
-  out->snapshot_id = OptLong(record.FieldById(1));
-  out->sequence_number = OptLong(record.FieldById(3));
-  out->file_sequence_number = OptLong(record.FieldById(4));
-  const avro::Value* df = record.FieldById(2);
-  if (df == nullptr || df->type() != avro::Type::kRecord) {
-    return Status::Corrupt("no data_file record");
-  }
-  DataFile& f = out->data_file;
-  int32_t content = df->FieldById(134)->int_value();
-  if (content < 0 || content > 2) {
-    return Status::Corrupt("data_file.content " + std::to_string(content) + " is not 0, 1 or 2");
-  }
-  f.content = static_cast<DataFileContent>(content);
-  f.file_path = df->FieldById(100)->string_value();
-  Result<FileFormat> format = ParseFileFormat(df->FieldById(101)->string_value());
-  if (!format.ok()) return format.status().WithContext("data_file.file_format");
-  f.file_format = *format;
-  const avro::Value* partition = df->FieldById(102);
-  f.partition.clear();
-  for (size_t i = 0; i < partition_type_.fields.size(); ++i) {
-    const NestedField& pf = partition_type_.fields[i];
-    const avro::Value* v = partition->FieldById(pf.id);
-    Result<Literal> lit = v == nullptr ? Literal::Null(pf.type) : LiteralFromAvro(pf.type, *v);
-    if (!lit.ok()) {
-      return lit.status().WithContext("partition field " + pf.name + " (" + std::to_string(pf.id) +
-                                      ")");
-    }
-    f.partition.push_back(std::move(*lit));
-  }
-  f.record_count = df->FieldById(103)->long_value();
-  f.file_size_in_bytes = df->FieldById(104)->long_value();
-  FLOE_RETURN_IF_ERROR(IntMapFromAvro(df->FieldById(108), &f.column_sizes));
-  FLOE_RETURN_IF_ERROR(IntMapFromAvro(df->FieldById(109), &f.value_counts));
-  FLOE_RETURN_IF_ERROR(IntMapFromAvro(df->FieldById(110), &f.null_value_counts));
-  FLOE_RETURN_IF_ERROR(IntMapFromAvro(df->FieldById(137), &f.nan_value_counts));
-  FLOE_RETURN_IF_ERROR(IntMapFromAvro(df->FieldById(125), &f.lower_bounds));
-  FLOE_RETURN_IF_ERROR(IntMapFromAvro(df->FieldById(128), &f.upper_bounds));
-  const avro::Value* key = df->FieldById(131);
-  f.key_metadata =
-      key == nullptr || key->is_null() ? std::nullopt : std::optional<std::string>(key->bytes());
-  f.split_offsets.clear();
-  if (const avro::Value* v = df->FieldById(132); v != nullptr && !v->is_null()) {
-    for (const avro::Value& o : v->items()) f.split_offsets.push_back(o.long_value());
-  }
-  f.equality_ids.clear();
-  if (const avro::Value* v = df->FieldById(135); v != nullptr && !v->is_null()) {
-    for (const avro::Value& o : v->items()) f.equality_ids.push_back(o.int_value());
-  }
-  const avro::Value* sort = df->FieldById(140);
-  f.sort_order_id =
-      sort == nullptr || sort->is_null() ? std::nullopt : std::optional<int32_t>(sort->int_value());
-  const avro::Value* ref = df->FieldById(143);
-  f.referenced_data_file = ref == nullptr || ref->is_null()
-                               ? std::nullopt
-                               : std::optional<std::string>(ref->string_value());
-  return Status::OK();
 }
 
 void ManifestReader::Inherit(ManifestEntry* e) const {
@@ -814,15 +723,13 @@ void ManifestReader::Inherit(ManifestEntry* e) const {
 }
 
 Result<bool> ManifestReader::Next(ManifestEntry* out) {
-  avro::Value record;
-  Result<bool> more = reader_->Next(&record);
-  if (!more.ok()) return more.status().WithContext("manifest " + file_->location());
-  if (!*more) return false;
-  Status st = Convert(record, out);
-  if (!st.ok()) {
-    return st.WithContext("manifest " + file_->location() + ": entry " +
-                          std::to_string(entry_index_));
+  decoder_->set_output(out);
+  Result<bool> more = reader_->Next(decoder_.get());
+  if (!more.ok()) {
+    return more.status().WithContext("manifest " + file_->location() + ": entry " +
+                                     std::to_string(entry_index_));
   }
+  if (!*more) return false;
   Inherit(out);
   ++entry_index_;
   return true;

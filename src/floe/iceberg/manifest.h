@@ -33,6 +33,7 @@
 #include "floe/avro/value.h"
 #include "floe/common/result.h"
 #include "floe/iceberg/data_file.h"
+#include "floe/iceberg/manifest_entry_decoder.h"
 #include "floe/iceberg/partition_spec.h"
 #include "floe/iceberg/types.h"
 #include "floe/io/file.h"
@@ -40,9 +41,8 @@
 namespace floe::iceberg {
 
 // The v2 `manifest_entry` Avro schema as Java writes it, for a partition struct type (from
-// PartitionSpec::PartitionType). With `for_reading`, fields that v1 files lack get defaults so
-// files of every version resolve against it by field id.
-Result<avro::Schema> ManifestEntryAvroSchema(const Type& partition_type, bool for_reading = false);
+// PartitionSpec::PartitionType).
+Result<avro::Schema> ManifestEntryAvroSchema(const Type& partition_type);
 
 // The Avro schema (JSON) of an Iceberg primitive type, as Java maps it (spec Appendix A). Named
 // types already in `defined` are referred to by name; new ones are added to it.
@@ -117,7 +117,9 @@ struct ManifestReaderOptions {
   // "schema" and "partition-spec" header keys.
   std::optional<Schema> schema;
   std::optional<PartitionSpec> spec;
-  avro::ReaderOptions avro;  // limits (reader_schema is set by the manifest reader)
+  // The columns whose metrics entries keep (the others' are skipped unread).
+  ColumnStatsSelection column_stats;
+  avro::ReaderOptions avro;  // limits (a reader_schema is ignored: entries are read by field id)
 };
 
 class ManifestReader {
@@ -142,11 +144,11 @@ class ManifestReader {
 
  private:
   ManifestReader() = default;
-  Status Convert(const avro::Value& record, ManifestEntry* out) const;
   void Inherit(ManifestEntry* entry) const;
 
   RandomAccessFile* file_ = nullptr;
   std::unique_ptr<avro::ContainerReader> reader_;
+  std::unique_ptr<ManifestEntryDecoder> decoder_;
   std::optional<ManifestFile> manifest_;
   int format_version_ = 1;
   ManifestContent content_ = ManifestContent::kData;
