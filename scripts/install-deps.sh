@@ -20,6 +20,7 @@ PACKAGES=(
   python3 python3-avro avro-bin sqlite3 postgresql
   prometheus  # promtool: checks /metrics text and deploy/prometheus rules (the service is not used)
   python3-prometheus-client  # an independent parser of /metrics (tests/interop/observe)
+  chromium  # headless, driven by playwright-core in the dashboard's browser test (tests/interop/ui)
 )
 # Node.js runs only the test oracle; a machine that already has node and npm (from any source)
 # keeps them, since Debian's npm conflicts with other Node.js builds.
@@ -58,3 +59,6 @@ if [ -d "$SHARED_DIR/oracle" ]; then
 else
   echo "install-deps: warning: $SHARED_DIR/oracle not found; interop tests will fail" >&2
 fi
+# The dashboard's browser test: playwright-core from npm (its lock file in tests/interop/ui) in
+# the build folder; the browser is Debian's chromium above.
+bash "$ROOT/tests/interop/ui/install.sh" "$BUILD_DIR"

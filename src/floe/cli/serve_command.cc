@@ -31,6 +31,7 @@
 #include "floe/server/metrics_route.h"
 #include "floe/server/rest_catalog.h"
 #include "floe/server/signals.h"
+#include "floe/server/ui_route.h"
 
 namespace floe::cli {
 namespace {
@@ -302,6 +303,8 @@ Result<server::Router> MakeRouter(const ServeState* state, const server::Authent
                                   const metrics::Registry* registry) {
   server::Router router;
   FLOE_RETURN_IF_ERROR(server::AddMetricsRoute(&router, registry));
+  // The dashboard's files (no data in them: the page calls the admin routes with the token).
+  FLOE_RETURN_IF_ERROR(server::AddUiRoutes(&router));
   FLOE_RETURN_IF_ERROR(router.Add(
       "GET", "/health",
       [](const HttpRequest&) {
