@@ -6,9 +6,9 @@ import path from 'node:path'
 import { env } from '../lib/common.mjs'
 
 // Starts `floe serve` with `args` (added after the warehouse, state and listen flags) and the
-// extra environment `extraEnv`; resolves once it prints "listening on HOST:PORT".
-export async function startServe(dir, { args = [], extraEnv = {} } = {}) {
-  const warehouse = path.join(dir, 'warehouse')
+// extra environment `extraEnv`; resolves once it prints "listening on HOST:PORT". `warehouse`
+// (default <dir>/warehouse) lets several servers share one.
+export async function startServe(dir, { args = [], extraEnv = {}, warehouse = path.join(dir, 'warehouse') } = {}) {
   const stateDir = path.join(dir, 'state')
   const logPath = path.join(dir, 'serve.log')
   const log = fs.openSync(logPath, 'a')
