@@ -178,7 +178,10 @@ SnapshotProducer::SnapshotProducer(ObjectStore* store, std::string commit_uuid,
     : store_(store),
       commit_uuid_(std::move(commit_uuid)),
       random_(std::move(random)),
-      changes_(std::move(changes)) {}
+      changes_(std::move(changes)) {
+  // A rewrite's manifests are the commit's own new files: removed when it gives up.
+  for (const ManifestFile& m : changes_.added_manifests) new_file_paths_.push_back(m.manifest_path);
+}
 
 std::string SnapshotProducer::NextManifestLocation(const std::string& metadata_dir) {
   return JoinLocation(metadata_dir,
@@ -233,6 +236,14 @@ Result<ProducedSnapshot> SnapshotProducer::Produce(const TableMetadata& base, in
   if (parent != nullptr) {
     FLOE_ASSIGN_OR_RETURN(parent_manifests, ReadManifestList(store_, *parent));
   }
+  const bool rewrite = !changes_.replaced_manifests.empty() || !changes_.added_manifests.empty();
+  if (rewrite && (!changes_.added_files.empty() || !changes_.removed_paths.empty())) {
+    return Status::InvalidArgument("a manifest rewrite adds and removes no data files");
+  }
+  const std::set<std::string> to_replace(changes_.replaced_manifests.begin(),
+                                         changes_.replaced_manifests.end());
+  std::set<std::string> replaced_found;
+  int64_t replaced_live_files = 0;
 
   FileTotals added;
   FileTotals removed;
@@ -251,6 +262,12 @@ Result<ProducedSnapshot> SnapshotProducer::Produce(const TableMetadata& base, in
   std::vector<ManifestFile> carried;
   std::vector<const ManifestFile*> delete_manifests;
   for (const ManifestFile& manifest : parent_manifests) {
+    if (to_replace.count(manifest.manifest_path) > 0) {
+      replaced_found.insert(manifest.manifest_path);
+      replaced_live_files +=
+          manifest.added_files_count.value_or(0) + manifest.existing_files_count.value_or(0);
+      continue;
+    }
     const bool live = manifest.has_added_files() || manifest.has_existing_files();
     if (!live) continue;  // only DELETED entries of earlier snapshots: nothing to scan
     if (manifest.content == ManifestContent::kDeletes) {
@@ -313,10 +330,29 @@ Result<ProducedSnapshot> SnapshotProducer::Produce(const TableMetadata& base, in
     return Status::Conflict(std::string(SnapshotOperationName(changes_.operation)) +
                             ": files no longer live in the table: " + missing);
   }
+  if (replaced_found.size() < to_replace.size()) {
+    std::string missing;
+    for (const std::string& path : to_replace) {
+      if (replaced_found.count(path) > 0) continue;
+      missing += missing.empty() ? "" : ", ";
+      missing += path;
+    }
+    return Status::Conflict("rewrite of manifests: no longer in the current snapshot: " + missing);
+  }
+  int64_t rewritten_live_files = 0;
+  for (const ManifestFile& m : changes_.added_manifests) {
+    rewritten_live_files += m.added_files_count.value_or(0) + m.existing_files_count.value_or(0);
+    rewritten.push_back(m);
+  }
+  if (rewritten_live_files != replaced_live_files) {
+    return Status::InvalidArgument(
+        "rewrite of manifests: the replaced manifests hold " + std::to_string(replaced_live_files) +
+        " live files, the new ones " + std::to_string(rewritten_live_files));
+  }
 
   // A position delete added after the starting snapshot may point into a removed file; its rows
   // would come back once the file is replaced.
-  if (changes_.operation == SnapshotOperation::kReplace) {
+  if (changes_.operation == SnapshotOperation::kReplace && !to_remove.empty()) {
     for (const ManifestFile* manifest : delete_manifests) {
       if (manifest->sequence_number <= changes_.starting_sequence_number) continue;
       FLOE_ASSIGN_OR_RETURN(std::vector<ManifestEntry> entries,
@@ -349,7 +385,8 @@ Result<ProducedSnapshot> SnapshotProducer::Produce(const TableMetadata& base, in
       new_file_manifests_.size() + rewritten.size() +
       std::count_if(carried.begin(), carried.end(),
                     [](const ManifestFile& m) { return m.content == ManifestContent::kData; });
-  if (merge.enabled && static_cast<int64_t>(data_manifest_count) > merge.min_count_to_merge) {
+  if (merge.enabled && !rewrite &&
+      static_cast<int64_t>(data_manifest_count) > merge.min_count_to_merge) {
     std::map<int32_t, std::vector<ManifestFile>> bins;
     std::vector<ManifestFile> kept;
     for (ManifestFile& m : carried) {
@@ -430,6 +467,10 @@ Result<ProducedSnapshot> SnapshotProducer::Produce(const TableMetadata& base, in
   snapshot.summary["manifests-created"] =
       std::to_string(new_file_manifests_.size() + rewritten.size() + merged.size());
   snapshot.summary["manifests-kept"] = std::to_string(carried.size());
+  if (rewrite) {
+    snapshot.summary["manifests-replaced"] = std::to_string(replaced_found.size());
+    snapshot.summary["entries-processed"] = std::to_string(rewritten_live_files);
+  }
   return produced;
 }
 

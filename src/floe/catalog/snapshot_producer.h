@@ -36,6 +36,12 @@ struct SnapshotChanges {
   int64_t starting_sequence_number = 0;
   // Added to the summary (e.g. the WAL position an ingest commit covers).
   std::map<std::string, std::string> extra_summary;
+  // Manifest rewrite (operation replace, no file added or removed): the base snapshot's
+  // manifests at these paths give way to `added_manifests`, written beforehand with every entry
+  // EXISTING (ids and sequence numbers explicit) and unassigned sequence numbers, so every
+  // attempt lists them unchanged. A replaced manifest missing from the base is kConflict.
+  std::vector<std::string> replaced_manifests;
+  std::vector<iceberg::ManifestFile> added_manifests;
 };
 
 // Table properties that steer manifest merging (Java's names and defaults).

@@ -98,6 +98,18 @@ Transaction& Transaction::DeleteFiles(std::vector<std::string> paths) {
   return *this;
 }
 
+Transaction& Transaction::RewriteManifests(std::vector<std::string> replaced_paths,
+                                           std::vector<iceberg::ManifestFile> added) {
+  SetOperation(SnapshotOperation::kReplace);
+  if (start_.CurrentSnapshot() == nullptr && error_.ok()) {
+    error_ = Status::InvalidArgument("rewrite of manifests on table " +
+                                     table_->identifier().ToString() + " which has no snapshot");
+  }
+  for (auto& p : replaced_paths) changes_.replaced_manifests.push_back(std::move(p));
+  for (auto& m : added) changes_.added_manifests.push_back(std::move(m));
+  return *this;
+}
+
 Transaction& Transaction::SetProperty(std::string key, std::string value) {
   std::erase(removed_properties_, key);
   set_properties_[std::move(key)] = std::move(value);

@@ -53,6 +53,13 @@ class Transaction {
   Transaction& SetStartingSequenceNumber(int64_t sequence_number);
   // Operation "delete" of whole files (retention).
   Transaction& DeleteFiles(std::vector<std::string> paths);
+  // Operation "replace" that changes no data (rewrite of manifests): the current snapshot's
+  // manifests at `replaced_paths` give way to `added`, written beforehand with every entry
+  // EXISTING and no snapshot id of their own, so each attempt lists them as they are. Appends
+  // committed meanwhile are kept; a replaced manifest gone from the current snapshot is kConflict
+  // (and `added` are deleted), as is a different number of live files on the two sides.
+  Transaction& RewriteManifests(std::vector<std::string> replaced_paths,
+                                std::vector<iceberg::ManifestFile> added);
   Transaction& SetProperty(std::string key, std::string value);
   Transaction& RemoveProperty(std::string key);
   // A schema change made with iceberg::SchemaUpdate against the table's current schema and

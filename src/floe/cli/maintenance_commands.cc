@@ -6,12 +6,14 @@
 #include "floe/cli/commands.h"
 #include "floe/cli/compaction_settings.h"
 #include "floe/cli/maintenance_jobs.h"
+#include "floe/cli/progress.h"
 #include "floe/cli/warehouse.h"
 #include "floe/io/local_store.h"
 #include "floe/maintenance/expire_snapshots.h"
 #include "floe/maintenance/fsck.h"
 #include "floe/maintenance/remove_orphans.h"
 #include "floe/maintenance/retention.h"
+#include "floe/maintenance/rewrite_manifests.h"
 #include "floe/maintenance/table_state.h"
 #include "floe/scheduler/run_state.h"
 #include "floe/server/admin_status_route.h"
@@ -25,6 +27,8 @@ constexpr Setting kDryRun{"dry-run", "", ""};
 constexpr Setting kJson{"json", "", ""};
 constexpr Setting kRepair{"repair", "", ""};
 constexpr Setting kMaxAge{"max-age", "FLOE_RETENTION_MAX_AGE", "retention.max_age"};
+constexpr Setting kTargetSizeBytes{"target-size-bytes", "", ""};
+constexpr Setting kMinManifests{"min-manifests", "", ""};
 
 struct Opened {
   Settings settings;
@@ -71,8 +75,11 @@ int RunExpire(const Args& args, const CliContext& ctx) {
     if (!n.ok()) return ReportError(ctx, "expire-snapshots", n.status());
     options.retain_last = *n;
   }
+  ProgressBar bar(ctx, "expire-snapshots", !*s.Bool(kJson, false));
+  options.progress = MaintenanceProgress(&bar);
   Result<maintenance::RunReport> report =
       maintenance::ExpireSnapshots(opened->table.get(), options, opened->logger.get());
+  bar.Finish();
   if (!report.ok()) return ReportError(ctx, "expire-snapshots", report.status());
   const auto& deleted = report->details["deleted"];
   std::string summary =
@@ -105,8 +112,11 @@ int RunOrphans(const Args& args, const CliContext& ctx) {
       maintenance::OtherTableLocations(opened->warehouse->services(), opened->table->identifier());
   if (!others.ok()) return ReportError(ctx, "remove-orphans", others.status());
   options.other_table_locations = std::move(*others);
+  ProgressBar bar(ctx, "remove-orphans", !*s.Bool(kJson, false));
+  options.progress = MaintenanceProgress(&bar);
   Result<maintenance::RunReport> report =
       maintenance::RemoveOrphans(opened->table.get(), options, opened->logger.get());
+  bar.Finish();
   if (!report.ok()) return ReportError(ctx, "remove-orphans", report.status());
   std::string summary = std::string(options.dry_run ? "would remove " : "removed ") +
                         std::to_string(report->details["orphans"].size()) + " orphan files (" +
@@ -183,6 +193,43 @@ int RunRetention(const Args& args, const CliContext& ctx) {
                         std::to_string(report->bytes_in) + " bytes\n";
   for (const auto& p : report->details["partitions"]) {
     summary += "  " + p.get<std::string>() + "\n";
+  }
+  return Finish(ctx, s, *report, summary);
+}
+
+int RunRewriteManifests(const Args& args, const CliContext& ctx) {
+  Result<Opened> opened = Open(args, ctx);
+  if (!opened.ok()) return ReportError(ctx, "rewrite-manifests", opened.status());
+  const Settings& s = opened->settings;
+  maintenance::RewriteManifestsOptions options;
+  Result<bool> dry = s.Bool(kDryRun, false);
+  if (!dry.ok()) return ReportError(ctx, "rewrite-manifests", dry.status());
+  options.dry_run = *dry;
+  if (s.Get(kTargetSizeBytes)) {
+    Result<int64_t> n = s.Int(kTargetSizeBytes, 0, 1024, int64_t{1} << 30);
+    if (!n.ok()) return ReportError(ctx, "rewrite-manifests", n.status());
+    options.target_size_bytes = *n;
+  }
+  Result<int64_t> min = s.Int(kMinManifests, 0, 0, 1'000'000);
+  if (!min.ok()) return ReportError(ctx, "rewrite-manifests", min.status());
+  options.min_manifests = *min;
+  Result<maintenance::RunReport> report =
+      maintenance::RewriteManifests(opened->table.get(), options, opened->logger.get());
+  if (!report.ok()) return ReportError(ctx, "rewrite-manifests", report.status());
+  const nlohmann::json& d = report->details;
+  std::string summary;
+  if (report->status == "noop") {
+    summary = "rewrite-manifests " + report->table + ": nothing to do (" +
+              d.value("reason", std::string()) + "); " + d["manifests_before"].dump() +
+              " manifests\n";
+  } else {
+    summary = std::string(options.dry_run ? "would rewrite " : "rewrote ") +
+              std::to_string(report->files_in) + " manifests (" + std::to_string(report->bytes_in) +
+              " bytes) of " + report->table + " into " + (options.dry_run ? "about " : "") +
+              std::to_string(report->files_out) +
+              (options.dry_run ? "" : " (" + std::to_string(report->bytes_out) + " bytes)") +
+              "; manifests " + d["manifests_before"].dump() + " -> " + d["manifests_after"].dump() +
+              ", target " + d["target_size_bytes"].dump() + " bytes\n";
   }
   return Finish(ctx, s, *report, summary);
 }
@@ -299,6 +346,24 @@ void AddMaintenanceCommands(std::vector<Command>* commands) {
           kCommonFlags,
       {"dry-run"},
       RunRetention});
+  commands->push_back(Command{
+      "rewrite-manifests",
+      "merge small manifests and split huge ones, clustered by partition (a replace commit)",
+      std::string(
+          "usage: floe rewrite-manifests [--target-size-bytes N] [--min-manifests N] [--dry-run]\n"
+          "\n"
+          "Rewrites the data manifests of the current snapshot, per partition spec, into\n"
+          "manifests near the target size with their entries sorted by partition, when a spec\n"
+          "has two manifests under half the target, one over twice it, or one without live\n"
+          "entries. Entries keep their snapshot ids and sequence numbers; delete manifests are\n"
+          "kept. One commit (operation replace); rows and older snapshots are unchanged.\n"
+          "  --target-size-bytes N  default: table property commit.manifest.target-size-bytes,\n"
+          "                         else 8388608 (8 MB)\n"
+          "  --min-manifests N      do nothing while the current snapshot has fewer data\n"
+          "                         manifests (default 0)\n") +
+          kCommonFlags,
+      {"dry-run"},
+      RunRewriteManifests});
   commands->push_back(Command{
       "status",
       "every table's files, small files, backlog, and the scheduled jobs' last and next runs",

@@ -149,6 +149,12 @@ std::map<std::string, scheduler::JobFunction> MaintenanceJobFunctions(Maintenanc
                 maintenance::OtherTableLocations(config->services, table->identifier()));
             return maintenance::RemoveOrphans(table, options, config->logger);
           });
+  out[std::string(scheduler::kKindRewriteManifests)] =
+      Job(config, [config](Table* table, const scheduler::JobContext&) {
+        maintenance::RewriteManifestsOptions options;
+        options.min_manifests = config->manifest_threshold;
+        return maintenance::RewriteManifests(table, options, config->logger);
+      });
   return out;
 }
 

@@ -15,6 +15,7 @@
 #include "floe/common/logger.h"
 #include "floe/maintenance/compaction_options.h"
 #include "floe/maintenance/remove_orphans.h"
+#include "floe/maintenance/rewrite_manifests.h"
 #include "floe/scheduler/scheduler.h"
 
 namespace floe::cli {
@@ -26,7 +27,10 @@ struct MaintenanceJobsConfig {
   std::optional<int64_t> expire_older_than_ms;
   std::optional<int64_t> expire_retain_last;
   int64_t orphan_older_than_ms = maintenance::kDefaultOrphanAgeMs;
-  Logger* logger = nullptr;                 // required
+  // rewrite-manifests runs only on tables whose current snapshot has at least this many data
+  // manifests.
+  int64_t manifest_threshold = maintenance::kDefaultManifestThreshold;
+  Logger* logger = nullptr;  // required
   // Each finished run's report (run history, dashboards); optional.
   std::function<void(const nlohmann::json& report)> on_report;
 };
@@ -47,7 +51,7 @@ Result<std::string> SchedulerStateLocation(const Settings& settings);
 
 // One function per kind of scheduler::DefaultJobs(): compact-if-needed (threshold rule),
 // compact (force: every partition with small files), compact-aggressive (force + aggressive),
-// expire-snapshots, remove-orphans.
+// expire-snapshots, remove-orphans, rewrite-manifests (over manifest_threshold).
 std::map<std::string, scheduler::JobFunction> MaintenanceJobFunctions(MaintenanceJobsConfig config);
 
 }  // namespace floe::cli

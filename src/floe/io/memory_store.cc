@@ -23,11 +23,14 @@ class MemoryStoreOutputStream final : public OutputStream {
     data_.append(reinterpret_cast<const char*>(data.data()), data.size());
     return Status::OK();
   }
-  int64_t Tell() const override { return static_cast<int64_t>(data_.size()); }
+  int64_t Tell() const override { return size_ + static_cast<int64_t>(data_.size()); }
   Status Close() override {
     if (done_) return Status::Internal(location_ + ": close after close or abort");
     done_ = true;
+    // Tell() still counts what was written once the bytes are handed over.
+    size_ = static_cast<int64_t>(data_.size());
     sink_(std::move(data_));
+    data_.clear();
     return Status::OK();
   }
   void Abort() override {
@@ -39,6 +42,7 @@ class MemoryStoreOutputStream final : public OutputStream {
   std::string location_;
   Sink sink_;
   std::string data_;
+  int64_t size_ = 0;
   bool done_ = false;
 };
 

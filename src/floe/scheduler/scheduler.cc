@@ -44,6 +44,7 @@ std::vector<JobSpec> DefaultJobs(const std::string& table) {
       {"compact-weekly", table, "0 3 * * 0", std::string(kKindCompactAggressive), 240 * kMinute},
       {"expire-snapshots", table, "0 4 * * *", std::string(kKindExpireSnapshots), 30 * kMinute},
       {"remove-orphans", table, "0 5 * * 0", std::string(kKindRemoveOrphans), 60 * kMinute},
+      {"rewrite-manifests", table, "0 6 * * *", std::string(kKindRewriteManifests), 30 * kMinute},
   };
 }
 

@@ -48,6 +48,7 @@ inline constexpr std::string_view kKindCompact = "compact";
 inline constexpr std::string_view kKindCompactAggressive = "compact-aggressive";
 inline constexpr std::string_view kKindExpireSnapshots = "expire-snapshots";
 inline constexpr std::string_view kKindRemoveOrphans = "remove-orphans";
+inline constexpr std::string_view kKindRewriteManifests = "rewrite-manifests";
 
 struct JobSpec {
   std::string name;   // unique per table: "compact-daily"
@@ -63,6 +64,7 @@ struct JobSpec {
 //   compact-weekly     0 3 * * 0    compact-aggressive   4 h
 //   expire-snapshots   0 4 * * *    expire-snapshots    30 min
 //   remove-orphans     0 5 * * 0    remove-orphans       1 h
+//   rewrite-manifests  0 6 * * *    rewrite-manifests   30 min  (when manifests pass a threshold)
 std::vector<JobSpec> DefaultJobs(const std::string& table);
 
 // Settings applied to the default jobs of every table (docs/scheduling.md): per job name, a cron

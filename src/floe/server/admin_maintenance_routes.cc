@@ -6,6 +6,7 @@
 #include "floe/maintenance/fsck.h"
 #include "floe/maintenance/remove_orphans.h"
 #include "floe/maintenance/retention.h"
+#include "floe/maintenance/rewrite_manifests.h"
 #include "floe/server/admin_compact_route.h"
 #include "floe/server/admin_request.h"
 
@@ -131,6 +132,23 @@ Status AddMaintenanceRoutes(Router* router, const Authenticator* auth,
                     options.other_table_locations,
                     maintenance::OtherTableLocations(ctx->services, table->identifier()));
                 return maintenance::Fsck(table, options, logger);
+              }))));
+  FLOE_RETURN_IF_ERROR(router->Add(
+      "POST", "/admin/rewrite-manifests",
+      RequireAdmin(
+          auth,
+          MaintenanceHandler(
+              ctx, {"dryRun", "targetSizeBytes", "minManifests"},
+              [logger](Table* table, const AdminBody& body) -> Result<maintenance::RunReport> {
+                maintenance::RewriteManifestsOptions options;
+                FLOE_ASSIGN_OR_RETURN(auto dry, body.Bool("dryRun"));
+                FLOE_ASSIGN_OR_RETURN(auto target,
+                                      body.Int("targetSizeBytes", 1024, int64_t{1} << 30));
+                FLOE_ASSIGN_OR_RETURN(auto min, body.Int("minManifests", 0, 1'000'000));
+                options.dry_run = dry.value_or(false);
+                options.target_size_bytes = target;
+                options.min_manifests = min.value_or(0);
+                return maintenance::RewriteManifests(table, options, logger);
               }))));
   FLOE_RETURN_IF_ERROR(AddCompactRoute(router, auth, ctx));
   return Status::OK();

@@ -1,11 +1,12 @@
 #pragma once
 
-// POST /admin/expire-snapshots, /admin/remove-orphans, /admin/retention, /admin/fsck: the
-// maintenance actions of the CLI over HTTP, with the same options (camelCase, as the seed's
-// compaction bodies): {"table": "events", "dryRun": true, "olderThan": "7d", "retainLast": 1},
-// {"maxAge": "90d"}, {"repair": true}. 200 with the run report; 401 without the admin token;
-// 400 naming a bad field; 404 for an unknown table; 409 while another maintenance run holds the
-// table (the report of fsck is 200 even when it found problems: its status says so).
+// POST /admin/expire-snapshots, /admin/remove-orphans, /admin/retention, /admin/fsck,
+// /admin/rewrite-manifests: the maintenance actions of the CLI over HTTP, with the same options
+// (camelCase, as the seed's compaction bodies): {"table": "events", "dryRun": true,
+// "olderThan": "7d", "retainLast": 1}, {"maxAge": "90d"}, {"repair": true},
+// {"targetSizeBytes": 8388608, "minManifests": 0}. 200 with the run report; 401 without the admin
+// token; 400 naming a bad field; 404 for an unknown table; 409 while another maintenance run holds
+// the table (the report of fsck is 200 even when it found problems: its status says so).
 
 #include <functional>
 #include <memory>

@@ -62,6 +62,16 @@ TEST(MaintenanceJobsTest, EveryDefaultKindHasAFunctionThatRuns) {
   EXPECT_EQ(reports[1]["job"], "expire-snapshots");
   EXPECT_EQ(reports[1]["action"], "expire-snapshots");
 
+  // Three manifests, under the threshold: a no-op; over it, merged into one.
+  ctx.job = "rewrite-manifests";
+  r = functions[std::string(scheduler::kKindRewriteManifests)](ctx);
+  EXPECT_EQ(r.result, scheduler::RunResult::kNoop) << r.message;
+  config.manifest_threshold = 1;
+  r = MaintenanceJobFunctions(config)[std::string(scheduler::kKindRewriteManifests)](ctx);
+  EXPECT_EQ(r.result, scheduler::RunResult::kSuccess) << r.message;
+  ASSERT_EQ(reports.size(), 4u);
+  EXPECT_EQ(reports[3]["action"], "rewrite-manifests");
+
   ctx.table = "analytics.missing";
   r = functions[std::string(scheduler::kKindRemoveOrphans)](ctx);
   EXPECT_EQ(r.result, scheduler::RunResult::kFailure);

@@ -69,7 +69,7 @@ class RunLog {
 std::map<std::string, JobFunction> AllKinds(RunLog* log) {
   std::map<std::string, JobFunction> fns;
   for (auto kind : {kKindCompactIfNeeded, kKindCompact, kKindCompactAggressive,
-                    kKindExpireSnapshots, kKindRemoveOrphans}) {
+                    kKindExpireSnapshots, kKindRemoveOrphans, kKindRewriteManifests}) {
     fns[std::string(kind)] = log->Record();
   }
   return fns;
@@ -124,6 +124,8 @@ TEST(SchedulerTest, DefaultJobsFireAtTheirTimes) {
             (std::vector<std::string>{"2026-11-29T03:00:00", "2026-12-06T03:00:00"}));
   EXPECT_EQ(by_job["remove-orphans"],
             (std::vector<std::string>{"2026-11-29T05:00:00", "2026-12-06T05:00:00"}));
+  ASSERT_EQ(by_job["rewrite-manifests"].size(), 9u);
+  EXPECT_EQ(by_job["rewrite-manifests"].front(), "2026-11-28T06:00:00");
   ASSERT_EQ(by_job["expire-snapshots"].size(), 9u);
   EXPECT_EQ(by_job["expire-snapshots"].front(), "2026-11-28T04:00:00");
   EXPECT_EQ(by_job["expire-snapshots"].back(), "2026-12-06T04:00:00");
@@ -158,10 +160,11 @@ TEST(SchedulerTest, MissedRunsRunOnceAtStart) {
   auto s = f.Make(DefaultJobs(kTable));
   RunAllDue(s.get());
   std::vector<SeenRun> runs = f.log.runs();
-  ASSERT_EQ(runs.size(), 4u);
+  ASSERT_EQ(runs.size(), 5u);
   std::map<std::string, SeenRun> late;
   for (size_t i = 1; i < runs.size(); ++i) late[runs[i].job] = runs[i];
-  ASSERT_EQ(late.size(), 3u);
+  ASSERT_EQ(late.size(), 4u);
+  EXPECT_EQ(Show(late["rewrite-manifests"].scheduled), "2026-11-30T06:00:00");
   EXPECT_EQ(Show(late["compact-check"].scheduled), "2026-11-30T01:35:00");
   EXPECT_EQ(Show(late["compact-daily"].scheduled), "2026-11-30T02:00:00");
   EXPECT_EQ(Show(late["expire-snapshots"].scheduled), "2026-11-30T04:00:00");
@@ -171,7 +174,7 @@ TEST(SchedulerTest, MissedRunsRunOnceAtStart) {
   }
   // Once, not once per missed time; the schedule resumes.
   RunAllDue(s.get());
-  EXPECT_EQ(f.log.runs().size(), 4u);
+  EXPECT_EQ(f.log.runs().size(), 5u);
   for (const JobStatus& st : s->JobStatuses()) {
     std::string next = Show(st.next_run_micros);
     if (st.spec.name == "compact-daily") {
@@ -502,7 +505,7 @@ TEST(SchedulerTest, ScheduleSettingsOverrideDefaultsAndAreValidated) {
   o.budget_ms_by_job["compact-check"] = 120000;
   auto jobs = ScheduledJobs({"a.t", "b.t"}, o);
   ASSERT_TRUE(jobs.ok()) << jobs.status().ToString();
-  ASSERT_EQ(jobs->size(), 8u);  // 4 jobs on each of 2 tables
+  ASSERT_EQ(jobs->size(), 10u);  // 5 jobs on each of 2 tables
   for (const JobSpec& j : *jobs) {
     EXPECT_NE(j.name, "remove-orphans");
     if (j.name == "compact-daily") {
@@ -523,7 +526,7 @@ TEST(SchedulerTest, ScheduleSettingsOverrideDefaultsAndAreValidated) {
   typo.cron_by_job["compact-nightly"] = "0 1 * * *";
   EXPECT_EQ(ScheduledJobs({"a.t"}, typo).status().message(),
             "schedule job \"compact-nightly\" does not exist (jobs: compact-check, compact-daily, "
-            "compact-weekly, expire-snapshots, remove-orphans)");
+            "compact-weekly, expire-snapshots, remove-orphans, rewrite-manifests)");
   ScheduleOverrides zero;
   zero.budget_ms_by_job["compact-daily"] = 0;
   EXPECT_FALSE(ScheduledJobs({"a.t"}, zero).ok());

@@ -69,8 +69,8 @@ class AdminMaintenanceRoutesTest : public ::testing::Test {
 };
 
 TEST_F(AdminMaintenanceRoutesTest, NeedsTheAdminToken) {
-  for (const char* path :
-       {"/admin/expire-snapshots", "/admin/remove-orphans", "/admin/retention", "/admin/fsck"}) {
+  for (const char* path : {"/admin/expire-snapshots", "/admin/remove-orphans", "/admin/retention",
+                           "/admin/fsck", "/admin/rewrite-manifests"}) {
     EXPECT_EQ(Post(path, "{}", "").status, 401) << path;
     EXPECT_EQ(Post(path, "{}", "wrong").status, 401) << path;
   }
@@ -114,6 +114,33 @@ TEST_F(AdminMaintenanceRoutesTest, ExpireReportsAndSeedTableNameWorks) {
   r = Post("/admin/expire-snapshots", R"({"table":"analytics.events","olderThan":3600})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(nlohmann::json::parse(r.body)["status"], "success");
+}
+
+TEST_F(AdminMaintenanceRoutesTest, RewriteManifestsMergesTheAppendsManifests) {
+  HttpResponse r = Post("/admin/rewrite-manifests", R"({"targetSizeBytes":"big"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("targetSizeBytes"), std::string::npos) << r.body;
+  r = Post("/admin/rewrite-manifests", R"({"table":"events","minManifests":4})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(nlohmann::json::parse(r.body)["status"], "noop");
+  r = Post("/admin/rewrite-manifests", R"({"table":"events","dryRun":true})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto dry = nlohmann::json::parse(r.body);
+  EXPECT_EQ(dry["action"], "rewrite-manifests");
+  EXPECT_EQ(dry["status"], "success");
+  EXPECT_EQ(dry["files_in"], 3);
+  EXPECT_EQ(dry["commits"], 0);
+  r = Post("/admin/rewrite-manifests", R"({"table":"events","targetSizeBytes":8388608})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto report = nlohmann::json::parse(r.body);
+  EXPECT_EQ(report["status"], "success");
+  EXPECT_EQ(report["commits"], 1);
+  EXPECT_EQ(report["manifests_before"], 3);
+  EXPECT_EQ(report["manifests_after"], 1);
+  r = Post("/admin/rewrite-manifests", "{}");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(nlohmann::json::parse(r.body)["status"], "noop");
+  EXPECT_EQ(reports_.size(), 4u);
 }
 
 TEST_F(AdminMaintenanceRoutesTest, OneRunPerTable) {
