@@ -11,8 +11,12 @@
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   floe::SystemClock clock;
-  floe::cli::CliContext ctx{&std::cout, &std::cerr, [](const char* name) { return std::getenv(name); },
-                            &clock, isatty(STDOUT_FILENO) != 0};
+  floe::cli::CliContext ctx{&std::cout,
+                            &std::cerr,
+                            [](const char* name) { return std::getenv(name); },
+                            &clock,
+                            isatty(STDOUT_FILENO) != 0,
+                            isatty(STDERR_FILENO) != 0};
   std::vector<std::string> args(argv, argv + argc);
   int rc = floe::cli::RunCli(args, ctx);
   std::cout.flush();

@@ -19,6 +19,8 @@ struct CliContext {
   std::function<const char*(const char*)> getenv;
   const Clock* clock;
   bool stdout_is_terminal = false;
+  // Progress bars (progress.h) are drawn only then.
+  bool stderr_is_terminal = false;
 };
 
 // A parsed command line: positional arguments and --flags (`--name value`, `--name=value`, or a

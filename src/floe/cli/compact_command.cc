@@ -7,6 +7,7 @@
 
 #include "floe/cli/commands.h"
 #include "floe/cli/compaction_settings.h"
+#include "floe/cli/progress.h"
 #include "floe/cli/warehouse.h"
 #include "floe/maintenance/compactor.h"
 
@@ -94,20 +95,6 @@ std::vector<std::string> SplitComma(const std::string& text) {
   return out;
 }
 
-std::string HumanBytes(int64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  std::ostringstream out;
-  out.precision(u == 0 ? 0 : 1);
-  out << std::fixed << v << " " << units[u];
-  return out.str();
-}
-
 Result<maintenance::CompactionRequest> RequestFromSettings(const Settings& s, const Clock& clock) {
   maintenance::CompactionRequest r;
   FLOE_ASSIGN_OR_RETURN(r.force, s.Bool(kForce, false));
@@ -153,22 +140,19 @@ int RunCompact(const Args& args, const CliContext& ctx) {
 
   maintenance::CompactionEnv env;
   env.logger = logger->get();
-  if (ctx.stdout_is_terminal && !*json) {
-    env.progress = [&ctx](const maintenance::CompactionProgress& p) {
-      constexpr int kWidth = 30;
-      const double done = p.bytes_total > 0 ? static_cast<double>(p.bytes_finished) /
-                                                  static_cast<double>(p.bytes_total)
-                                            : 1.0;
-      const int filled = std::clamp(static_cast<int>(done * kWidth), 0, kWidth);
-      *ctx.err << "\r[" << std::string(static_cast<size_t>(filled), '#')
-               << std::string(static_cast<size_t>(kWidth - filled), ' ') << "] "
-               << p.groups_finished << "/" << p.groups_total << " groups, "
-               << HumanBytes(p.bytes_finished) << " of " << HumanBytes(p.bytes_total)
-               << (p.groups_finished == p.groups_total ? "\n" : "") << std::flush;
+  ProgressBar bar(ctx, "compact", !*json);
+  if (bar.enabled()) {
+    env.progress = [&bar](const maintenance::CompactionProgress& p) {
+      bar.Update(p.bytes_total > 0 ? p.bytes_finished : p.groups_finished,
+                 p.bytes_total > 0 ? p.bytes_total : p.groups_total,
+                 std::to_string(p.groups_finished) + "/" + std::to_string(p.groups_total) +
+                     " groups, " + HumanBytes(p.bytes_finished) + " of " +
+                     HumanBytes(p.bytes_total));
     };
   }
   Result<maintenance::CompactionReport> report =
       maintenance::RunCompaction(table->get(), *options, *request, env);
+  bar.Finish();
   if (!report.ok()) return ReportError(ctx, kName, report.status());
   const maintenance::RunReport& r = report->run;
   if (*json) {

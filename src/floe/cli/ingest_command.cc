@@ -2,9 +2,11 @@
 // from NDJSON or a JSON array instead of HTTP, then flushed. For bulk loads and benchmarks.
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -16,6 +18,7 @@
 #include "floe/catalog/events_table.h"
 #include "floe/cli/collector_settings.h"
 #include "floe/cli/commands.h"
+#include "floe/cli/progress.h"
 #include "floe/cli/warehouse.h"
 #include "floe/ingest/collector.h"
 #include "floe/ingest/decoder.h"
@@ -64,9 +67,13 @@ class Input {
       return Status::IOError("input " + name + ": cannot read");
     }
     ::gzbuffer(gz, 1 << 20);
-    return Input(name, gz);
+    struct stat st {};
+    int64_t size = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : 0;
+    return Input(name, gz, size);
   }
-  Input(Input&& o) noexcept : name_(std::move(o.name_)), gz_(o.gz_) { o.gz_ = nullptr; }
+  Input(Input&& o) noexcept : name_(std::move(o.name_)), gz_(o.gz_), size_bytes_(o.size_bytes_) {
+    o.gz_ = nullptr;
+  }
   ~Input() {
     if (gz_ != nullptr) ::gzclose(gz_);
   }
@@ -84,11 +91,17 @@ class Input {
     out->resize(start + static_cast<size_t>(got));
     return static_cast<size_t>(got);
   }
+  // Bytes of the file (compressed, when gzip) read so far; only the reading thread may ask.
+  int64_t offset() const { return static_cast<int64_t>(::gzoffset(gz_)); }
+  // The file's size; 0 when it is not a regular file (standard input, a pipe).
+  int64_t size_bytes() const { return size_bytes_; }
 
  private:
-  Input(std::string name, gzFile gz) : name_(std::move(name)), gz_(gz) {}
+  Input(std::string name, gzFile gz, int64_t size_bytes)
+      : name_(std::move(name)), gz_(gz), size_bytes_(size_bytes) {}
   std::string name_;
   gzFile gz_;
+  int64_t size_bytes_ = 0;
 };
 
 struct Totals {
@@ -155,7 +168,7 @@ ingest::DecodeLimits ChunkLimits(size_t bytes) {
 
 // Reads the whole input, decoding NDJSON in chunks cut at line ends (a JSON array is decoded in
 // one piece), and pushes the decoded chunks.
-void ReadInput(Input* input, ChunkQueue* queue) {
+void ReadInput(Input* input, ChunkQueue* queue, std::atomic<int64_t>* offset) {
   std::string buffer;
   bool array = false;
   bool sniffed = false;
@@ -166,6 +179,7 @@ void ReadInput(Input* input, ChunkQueue* queue) {
       break;
     }
     bool end = *got == 0;
+    offset->store(input->offset(), std::memory_order_relaxed);
     if (!sniffed) {
       size_t first = buffer.find_first_not_of(" \t\r\n");
       if (first != std::string::npos) {
@@ -192,9 +206,11 @@ void ReadInput(Input* input, ChunkQueue* queue) {
 }
 
 Status IngestAll(ingest::Collector* collector, const TableIdentifier& table, Input* input,
-                 int64_t max_wal_bytes, const Clock* clock, Totals* totals) {
+                 int64_t max_wal_bytes, const Clock* clock, Totals* totals, ProgressBar* bar) {
   ChunkQueue queue(4);
-  std::thread reader([&] { ReadInput(input, &queue); });
+  std::atomic<int64_t> offset{0};
+  const int64_t size = input->size_bytes();
+  std::thread reader([&] { ReadInput(input, &queue, &offset); });
   Status status;
   while (auto chunk = queue.Pop()) {
     if (!chunk->ok()) {
@@ -224,6 +240,11 @@ Status IngestAll(ingest::Collector* collector, const TableIdentifier& table, Inp
     for (auto& e : r->errors) {
       if (totals->errors.size() < kMaxErrorsShown) totals->errors.push_back(std::move(e));
     }
+    // Chunks are decoded ahead of ingest, so the bar runs at most a few chunks early.
+    const int64_t read = offset.load(std::memory_order_relaxed);
+    bar->Update(read, size,
+                std::to_string(totals->accepted) + " events, " + HumanBytes(read) +
+                    (size > 0 ? " of " + HumanBytes(size) : std::string(" read")));
     if (!status.ok()) break;
   }
   queue.Cancel();
@@ -248,7 +269,10 @@ Status Ingest(const Args& args, const CliContext& ctx) {
   ingest::CollectorServices services{wh->store(), wh->catalog(), ctx.clock, logger.get()};
   FLOE_ASSIGN_OR_RETURN(auto collector, ingest::Collector::Open(options, services));
   Totals totals;
-  Status st = IngestAll(collector.get(), id, &input, options.max_wal_bytes, ctx.clock, &totals);
+  ProgressBar bar(ctx, "ingest", !args.Has("json"));
+  Status st =
+      IngestAll(collector.get(), id, &input, options.max_wal_bytes, ctx.clock, &totals, &bar);
+  bar.Finish();
   if (!st.ok()) return st;
   auto flushed = collector->Flush();
   if (!flushed.ok()) return flushed.status();

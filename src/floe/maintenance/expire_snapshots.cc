@@ -134,6 +134,7 @@ Result<RunReport> ExpireSnapshots(Table* table, const ExpireOptions& options, Lo
   // from the committed metadata, so snapshots other writers added meanwhile are protected too.
   std::set<int64_t> expired_set(expire_ids.begin(), expire_ids.end());
   ManifestCache cache(table->services().store);
+  if (options.progress) options.progress({"reading manifests", 0, 0});
   FLOE_ASSIGN_OR_RETURN(ReachableFiles expired,
                         CollectReachable(Pick(base, expired_set, true), &cache));
   std::vector<const iceberg::Snapshot*> remaining;
@@ -161,7 +162,7 @@ Result<RunReport> ExpireSnapshots(Table* table, const ExpireOptions& options, Lo
   if (!options.dry_run && !all.empty()) {
     // None of these is referenced by the table any more: if the run stops midway, what is left
     // is an orphan, and orphan removal collects it.
-    Status deleted = table->services().store->DeleteMany(all);
+    Status deleted = DeleteWithProgress(table->services().store, all, options.progress);
     if (!deleted.ok()) {
       report.status = "partial";
       report.error = deleted.message();

@@ -12,6 +12,7 @@
 #include "floe/catalog/table.h"
 #include "floe/common/logger.h"
 #include "floe/common/result.h"
+#include "floe/maintenance/reachable.h"
 #include "floe/maintenance/run_report.h"
 
 namespace floe::maintenance {
@@ -24,6 +25,8 @@ struct ExpireOptions {
   // history.expire.min-snapshots-to-keep, else 1.
   std::optional<int64_t> retain_last;
   bool dry_run = false;
+  // Optional: "reading" manifests, then "deleting" files (the CLI's progress bar).
+  ProgressCallback progress;
 };
 
 // The report's details: "snapshots_expired" (ids), "deleted" (counts of manifest_lists,

@@ -1,5 +1,7 @@
 #include "floe/maintenance/reachable.h"
 
+#include <algorithm>
+
 #include "floe/catalog/snapshot_producer.h"
 #include "floe/io/location.h"
 
@@ -70,6 +72,23 @@ Result<ReachableFiles> CollectReachable(const std::vector<const iceberg::Snapsho
     }
   }
   return out;
+}
+
+Status DeleteWithProgress(ObjectStore* store, const std::vector<std::string>& locations,
+                          const ProgressCallback& progress) {
+  if (!progress) return store->DeleteMany(locations);
+  constexpr size_t kBatch = 1000;
+  const auto total = static_cast<int64_t>(locations.size());
+  Status first;
+  progress({"deleting", 0, total});
+  for (size_t start = 0; start < locations.size(); start += kBatch) {
+    size_t end = std::min(locations.size(), start + kBatch);
+    Status st = store->DeleteMany(
+        std::vector<std::string>(locations.begin() + start, locations.begin() + end));
+    if (!st.ok() && first.ok()) first = st;
+    progress({"deleting", static_cast<int64_t>(end), total});
+  }
+  return first;
 }
 
 }  // namespace floe::maintenance

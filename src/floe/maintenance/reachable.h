@@ -4,9 +4,11 @@
 // removal deletes what nothing reaches. Both compare normalised locations (NormalizeLocation), so
 // "s3a://b/x" and "s3://b/x", or "file:/x" and "file:///x", are one file.
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "floe/common/result.h"
@@ -49,5 +51,19 @@ struct ReachableFiles {
 Result<ReachableFiles> CollectReachable(const std::vector<const iceberg::Snapshot*>& snapshots,
                                         ManifestCache* cache,
                                         std::vector<std::string>* unreadable = nullptr);
+
+// Where a long run is, for a terminal's progress bar: `done` of `total` units of `step` ("listing",
+// "deleting"); total 0 when not known yet.
+struct RunProgress {
+  std::string_view step;
+  int64_t done = 0;
+  int64_t total = 0;
+};
+using ProgressCallback = std::function<void(const RunProgress&)>;
+
+// store->DeleteMany in batches of 1000, reporting "deleting" progress after each (when `progress`
+// is set). Errors: the first failed delete's, after every batch was tried (as DeleteMany).
+Status DeleteWithProgress(ObjectStore* store, const std::vector<std::string>& locations,
+                          const ProgressCallback& progress);
 
 }  // namespace floe::maintenance

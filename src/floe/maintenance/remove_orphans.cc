@@ -68,7 +68,10 @@ Result<RunReport> RemoveOrphans(Table* table, const OrphanOptions& options, Logg
   // young, and the age window protects it.
   FLOE_RETURN_IF_ERROR(table->Refresh());
   const std::string prefix = FolderPrefix(table->metadata().location);
+  if (options.progress) options.progress({"listing", 0, 0});
   FLOE_ASSIGN_OR_RETURN(std::vector<ObjectInfo> listed, store->List(prefix));
+  const auto listed_count = static_cast<int64_t>(listed.size());
+  if (options.progress) options.progress({"listing", listed_count, listed_count});
   FLOE_RETURN_IF_ERROR(table->Refresh());
   const iceberg::TableMetadata& m = table->metadata();
 
@@ -86,6 +89,7 @@ Result<RunReport> RemoveOrphans(Table* table, const OrphanOptions& options, Logg
     return Status::InvalidArgument("orphans are deleted only when every manifest is readable");
   }
   std::vector<std::string> unreadable;
+  if (options.progress) options.progress({"reading manifests", 0, 0});
   FLOE_ASSIGN_OR_RETURN(
       ReachableFiles reachable,
       CollectReachable(snapshots, &cache,
@@ -126,7 +130,7 @@ Result<RunReport> RemoveOrphans(Table* table, const OrphanOptions& options, Logg
   }
 
   if (!options.dry_run && !orphans.empty()) {
-    Status deleted = store->DeleteMany(orphans);
+    Status deleted = DeleteWithProgress(store, orphans, options.progress);
     if (!deleted.ok()) {
       report.status = "partial";
       report.error = deleted.message();

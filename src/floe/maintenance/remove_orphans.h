@@ -16,6 +16,7 @@
 #include "floe/catalog/table.h"
 #include "floe/common/logger.h"
 #include "floe/common/result.h"
+#include "floe/maintenance/reachable.h"
 #include "floe/maintenance/run_report.h"
 
 namespace floe::maintenance {
@@ -30,6 +31,9 @@ struct OrphanOptions {
   // Dry runs only (fsck): skip unreadable manifests instead of failing; the files they name are
   // unknown, so the orphans found are unverified ("unreadable_manifests" in the details).
   bool tolerate_unreadable_manifests = false;
+  // Optional: "listing" the location, "reading" manifests, then "deleting" orphans (the CLI's
+  // progress bar).
+  ProgressCallback progress;
 };
 
 // The report's details: "orphans" (paths), "orphan_bytes", "listed" (files under the location),
