@@ -1,8 +1,9 @@
 // floe_bench_parquet: the floe side of bench/parquet (run.py drives it next to DuckDB).
 //
-//   floe_bench_parquet encode IN.parquet OUT.parquet [--threads N]
+//   floe_bench_parquet encode IN.parquet OUT.parquet [--threads N] [--level L]
 //       decodes IN's rows into memory (untimed), then times encoding them to zstd Parquet with
 //       WriterOptions::threads = N (the column chunks of a row group are encoded concurrently)
+//       at zstd level L (default: WriterOptions' default, 3)
 //   floe_bench_parquet decode FILE.parquet [--threads N]
 //       times decoding every column of every row group into column vectors; with N > 1 the row
 //       groups are spread over N threads (the reader allows concurrent ReadRowGroup calls) when
@@ -53,7 +54,7 @@ bool RequiredInEventsTable(const std::string& name) {
          name == "received_at";
 }
 
-int Encode(const char* in_path, const char* out_path, int threads) {
+int Encode(const char* in_path, const char* out_path, int threads, int level) {
   auto in = floe::OpenLocalFile(in_path);
   if (!in.ok()) return Fail(in.status());
   auto reader = ParquetReader::Open(in->get());
@@ -97,6 +98,7 @@ int Encode(const char* in_path, const char* out_path, int threads) {
   if (!sink.ok()) return Fail(sink.status());
   floe::parquet::WriterOptions options;  // zstd level 3, as DuckDB's default
   options.threads = threads;
+  if (level != 0) options.codec_level = level;
   auto writer = floe::parquet::ParquetWriter::Make(sink->get(), schema, options);
   if (!writer.ok()) return Fail(writer.status());
   for (const RowBatch& b : batches) {
@@ -166,9 +168,9 @@ int Decode(const char* path, int threads) {
 }
 
 int Usage() {
-  std::fprintf(
-      stderr,
-      "usage: floe_bench_parquet encode IN OUT [--threads N] | decode FILE [--threads N]\n");
+  std::fprintf(stderr,
+               "usage: floe_bench_parquet encode IN OUT [--threads N] [--level L] | decode FILE "
+               "[--threads N]\n");
   return 2;
 }
 
@@ -176,18 +178,26 @@ int Usage() {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  int threads = 2;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] != "--threads") continue;
+  int threads = 2, level = 0;
+  for (size_t i = 0; i < args.size();) {
+    if (args[i] != "--threads" && args[i] != "--level") {
+      ++i;
+      continue;
+    }
     if (i + 1 >= args.size()) return Usage();
-    threads = std::atoi(args[i + 1].c_str());
-    if (threads < 1 || threads > 256) return Usage();
+    int v = std::atoi(args[i + 1].c_str());
+    if (args[i] == "--threads") {
+      if (v < 1 || v > 256) return Usage();
+      threads = v;
+    } else {
+      if (v < 1 || v > 22) return Usage();
+      level = v;
+    }
     args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
                args.begin() + static_cast<std::ptrdiff_t>(i + 2));
-    break;
   }
   if (args.size() == 3 && args[0] == "encode") {
-    return Encode(args[1].c_str(), args[2].c_str(), threads);
+    return Encode(args[1].c_str(), args[2].c_str(), threads, level);
   }
   if (args.size() == 2 && args[0] == "decode") return Decode(args[1].c_str(), threads);
   return Usage();
