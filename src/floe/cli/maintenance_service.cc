@@ -13,6 +13,8 @@ namespace {
 constexpr Setting kSchedulerSetting{"scheduler", "FLOE_SCHEDULER", "scheduler.enabled"};
 constexpr Setting kSampleIntervalSetting{"sample-interval", "FLOE_SAMPLE_INTERVAL",
                                          "history.sample_interval"};
+constexpr Setting kManifestThresholdSetting{"manifest-threshold", "FLOE_MANIFEST_THRESHOLD",
+                                            "maintenance.manifest_threshold"};
 constexpr Setting kHistoryRetentionSetting{"history-retention", "FLOE_HISTORY_RETENTION",
                                            "history.retention"};
 
@@ -45,11 +47,15 @@ Result<std::unique_ptr<MaintenanceService>> MaintenanceService::Start(
   // Validated even when the scheduler is off: a bad cron expression stops start-up either way.
   FLOE_ASSIGN_OR_RETURN(std::vector<scheduler::JobSpec> jobs,
                         ScheduledJobsOfCatalog(settings, warehouse->catalog()));
+  FLOE_ASSIGN_OR_RETURN(int64_t manifest_threshold,
+                        settings.Int(kManifestThresholdSetting,
+                                     maintenance::kDefaultManifestThreshold, 2, 1'000'000));
   if (scheduler_on) {
     MaintenanceJobsConfig config;
     config.services = warehouse->services();
     config.compaction = compaction;
     config.logger = logger;
+    config.manifest_threshold = manifest_threshold;
     MaintenanceService* self = s.get();
     config.on_report = [self](const nlohmann::json& report) { self->Record(report); };
     FLOE_ASSIGN_OR_RETURN(std::string state_location, SchedulerStateLocation(settings));
