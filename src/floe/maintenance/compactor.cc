@@ -20,6 +20,10 @@ constexpr size_t kMaxQuarantined = 10000;
 constexpr size_t kMaxReasonChars = 400;
 // A group whose rewrite hits broken inputs one after another is given up after this many.
 constexpr int kMaxRewriteAttempts = 4;
+// Commit rounds (each a transaction with the table's commit.retry.* attempts) for groups whose
+// inputs are still live. A writer that commits back to back (floe serve's flush under steady
+// load) can win every swap of one round; a fresh round starts from the newest metadata.
+constexpr int kMaxCommitRounds = 8;
 
 int64_t ThreadCpuMicros() {
   rusage usage{};
@@ -250,7 +254,7 @@ bool Run::CommitPending() {
   if (pending_.empty()) return true;
   std::vector<Finished> batch = std::move(pending_);
   pending_.clear();
-  for (int round = 1; round <= 2 && !batch.empty(); ++round) {
+  for (int round = 1; round <= kMaxCommitRounds && !batch.empty(); ++round) {
     std::vector<std::string> removed;
     std::vector<iceberg::DataFile> added;
     for (const Finished& f : batch) {
@@ -315,13 +319,20 @@ bool Run::CommitPending() {
       }
       return false;
     }
+    // The round was lost to other commits: counted as one conflict (the transaction's own lost
+    // swaps are not reported when it gives up).
+    report_.run.conflicts += 1;
+    env_.logger->Info("compaction.retry", {{"table", name_},
+                                           {"round", round},
+                                           {"groups", static_cast<int64_t>(batch.size())},
+                                           {"error", error.ToString()}});
     std::set<std::string> live_paths;
     for (const LiveFile& f : live->data_files) live_paths.insert(f.file.file_path);
     std::vector<Finished> still;
     for (Finished& f : batch) {
       const bool intact = std::all_of(f.rewrite.inputs_used.begin(), f.rewrite.inputs_used.end(),
                                       [&](const std::string& p) { return live_paths.count(p); });
-      if (intact && round < 2) {
+      if (intact && round < kMaxCommitRounds) {
         still.push_back(std::move(f));
         continue;
       }

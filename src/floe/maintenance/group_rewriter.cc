@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "floe/iceberg/json_serde.h"
+#include "floe/iceberg/name_mapping.h"
 #include "floe/io/location.h"
 #include "floe/parquet/reader.h"
 #include "floe/parquet/writer.h"
@@ -28,6 +29,7 @@ enum class ColumnFill : uint8_t {
   kIntToLong,      // int promoted to long
   kFloatToDouble,  // float promoted to double
   kAllNull,        // an optional top-level column the file does not have
+  kConstant,       // a top-level column the file does not have, with a value (see MissingValue)
   kDefineAll,      // a required flat column read into an optional one
 };
 
@@ -36,10 +38,11 @@ struct InputLayout {
   // (on S3 the opening GET brings a small file whole). Null when not kept: reopened then.
   std::unique_ptr<RandomAccessFile> file;
   std::unique_ptr<parquet::ParquetReader> reader;
-  std::vector<int> source_leaf;  // per output leaf: input leaf, or -1 (kAllNull)
+  std::vector<int> source_leaf;  // per output leaf: input leaf, or -1 (kAllNull, kConstant)
   std::vector<ColumnFill> fill;
-  std::vector<int> read_leaves;     // input leaves to read, in output order
-  int64_t max_row_group_bytes = 0;  // decoded estimate of the largest row group
+  std::vector<iceberg::Literal> constants;  // per output leaf: the value of a kConstant column
+  std::vector<int> read_leaves;             // input leaves to read, in output order
+  int64_t max_row_group_bytes = 0;          // decoded estimate of the largest row group
 };
 
 struct Pos {
@@ -196,6 +199,95 @@ int CompareValue(const ColumnVector& a, int64_t ia, const ColumnVector& b, int64
   }
 }
 
+// The value of a column a data file lacks, by the spec's rules ("Column Projection"): its identity
+// partition value, else its initial default, else null.
+Result<iceberg::Literal> MissingValue(const iceberg::NestedField& field,
+                                      const iceberg::PartitionSpec* spec,
+                                      const std::vector<iceberg::Literal>& partition) {
+  if (spec != nullptr) {
+    for (size_t k = 0; k < spec->fields.size() && k < partition.size(); ++k) {
+      const iceberg::PartitionField& pf = spec->fields[k];
+      if (pf.source_id == field.id && pf.transform.kind() == iceberg::TransformKind::kIdentity) {
+        return partition[k];
+      }
+    }
+  }
+  if (field.initial_default_json) {
+    FLOE_ASSIGN_OR_RETURN(auto json,
+                          iceberg::json_util::Parse(*field.initial_default_json, field.name));
+    return iceberg::LiteralFromJson(field.type, json, "initial-default of " + field.name);
+  }
+  return iceberg::Literal::Null(field.type);
+}
+
+// Big-endian two's complement of `v` in `width` bytes (Parquet's decimal in byte arrays).
+std::string DecimalBytes(iceberg::Int128 v, int32_t width) {
+  std::string out(static_cast<size_t>(width), '\0');
+  for (int32_t i = width - 1; i >= 0; --i) {
+    out[static_cast<size_t>(i)] = static_cast<char>(static_cast<uint8_t>(v & 0xff));
+    v >>= 8;
+  }
+  return out;
+}
+
+// `rows` copies of `v` (not null) in the physical form of `leaf`, a flat column.
+Status FillConstant(const iceberg::Literal& v, const LeafColumn& leaf, int64_t rows,
+                    ColumnVector* col) {
+  const auto n = static_cast<size_t>(rows);
+  col->num_levels = rows;
+  col->num_values = rows;
+  if (leaf.max_def > 0) col->def_levels.assign(n, leaf.max_def);
+  const iceberg::TypeId id = v.type().id;
+  auto integer = [&]() -> int64_t {
+    switch (id) {
+      case iceberg::TypeId::kInt:
+      case iceberg::TypeId::kDate: return v.int_value();
+      case iceberg::TypeId::kDecimal: return static_cast<int64_t>(v.decimal_unscaled());
+      default: return v.long_value();
+    }
+  };
+  std::string bytes;
+  switch (leaf.physical) {
+    case PhysicalType::kBoolean: col->bools.assign(n, v.bool_value() ? 1 : 0); return Status::OK();
+    case PhysicalType::kInt32:
+      col->i32.assign(n, static_cast<int32_t>(integer()));
+      return Status::OK();
+    case PhysicalType::kInt64: col->i64.assign(n, integer()); return Status::OK();
+    case PhysicalType::kFloat: col->f32.assign(n, v.float_value()); return Status::OK();
+    case PhysicalType::kDouble:
+      col->f64.assign(n, id == iceberg::TypeId::kFloat ? v.float_value() : v.double_value());
+      return Status::OK();
+    default: break;
+  }
+  if (id == iceberg::TypeId::kDecimal) {
+    const int32_t width = leaf.physical == PhysicalType::kFixedLenByteArray ? leaf.type_length : 16;
+    bytes = DecimalBytes(v.decimal_unscaled(), width);
+  } else if (id == iceberg::TypeId::kUuid) {
+    const auto& b = v.uuid_value().bytes;
+    bytes.assign(reinterpret_cast<const char*>(b.data()), b.size());
+  } else if (id == iceberg::TypeId::kString || id == iceberg::TypeId::kBinary ||
+             id == iceberg::TypeId::kFixed) {
+    bytes = v.bytes_value();
+  } else {
+    return Status::NotSupported("a constant " + v.ToString() + " for column " +
+                                parquet::JoinPath(leaf.path));
+  }
+  if (leaf.physical == PhysicalType::kFixedLenByteArray &&
+      static_cast<int32_t>(bytes.size()) != leaf.type_length) {
+    return Status::InvalidArgument("a constant of " + std::to_string(bytes.size()) +
+                                   " bytes for the " + std::to_string(leaf.type_length) +
+                                   "-byte column " + parquet::JoinPath(leaf.path));
+  }
+  col->offsets.reserve(n + 1);
+  col->offsets.push_back(0);
+  col->bytes.reserve(n * bytes.size());
+  for (size_t i = 0; i < n; ++i) {
+    col->bytes += bytes;
+    col->offsets.push_back(static_cast<uint32_t>(col->bytes.size()));
+  }
+  return Status::OK();
+}
+
 class Rewrite {
  public:
   Rewrite(ObjectStore* store, const iceberg::TableMetadata& metadata,
@@ -236,7 +328,8 @@ class Rewrite {
   parquet::WriterOptions writer_options_;
   std::vector<LeafColumn> leaves_;
   std::vector<KeyColumn> keys_;
-  bool whole_order_ = false;  // keys_ cover every field of the sort order
+  iceberg::NameMapping name_mapping_;  // finds the columns of files written without field ids
+  bool whole_order_ = false;           // keys_ cover every field of the sort order
   int64_t reader_budget_ = 0;
   int64_t batch_budget_ = 0;
   int64_t kept_open_bytes_ = 0;
@@ -311,6 +404,12 @@ Status Rewrite::Prepare() {
     whole_order_ = !order->fields.empty() && keys_.size() == order->fields.size();
   }
   folder_ = PartitionDataFolder(metadata_, group_.partition_path);
+  auto mapping = props.find(std::string(iceberg::kDefaultNameMappingProperty));
+  if (mapping != props.end()) {
+    FLOE_ASSIGN_OR_RETURN(name_mapping_, iceberg::ParseNameMapping(mapping->second));
+  } else {
+    name_mapping_ = iceberg::NameMappingFromSchema(schema);
+  }
   out_.columns.resize(leaves_.size());
   return Status::OK();
 }
@@ -348,14 +447,42 @@ Result<std::optional<InputLayout>> Rewrite::Verify(const LiveFile& input, InputP
   const auto& in_leaves = r.leaf_columns();
   const bool has_ids = std::any_of(in_leaves.begin(), in_leaves.end(),
                                    [](const LeafColumn& l) { return l.field_id >= 0; });
+  const iceberg::Schema& schema = metadata_.CurrentSchema();
   for (const LeafColumn& out : leaves_) {
-    int src = has_ids ? r.FindLeafByFieldId(out.field_id) : r.FindLeafByPath(out.path);
+    int src = has_ids ? r.FindLeafByFieldId(out.field_id) : -1;
+    if (!has_ids && out.path.size() == 1) {
+      // Top-level columns by the table's name mapping, which knows the names columns had before
+      // a rename.
+      for (size_t i = 0; i < in_leaves.size() && src < 0; ++i) {
+        if (in_leaves[i].path.size() != 1) continue;
+        std::optional<int32_t> id = name_mapping_.FindId(in_leaves[i].path);
+        if (id && *id == out.field_id) src = static_cast<int>(i);
+      }
+    }
+    if (!has_ids && src < 0) src = r.FindLeafByPath(out.path);
     const std::string name = parquet::JoinPath(out.path);
+    layout.constants.emplace_back();
     if (src < 0) {
-      if (out.path.size() == 1 && out.max_def > 0 && out.max_rep == 0) {
-        layout.source_leaf.push_back(-1);
-        layout.fill.push_back(ColumnFill::kAllNull);
-        continue;
+      const iceberg::NestedField* field =
+          out.path.size() == 1 ? schema.FindFieldById(out.field_id) : nullptr;
+      if (field != nullptr && out.max_rep == 0) {
+        // Writers may leave identity partition columns out of data files (their values are in
+        // the manifest), and files older than an added column lack it: both must be written out
+        // with the values a reader would see, never as nulls.
+        FLOE_ASSIGN_OR_RETURN(
+            iceberg::Literal value,
+            MissingValue(*field, metadata_.SpecById(group_.spec_id), group_.partition));
+        if (!value.is_null()) {
+          layout.source_leaf.push_back(-1);
+          layout.fill.push_back(ColumnFill::kConstant);
+          layout.constants.back() = std::move(value);
+          continue;
+        }
+        if (out.max_def > 0) {
+          layout.source_leaf.push_back(-1);
+          layout.fill.push_back(ColumnFill::kAllNull);
+          continue;
+        }
       }
       problem->reason = "column " + name + " is missing";
       return std::optional<InputLayout>();
@@ -463,6 +590,10 @@ Status Rewrite::LoadRowGroup(Cursor* c) {
       if (fill == ColumnFill::kAllNull) {
         col.num_levels = rows;
         col.def_levels.assign(static_cast<size_t>(rows), 0);
+        continue;
+      }
+      if (fill == ColumnFill::kConstant) {
+        FLOE_RETURN_IF_ERROR(FillConstant(c->layout->constants[i], leaves_[i], rows, &col));
         continue;
       }
       std::swap(col, c->raw.columns[next_raw++]);
