@@ -352,9 +352,11 @@ Status Rewrite::Prepare() {
   const iceberg::Schema& schema = metadata_.CurrentSchema();
   FLOE_ASSIGN_OR_RETURN(schema_, iceberg::ToParquetSchema(schema));
   const int64_t limit = options_.memory_limit_bytes;
-  // A quarter of the limit for the writer's row group of pages, half for decoded input row
-  // groups, a sixteenth for the output batch; the rest is slack for pages being filled.
-  writer_options_.row_group_size_bytes = std::clamp(limit / 4, kMiB, 128 * kMiB);
+  // An eighth of the limit for the writer's row group of pages, half for input row groups (the
+  // reader's chunk and page buffers and the decoded values), a 32nd for the output batch; the
+  // rest is slack for the pages being filled and compressed (measured: with 64 KiB rows in 17 MiB
+  // single-page inputs, heap peaks under the limit).
+  writer_options_.row_group_size_bytes = std::clamp(limit / 8, kMiB, 128 * kMiB);
   // Outputs roll when the writer's size estimate (written + finished pages) reaches the target,
   // so pages and batches are kept small next to the target or the roll overshoots.
   const int64_t target = options_.target_file_size_bytes;
@@ -362,7 +364,8 @@ Status Rewrite::Prepare() {
       std::max<int64_t>(8 * 1024, std::min({kMiB, limit / 64, target / 8}));
   writer_options_.threads = options_.parallelism;
   reader_budget_ = limit / 2;
-  batch_budget_ = std::max<int64_t>(64 * 1024, std::min(limit / 16, target / 8));
+  // Slices may fill the output batch to twice this (see MergeRun).
+  batch_budget_ = std::max<int64_t>(64 * 1024, std::min(limit / 64, target / 8));
   const auto& props = metadata_.properties;
   auto codec = props.find("write.parquet.compression-codec");
   if (codec != props.end()) {
@@ -524,8 +527,17 @@ Result<std::optional<InputLayout>> Rewrite::Verify(const LiveFile& input, InputP
   }
   for (int g = 0; g < r.num_row_groups(); ++g) {
     const auto& rg = r.metadata().row_groups[static_cast<size_t>(g)];
+    // The reader holds a whole column chunk and its largest page decompressed while it decodes
+    // (a page can be the whole chunk), next to the values decoded so far.
+    int64_t chunk_bytes = 0;
+    for (const auto& chunk : rg.columns) {
+      if (chunk.meta_data) {
+        chunk_bytes = std::max(chunk_bytes, chunk.meta_data->total_compressed_size +
+                                                chunk.meta_data->total_uncompressed_size);
+      }
+    }
     const int64_t decoded =
-        rg.total_byte_size + rg.num_rows * static_cast<int64_t>(leaves_.size()) * 8;
+        rg.total_byte_size + rg.num_rows * static_cast<int64_t>(leaves_.size()) * 8 + chunk_bytes;
     layout.max_row_group_bytes = std::max(layout.max_row_group_bytes, decoded);
   }
   layout.file = std::move(*file);
@@ -576,6 +588,9 @@ Status Rewrite::OpenCursor(Cursor* c) {
 Status Rewrite::LoadRowGroup(Cursor* c) {
   while (c->next_row_group < c->reader->num_row_groups()) {
     const int rg = c->next_row_group++;
+    // The rows of the last row group are all copied: free them before decoding the next, or two
+    // row groups of this input would be in memory at once.
+    for (ColumnVector& col : c->batch.columns) col = ColumnVector();
     Status read = c->reader->ReadRowGroup(rg, c->layout->read_leaves, &c->raw);
     if (!read.ok()) {
       *failed_input_ = c->input->file.file_path;
@@ -692,9 +707,14 @@ Status Rewrite::MergeRun(std::vector<Cursor*> run) {
       }
     }
     (void)start;
-    // Copy in slices so the output batch stays within its budget.
+    // Copy in slices so the output batch stays within twice its budget even when rows are
+    // large. Not within the budget itself: slices of whole small row groups give the writer
+    // batches its size estimate (ahead of the file while pages are open) rolls outputs at well.
+    const int64_t row_bytes =
+        std::max<int64_t>(1, Capacity(c->batch) / std::max<int64_t>(1, c->batch.num_rows));
     while (take > 0) {
-      const int64_t slice = std::min<int64_t>(take, 64 * 1024);
+      const int64_t room = std::max<int64_t>(1, (2 * batch_budget_ - out_bytes_) / row_bytes);
+      const int64_t slice = std::min<int64_t>({take, 64 * 1024, room});
       FLOE_RETURN_IF_ERROR(CopyRows(c, slice));
       take -= slice;
     }

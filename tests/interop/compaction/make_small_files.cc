@@ -3,7 +3,10 @@
 // catalog WAREHOUSE/catalog.db (data under WAREHOUSE/ns/events), partitioned by day(timestamp)
 // and sorted by (type, timestamp), and appends the files (each a sorted run written by floe's
 // writer) in commits of 100. Prints {"rows", "files", "snapshot_id", "metadata"}.
+// An optional fifth argument PAYLOAD_BYTES appends that many random characters to every event_id:
+// few rows then make large files that compression hardly shrinks (the memory test's gigabyte).
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -31,7 +34,29 @@ iceberg::NestedField Field(int32_t id, const char* name, bool required, iceberg:
   return f;
 }
 
-Status Run(const std::string& warehouse, int days, int files_per_day, int rows_per_file) {
+// Random text from a 64-letter alphabet: six bits of entropy per byte, so zstd keeps 3/4 of it.
+class Payload {
+ public:
+  std::string Next(size_t n) {
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out(n, ' ');
+    for (size_t i = 0; i < n; i += 8) {
+      state_ ^= state_ << 13;
+      state_ ^= state_ >> 7;
+      state_ ^= state_ << 17;
+      uint64_t bits = state_;
+      for (size_t j = i; j < std::min(n, i + 8); ++j, bits >>= 6) out[j] = kAlphabet[bits & 63];
+    }
+    return out;
+  }
+
+ private:
+  uint64_t state_ = 0x9E3779B97F4A7C15ull;
+};
+
+Status Run(const std::string& warehouse, int days, int files_per_day, int rows_per_file,
+           size_t payload_bytes) {
   SystemClock clock;
   auto registry = MakeDefaultStoreRegistry();
   FLOE_ASSIGN_OR_RETURN(std::shared_ptr<ObjectStore> store, registry->Resolve("file:///"));
@@ -57,6 +82,7 @@ Status Run(const std::string& warehouse, int days, int files_per_day, int rows_p
   FLOE_ASSIGN_OR_RETURN(parquet::Schema schema,
                         iceberg::ToParquetSchema(table->metadata().CurrentSchema()));
   const char* types[] = {"click", "purchase", "view"};
+  Payload payload;
 
   int64_t rows_total = 0;
   int64_t files_total = 0;
@@ -75,11 +101,11 @@ Status Run(const std::string& warehouse, int days, int files_per_day, int rows_p
       for (int t = 0; t < 3; ++t) {
         for (int i = t; i < rows_per_file; i += 3) {
           const int64_t n = int64_t{f} * rows_per_file + i;
-          rows.push_back(
-              {testing::Value::Bytes("e" + std::to_string(day) + "-" + std::to_string(n)),
-               testing::Value::Int(day * kMicrosPerDay + n * 1000000),
-               testing::Value::Bytes(types[t]),
-               n % 7 == 0 ? testing::Value::Null() : testing::Value::Int(n * 31)});
+          rows.push_back({testing::Value::Bytes("e" + std::to_string(day) + "-" +
+                                                std::to_string(n) + payload.Next(payload_bytes)),
+                          testing::Value::Int(day * kMicrosPerDay + n * 1000000),
+                          testing::Value::Bytes(types[t]),
+                          n % 7 == 0 ? testing::Value::Null() : testing::Value::Int(n * 31)});
         }
       }
       FLOE_ASSIGN_OR_RETURN(testing::WrittenParquet written,
@@ -113,11 +139,15 @@ Status Run(const std::string& warehouse, int days, int files_per_day, int rows_p
 }  // namespace floe
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::fprintf(stderr, "usage: make_small_files WAREHOUSE DAYS FILES_PER_DAY ROWS_PER_FILE\n");
+  if (argc != 5 && argc != 6) {
+    std::fprintf(stderr,
+                 "usage: make_small_files WAREHOUSE DAYS FILES_PER_DAY ROWS_PER_FILE "
+                 "[PAYLOAD_BYTES]\n");
     return 2;
   }
-  floe::Status st = floe::Run(argv[1], std::atoi(argv[2]), std::atoi(argv[3]), std::atoi(argv[4]));
+  const size_t payload = argc == 6 ? std::strtoull(argv[5], nullptr, 10) : 0;
+  floe::Status st =
+      floe::Run(argv[1], std::atoi(argv[2]), std::atoi(argv[3]), std::atoi(argv[4]), payload);
   if (!st.ok()) {
     std::fprintf(stderr, "%s\n", st.ToString().c_str());
     return 1;
