@@ -13,6 +13,7 @@ const wh = tempDir('rewrite-manifests')
 const T = 'ns.t'
 const base = ['--warehouse', wh, '--table', T]
 createTable(wh, T)
+// Each append writes one file per day it touches: 150 data files in 30 manifests.
 const APPENDS = 30, PER = 20
 const snapshots = []
 for (let i = 0; i < APPENDS; i++) snapshots.push(ingest(wh, T, i * PER, PER))
@@ -22,16 +23,21 @@ const before = await loadTable({ catalogDb, table: T }, new Report())
 await createView(before, 'before_rows')
 check(before.manifests.length === APPENDS, `${before.manifests.length} manifests before`)
 
-const dry = JSON.parse(floe(['rewrite-manifests', ...base, '--dry-run', '--json']))
+// The default target (8 MB) takes all in one manifest (several manifests, each a run of
+// partitions, are the unit test's: maintenance_rewrite_manifests_test).
+const target = []
+const dry = JSON.parse(floe(['rewrite-manifests', ...base, ...target, '--dry-run', '--json']))
 check(dry.status === 'success' && dry.commits === 0 && dry.files_in === APPENDS,
   `dry run: ${JSON.stringify(dry)}`)
-const report = JSON.parse(floe(['rewrite-manifests', ...base, '--json']))
+const report = JSON.parse(floe(['rewrite-manifests', ...base, ...target, '--json']))
 check(report.status === 'success' && report.commits === 1, `rewrite: ${JSON.stringify(report)}`)
-check(report.files_in === APPENDS && report.manifests_after < APPENDS,
+check(report.files_in === APPENDS && report.manifests_after === 1,
   `manifests ${report.manifests_before} -> ${report.manifests_after}`)
 check(report.rows_in === APPENDS * PER && report.rows_out === APPENDS * PER,
   `rows in ${report.rows_in} out ${report.rows_out}`)
 
+const fsck = JSON.parse(floe(['fsck', ...base, '--json']))
+check(fsck.status === 'success' && fsck.errors === 0, `fsck after: ${JSON.stringify(fsck.problems)}`)
 const deep = oracleCheck(wh, T)
 check(deep.ok, `oracle --deep after the rewrite: ${JSON.stringify(deep.errors)}`)
 const after = await loadTable({ catalogDb, table: T }, new Report())
@@ -68,7 +74,15 @@ for (const k of [0, 9, APPENDS - 1]) {
     `oracle at snapshot ${id}: ${JSON.stringify(old.sql)} ${JSON.stringify(old.errors)}`)
 }
 
-const again = JSON.parse(floe(['rewrite-manifests', ...base, '--json']))
+// Clustered: each manifest's day range ends where the next one's begins.
+let lastDay = -Infinity
+for (const m of after.manifests) {
+  const days = m.records.map((e) => Number(e.data_file.partition.ts_day))
+  check(Math.min(...days) >= lastDay, `manifest ${m.path} starts at day ${Math.min(...days)} < ${lastDay}`)
+  lastDay = Math.max(...days)
+}
+
+const again = JSON.parse(floe(['rewrite-manifests', ...base, ...target, '--json']))
 check(again.status === 'noop' && again.commits === 0, `second run: ${again.status}`)
 
 finish({ manifests_before: report.manifests_before, manifests_after: report.manifests_after,
