@@ -37,7 +37,7 @@ Status BinaryReader::Truncated(const char* what, size_t need) const {
                          std::to_string(remaining()) + " bytes remain)");
 }
 
-Result<int64_t> BinaryReader::ReadLong() {
+Result<int64_t> BinaryReader::ReadLongSlow() {
   const uint8_t* p = data_.data() + pos_;
   const uint8_t* end = data_.data() + data_.size();
   uint64_t v = 0;
@@ -48,7 +48,7 @@ Result<int64_t> BinaryReader::ReadLong() {
   return ZigZagDecode64(v);
 }
 
-Result<int32_t> BinaryReader::ReadInt() {
+Result<int32_t> BinaryReader::ReadIntSlow() {
   size_t at = pos_;
   FLOE_ASSIGN_OR_RETURN(int64_t v, ReadLong());
   if (v < INT32_MIN || v > INT32_MAX) {

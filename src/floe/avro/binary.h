@@ -24,8 +24,22 @@ class BinaryReader {
  public:
   explicit BinaryReader(ByteView data) : data_(data) {}
 
-  Result<int64_t> ReadLong();
-  Result<int32_t> ReadInt();
+  Result<int64_t> ReadLong() {
+    // One-byte varints (small numbers, lengths, counts, union branches) are most of what
+    // manifests hold; they skip the general decoder.
+    if (pos_ < data_.size() && data_[pos_] < 0x80) {
+      const uint8_t b = data_[pos_++];
+      return static_cast<int64_t>(b >> 1) ^ -static_cast<int64_t>(b & 1);
+    }
+    return ReadLongSlow();
+  }
+  Result<int32_t> ReadInt() {
+    if (pos_ < data_.size() && data_[pos_] < 0x80) {
+      const uint8_t b = data_[pos_++];
+      return static_cast<int32_t>(b >> 1) ^ -static_cast<int32_t>(b & 1);
+    }
+    return ReadIntSlow();
+  }
   Result<bool> ReadBoolean();
   Result<float> ReadFloat();
   Result<double> ReadDouble();
@@ -39,6 +53,8 @@ class BinaryReader {
   bool at_end() const { return pos_ == data_.size(); }
 
  private:
+  Result<int64_t> ReadLongSlow();
+  Result<int32_t> ReadIntSlow();
   Status Truncated(const char* what, size_t need) const;
   ByteView data_;
   size_t pos_ = 0;

@@ -418,18 +418,6 @@ Status PlanPartition(const Type& partition_type, Step* step) {
   return Status::OK();
 }
 
-bool IsStatsSlot(Slot slot) {
-  switch (slot) {
-    case Slot::kColumnSizes:
-    case Slot::kValueCounts:
-    case Slot::kNullValueCounts:
-    case Slot::kNanValueCounts:
-    case Slot::kLowerBounds:
-    case Slot::kUpperBounds: return true;
-    default: return false;
-  }
-}
-
 Status NullError(const Step& s) { return Status::Corrupt(std::string(s.name) + " is null"); }
 
 // Reads or skips a field the plan left to SkipValue; an unreadable one must be null.
@@ -519,7 +507,6 @@ Result<std::unique_ptr<ManifestEntryDecoder>> ManifestEntryDecoder::Make(
   }
   for (Step& s : d->data_file_steps_) {
     if (s.slot == Slot::kPartition) FLOE_RETURN_IF_ERROR(PlanPartition(d->partition_type_, &s));
-    if (IsStatsSlot(s.slot) && d->stats_.none()) s.slot = Slot::kSkip;
   }
   return d;
 }

@@ -87,6 +87,9 @@ class Planner {
     plan_.snapshot = *snapshot;
     filter_ = RewriteNot(plan_.filter);
     metrics_filter_ = MetricsFilter(filter_);
+    std::vector<int32_t> filtered_columns;
+    CollectFieldIds(metrics_filter_, &filtered_columns);
+    data_stats_ = ColumnStatsSelection::Only(std::move(filtered_columns));
 
     FLOE_ASSIGN_OR_RETURN(std::vector<ManifestFile> manifests, ListManifests(*snapshot));
     std::vector<ManifestFile> delete_manifests;
@@ -125,6 +128,11 @@ class Planner {
       }
     }
     return KeepPredicatesOn(filter, mapped);
+  }
+
+  static void CollectFieldIds(const Expression& e, std::vector<int32_t>* ids) {
+    if (e.is_predicate()) ids->push_back(e.field_id);
+    for (const Expression& child : e.children) CollectFieldIds(child, ids);
   }
 
   static Expression KeepPredicatesOn(const Expression& e, const std::vector<int32_t>& ids) {
@@ -186,11 +194,15 @@ class Planner {
     return raw;
   }
 
-  Status ReadEntries(const ManifestFile& m, std::vector<ManifestEntry>* entries, int32_t* spec_id,
-                     PartitionSpec* spec) {
+  // Entries keep the metrics of the columns in `stats` only: pruning reads no others, and
+  // decoding the rest is most of the cost of planning a large table.
+  Status ReadEntries(const ManifestFile& m, const ColumnStatsSelection& stats,
+                     std::vector<ManifestEntry>* entries, int32_t* spec_id, PartitionSpec* spec) {
     FLOE_ASSIGN_OR_RETURN(std::string location, Resolve(m.manifest_path));
     FLOE_ASSIGN_OR_RETURN(auto file, store_->OpenRead(location));
-    FLOE_ASSIGN_OR_RETURN(auto reader, ManifestReader::Open(file.get(), &m));
+    ManifestReaderOptions options;
+    options.column_stats = stats;
+    FLOE_ASSIGN_OR_RETURN(auto reader, ManifestReader::Open(file.get(), &m, std::move(options)));
     *spec_id = m.partition_spec_id >= 0 ? m.partition_spec_id : reader->spec().spec_id;
     *spec = reader->spec();
     ManifestEntry entry;
@@ -218,7 +230,7 @@ class Planner {
     std::vector<ManifestEntry> entries;
     int32_t spec_id = 0;
     PartitionSpec file_spec;
-    FLOE_RETURN_IF_ERROR(ReadEntries(m, &entries, &spec_id, &file_spec));
+    FLOE_RETURN_IF_ERROR(ReadEntries(m, data_stats_, &entries, &spec_id, &file_spec));
     FLOE_ASSIGN_OR_RETURN(SpecContext * ctx, Context(spec_id));
     for (ManifestEntry& e : entries) {
       if (e.data_file.content != DataFileContent::kData) continue;
@@ -247,7 +259,7 @@ class Planner {
     std::vector<ManifestEntry> entries;
     int32_t spec_id = 0;
     PartitionSpec spec;
-    FLOE_RETURN_IF_ERROR(ReadEntries(m, &entries, &spec_id, &spec));
+    FLOE_RETURN_IF_ERROR(ReadEntries(m, ColumnStatsSelection::None(), &entries, &spec_id, &spec));
     for (ManifestEntry& e : entries) {
       if (e.data_file.content == DataFileContent::kData) continue;
       DeleteFileEntry d;
@@ -312,8 +324,9 @@ class Planner {
   ObjectStore* store_;
   const ScanOptions& options_;
   ScanPlan plan_;
-  Expression filter_;          // NOT-free
-  Expression metrics_filter_;  // the part of filter_ column metrics may decide
+  Expression filter_;                // NOT-free
+  Expression metrics_filter_;        // the part of filter_ column metrics may decide
+  ColumnStatsSelection data_stats_;  // the columns metrics_filter_ names
   std::map<int32_t, std::unique_ptr<SpecContext>> specs_;
 };
 

@@ -44,14 +44,14 @@ struct ScanOptions {
 
 // A delete file as the plan uses it.
 struct DeleteFileEntry {
-  DataFile file;
+  DataFile file;         // without column metrics
   std::string location;  // resolved
   int64_t data_sequence_number = 0;
   int32_t spec_id = 0;
 };
 
 struct FileScanTask {
-  DataFile file;
+  DataFile file;         // with the metrics of the filter's columns only (no others are read)
   std::string location;  // resolved
   int64_t data_sequence_number = 0;
   int32_t spec_id = 0;

@@ -254,6 +254,41 @@ class ScanTest : public ::testing::Test {
   avro::RandomSource random_ = [this] { return rng_(); };
 };
 
+// Tasks carry the metrics of the filter's columns only: no others are decoded.
+TEST_F(ScanTest, TasksKeepTheMetricsOfFilteredColumnsOnly) {
+  TableMetadata md = DeletesTable();
+  auto all = PlanScan(md, &store_, {});
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->tasks.size(), 3u);
+  for (const FileScanTask& t : all->tasks) {
+    EXPECT_TRUE(t.file.lower_bounds.empty() && t.file.value_counts.empty() &&
+                t.file.column_sizes.empty())
+        << t.location;
+    EXPECT_GT(t.file.record_count, 0);
+  }
+  for (const DeleteFileEntry& d : all->delete_files) EXPECT_TRUE(d.file.column_sizes.empty());
+
+  ScanOptions options;
+  options.filter = *ParseExpression("id >= 6 AND cat = 'y'");
+  auto filtered = PlanScan(md, &store_, options);
+  ASSERT_TRUE(filtered.ok()) << filtered.status().ToString();
+  ASSERT_EQ(filtered->tasks.size(), 1u);
+  const DataFile& f = filtered->tasks[0].file;
+  EXPECT_EQ(filtered->tasks[0].location, "file:///t/data/cat=y/b.parquet");
+  std::vector<int32_t> bounded;
+  for (const auto& [id, bound] : f.lower_bounds) bounded.push_back(id);
+  EXPECT_THAT(bounded, ElementsAre(1, 3));
+  EXPECT_EQ(f.value_counts.count(2), 0u);
+  // Those metrics still prune: C (ids 9-10) cannot hold id < 9.
+  options.filter = *ParseExpression("id < 9 AND cat = 'x'");
+  auto pruned = PlanScan(md, &store_, options);
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  ASSERT_EQ(pruned->tasks.size(), 1u);
+  EXPECT_EQ(pruned->tasks[0].location, "file:///t/data/cat=x/a.parquet");
+  EXPECT_EQ(pruned->stats.files_skipped_by_metrics, 1);
+  EXPECT_THAT(Ids(md, "id < 9 AND cat = 'x'"), ElementsAre(2, 4));
+}
+
 TEST_F(ScanTest, DeletesApplyBySequenceNumberAndPartition) {
   TableMetadata md = DeletesTable();
   auto plan = PlanScan(md, &store_, {});
