@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BUILD = Path(os.environ.get("FLOE_BUILD", ROOT / "build"))
+BUILD = Path(os.environ.get("FLOE_BUILD", ROOT / "build")).resolve()  # node needs absolute paths
 SHARED = Path(os.environ.get("FLOE_SHARED", ROOT.parent / "shared"))
 ORACLE = BUILD / "oracle"
 DATA = Path(os.environ.get("FLOE_BENCH_DATA", BUILD / "bench-data"))
