@@ -322,7 +322,24 @@ Result<CommitResult> Transaction::Commit() {
                                 producer ? &*producer : nullptr, &snapshot_id, &attempt);
     if (!built.ok()) {
       DeleteQuietly(services.store, attempt.files);
-      return give_up(built);
+      // A base loaded before another writer's commits may name manifests that writer's snapshot
+      // expiry deleted since: when the catalog has moved on, rebuild on its metadata.
+      if (built.kind() != ErrorKind::kNotFound || attempt_number > policy.num_retries) {
+        return give_up(built);
+      }
+      Result<TablePointer> pointer = services.catalog->LoadTable(table_->identifier());
+      if (!pointer.ok() || pointer->metadata_location == base_location) return give_up(built);
+      Result<iceberg::TableMetadata> current =
+          ReadTableMetadata(services.store, pointer->metadata_location);
+      if (!current.ok()) return give_up(current.status());
+      if (!start_.table_uuid.empty() && current->table_uuid != start_.table_uuid) {
+        return give_up(Status::Conflict("table uuid changed from " + start_.table_uuid + " to " +
+                                        current->table_uuid));
+      }
+      ++result.conflicts;
+      base = std::move(*current);
+      base_location = pointer->metadata_location;
+      continue;
     }
     Status swapped =
         services.catalog->CommitTable(table_->identifier(), base_location, attempt.location);
