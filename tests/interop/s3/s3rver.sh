@@ -38,3 +38,33 @@ copy_out() {
     cp "$src/$f" "$3/${f%._S3rver_object}"
   done
 }
+
+# check_acked WORK CATALOG_DB ACKED_FILE LABEL [final]: the oracle checks, deeply, the version of
+# analytics.events (warehouse s3://<bucket>/wh) that the SQLite catalog points at, from a copy of
+# s3rver's storage: no event twice, none whose id is not in ACKED_FILE (one id a line); with
+# "final" also every acknowledged id present. Exits the script when a check fails.
+check_acked() {
+  meta=$(sqlite3 "$2" "SELECT metadata_location FROM iceberg_tables WHERE table_name = 'events'")
+  table="$1/copy-$4/analytics/events"
+  copy_out "$1" lake/wh/analytics/events "$table"
+  node "$FLOE_ORACLE/check-table.mjs" --table-dir "$table" --metadata "metadata/${meta##*/}" \
+    --deep --sql "SELECT count(*) AS n, count(DISTINCT event_id) AS ids,
+      count(*) FILTER (WHERE event_id NOT IN (SELECT id FROM read_csv('$3', header = false,
+        columns = {'id': 'VARCHAR'}))) AS unacked FROM t" > "$1/check-$4.json" || {
+    cat "$1/check-$4.json"; echo "$4: the oracle rejects the table"; exit 1; }
+  python3 - "$1/check-$4.json" "$4" "$(sort -u "$3" | wc -l)" "${5:-}" <<'PY' || exit 1
+import json, sys
+out = json.load(open(sys.argv[1]))
+row = {k: int(v) for k, v in out["sql"][0].items()}
+label, acked, final = sys.argv[2], int(sys.argv[3]), sys.argv[4] == "final"
+print(f"{label}: table rows {row['n']}, distinct ids {row['ids']}, "
+      f"not acknowledged {row['unacked']}, acknowledged so far {acked}")
+bad = []
+if row["n"] != row["ids"]: bad.append("an event is in the table twice")
+if row["unacked"] != 0: bad.append("an event that was never acknowledged is in the table")
+if row["n"] > acked: bad.append("more rows than acknowledged events")
+if final and row["n"] != acked: bad.append("acknowledged events are missing")
+if bad: sys.exit(f"{label}: " + "; ".join(bad))
+PY
+  rm -rf "$1/copy-$4"
+}

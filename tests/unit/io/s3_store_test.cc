@@ -14,6 +14,7 @@
 
 #include "floe/io/s3_store_xml.h"
 #include "floe/io/store_registry.h"
+#include "support/flaky_transport.h"
 #include "support/s3rver_server.h"
 #include "unit/io/object_store_conformance.h"
 
@@ -65,64 +66,6 @@ StoreUnderTest MakeS3rver() {
   out.torn_reads_possible = true;
   return out;
 }
-
-// Fails a share of requests the ways networks and servers do. Some faults happen before the
-// request reaches the server, others after it acted (the reply is lost or damaged).
-class FlakyTransport final : public HttpTransport {
- public:
-  FlakyTransport(std::shared_ptr<HttpTransport> base, double rate, uint64_t seed)
-      : base_(std::move(base)), rate_(rate), rng_(seed) {}
-
-  Result<HttpResponse> Send(const HttpRequest& request) override {
-    int fault = Draw();
-    switch (fault) {
-      case 0: {
-        HttpResponse r;
-        r.status = 503;
-        r.body = "<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>";
-        return r;
-      }
-      case 1: return Status::Unavailable(request.url + ": Connection reset by peer (injected)");
-      default: break;
-    }
-    auto result = base_->Send(request);
-    if (!result.ok() || fault < 0) return result;
-    switch (fault) {
-      case 2:
-        return Status::Unavailable(request.url + ": Timeout was reached (injected, after send)");
-      case 3: {
-        HttpResponse r;
-        r.status = 500;
-        r.body = "<Error><Code>InternalError</Code></Error>";
-        return r;
-      }
-      default:
-        // A body cut short: keep the declared length, drop the second half.
-        if (result->body.size() >= 2) {
-          result->body.resize(result->body.size() / 2);
-          return result;
-        }
-        return Status::Unavailable(request.url + ": Connection reset (injected, after send)");
-    }
-  }
-
-  int64_t injected() const { return injected_.load(); }
-
- private:
-  // -1: no fault; 0..4: the fault kind.
-  int Draw() {
-    std::lock_guard lock(mu_);
-    if (std::uniform_real_distribution<double>(0, 1)(rng_) >= rate_) return -1;
-    ++injected_;
-    return static_cast<int>(rng_() % 5);
-  }
-
-  std::shared_ptr<HttpTransport> base_;
-  double rate_;
-  std::mutex mu_;
-  std::mt19937_64 rng_;
-  std::atomic<int64_t> injected_{0};
-};
 
 // Starts at the real time (s3rver rejects requests more than 15 minutes off); backoff sleeps
 // advance it without waiting.
