@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 namespace floe::ingest {
 
@@ -35,15 +35,35 @@ class DedupWindow {
   size_t size() const { return ids_.size(); }
 
  private:
-  struct KeyHash {
-    size_t operator()(const Key& k) const { return static_cast<size_t>(k.lo); }
+  // Key → when it was accepted, in one open-addressed array (linear probing, backward-shift
+  // erase): a node map cost an allocation per accepted event and a cache miss per lookup, ~10 %
+  // of `floe ingest`'s CPU. Keys are already uniform hashes, so their low bits pick the slot.
+  class KeyTimes {
+   public:
+    int64_t* Find(const Key& key);
+    // The slot of `key`, inserted with `at` when absent (then *inserted is true).
+    int64_t* TryEmplace(const Key& key, int64_t at, bool* inserted);
+    void Erase(const Key& key);
+    size_t size() const { return size_; }
+
+   private:
+    struct Slot {
+      Key key;
+      int64_t at = kEmpty;
+    };
+    static constexpr int64_t kEmpty = INT64_MIN;
+    size_t Home(const Key& key) const { return static_cast<size_t>(key.lo) & (slots_.size() - 1); }
+    void Grow();
+
+    std::vector<Slot> slots_;  // size 0 or a power of two, at most 7/8 full
+    size_t size_ = 0;
   };
   void Expire(int64_t now_micros);
 
   int64_t window_micros_;
   int64_t max_ids_;
-  std::unordered_map<Key, int64_t, KeyHash> ids_;  // key → when it was accepted
-  std::deque<std::pair<Key, int64_t>> order_;      // by acceptance, for expiry
+  KeyTimes ids_;
+  std::deque<std::pair<Key, int64_t>> order_;  // by acceptance, for expiry
 };
 
 }  // namespace floe::ingest
