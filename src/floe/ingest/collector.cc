@@ -1,6 +1,7 @@
 #include "floe/ingest/collector.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -660,6 +661,9 @@ Status Collector::Impl::WriteFiles(TableState* t, FlushJob* job) {
     job->bytes = 0;
     stats_.data_files_written += static_cast<int64_t>(job->files.size());
   }
+  // The flushed columns and the writer's pages were freed into malloc's arenas, which keep them
+  // (the server peaked near twice max_buffered_bytes); hand them back so RSS follows the buffers.
+  malloc_trim(0);
   return Status::OK();
 }
 
