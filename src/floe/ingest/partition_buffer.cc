@@ -67,6 +67,19 @@ void AppendBytes(ColumnVector* c, std::string_view v) {
   c->offsets.push_back(static_cast<uint32_t>(c->bytes.size()));
 }
 
+// What a column's vectors hold from the allocator: their capacities, which run up to twice their
+// sizes as they grow; counting sizes let the server's RSS reach about twice max_buffered_bytes.
+int64_t HeldBytes(const ColumnVector& c) {
+  size_t held = c.def_levels.capacity() * sizeof(int16_t) +
+                c.rep_levels.capacity() * sizeof(int16_t) + c.bools.capacity() +
+                c.i32.capacity() * sizeof(int32_t) + c.i64.capacity() * sizeof(int64_t) +
+                c.f32.capacity() * sizeof(float) + c.f64.capacity() * sizeof(double) +
+                c.offsets.capacity() * sizeof(uint32_t) + c.bytes.capacity();
+  return static_cast<int64_t>(held);
+}
+
+void AppendValue(const LeafColumn& leaf, const Literal& v, ColumnVector* column);
+
 // Copies value `i` of `from` to the end of `to`.
 void CopyValue(const LeafColumn& leaf, const ColumnVector& from, int32_t i, ColumnVector* to) {
   size_t k = static_cast<size_t>(i);
@@ -107,63 +120,61 @@ Status PartitionBuffer::Append(const std::vector<Literal>& values) {
     const LeafColumn& leaf = leaves[i];
     const Literal& v = values[i];
     ColumnVector& c = columns_[i];
-    ++c.num_levels;
-    if (leaf.max_def > 0) {
-      c.def_levels.push_back(v.is_null() ? 0 : 1);
-      added += 2;
-    }
-    if (v.is_null()) continue;
-    ++c.num_values;
-    TypeId type = v.type().id;
-    switch (leaf.physical) {
-      case PhysicalType::kBoolean:
-        c.bools.push_back(v.bool_value() ? 1 : 0);
-        added += 1;
-        break;
-      case PhysicalType::kInt32:
-        c.i32.push_back(type == TypeId::kDecimal ? static_cast<int32_t>(v.decimal_unscaled())
-                                                 : v.int_value());
-        added += 4;
-        break;
-      case PhysicalType::kInt64:
-        c.i64.push_back(type == TypeId::kDecimal ? static_cast<int64_t>(v.decimal_unscaled())
-                        : type == TypeId::kInt   ? v.int_value()
-                                                 : v.long_value());
-        added += 8;
-        break;
-      case PhysicalType::kFloat:
-        c.f32.push_back(v.float_value());
-        added += 4;
-        break;
-      case PhysicalType::kDouble:
-        c.f64.push_back(type == TypeId::kFloat ? v.float_value() : v.double_value());
-        added += 8;
-        break;
-      default: {
-        if (type == TypeId::kUuid) {
-          const auto& b = v.uuid_value().bytes;
-          AppendBytes(&c, std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
-        } else if (type == TypeId::kDecimal) {
-          // Big-endian two's complement, sign-extended to the column's width.
-          std::string be(static_cast<size_t>(leaf.type_length), '\0');
-          iceberg::Int128 u = v.decimal_unscaled();
-          for (int k = leaf.type_length - 1; k >= 0; --k) {
-            be[static_cast<size_t>(k)] = static_cast<char>(static_cast<uint8_t>(u & 0xff));
-            u >>= 8;
-          }
-          AppendBytes(&c, be);
-        } else {
-          AppendBytes(&c, v.bytes_value());
-        }
-        added += static_cast<int64_t>(c.offsets.back() - c.offsets[c.offsets.size() - 2]) + 4;
-        break;
-      }
-    }
+    added -= HeldBytes(c);
+    AppendValue(leaf, v, &c);
+    added += HeldBytes(c);
   }
   ++rows_;
   bytes_ += added;
   return Status::OK();
 }
+
+namespace {
+
+void AppendValue(const LeafColumn& leaf, const Literal& v, ColumnVector* column) {
+  ColumnVector& c = *column;
+  ++c.num_levels;
+  if (leaf.max_def > 0) c.def_levels.push_back(v.is_null() ? 0 : 1);
+  if (v.is_null()) return;
+  ++c.num_values;
+  TypeId type = v.type().id;
+  switch (leaf.physical) {
+    case PhysicalType::kBoolean: c.bools.push_back(v.bool_value() ? 1 : 0); break;
+    case PhysicalType::kInt32:
+      c.i32.push_back(type == TypeId::kDecimal ? static_cast<int32_t>(v.decimal_unscaled())
+                                               : v.int_value());
+      break;
+    case PhysicalType::kInt64:
+      c.i64.push_back(type == TypeId::kDecimal ? static_cast<int64_t>(v.decimal_unscaled())
+                      : type == TypeId::kInt   ? v.int_value()
+                                               : v.long_value());
+      break;
+    case PhysicalType::kFloat: c.f32.push_back(v.float_value()); break;
+    case PhysicalType::kDouble:
+      c.f64.push_back(type == TypeId::kFloat ? v.float_value() : v.double_value());
+      break;
+    default: {
+      if (type == TypeId::kUuid) {
+        const auto& b = v.uuid_value().bytes;
+        AppendBytes(&c, std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+      } else if (type == TypeId::kDecimal) {
+        // Big-endian two's complement, sign-extended to the column's width.
+        std::string be(static_cast<size_t>(leaf.type_length), '\0');
+        iceberg::Int128 u = v.decimal_unscaled();
+        for (int k = leaf.type_length - 1; k >= 0; --k) {
+          be[static_cast<size_t>(k)] = static_cast<char>(static_cast<uint8_t>(u & 0xff));
+          u >>= 8;
+        }
+        AppendBytes(&c, be);
+      } else {
+        AppendBytes(&c, v.bytes_value());
+      }
+      break;
+    }
+  }
+}
+
+}  // namespace
 
 Status PartitionBuffer::WriteSorted(const std::vector<SortKey>& keys,
                                     parquet::ParquetWriter* writer, int64_t batch_rows) const {
