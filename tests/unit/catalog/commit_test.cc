@@ -68,6 +68,27 @@ TEST_F(CommitTest, LostSwapIsRetriedOnTheNewBase) {
   ExpectNoLeftovers(&store_, m, (*b)->metadata_location());
 }
 
+// floe serve's collector holds a table loaded before a compaction and a snapshot expiry that
+// deleted the manifest list its base names: the commit is rebuilt on the catalog's metadata.
+TEST_F(CommitTest, StaleBaseWhoseFilesWereExpiredIsRebuilt) {
+  auto a = Table::Create(Services(&store_, 1), id_, EventsTable(kLocation, RacingProperties()));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE((*a)->NewTransaction().AppendFiles({MakeFile("s3://b/one", 1)}).Commit().ok());
+  auto b = Table::Load(Services(&store_, 2), id_);
+  ASSERT_TRUE(b.ok());
+  const std::string expired_list = (*b)->metadata().CurrentSnapshot()->manifest_list;
+  ASSERT_TRUE((*a)->NewTransaction().AppendFiles({MakeFile("s3://b/two", 2)}).Commit().ok());
+  ASSERT_TRUE(store_.Delete(expired_list).ok());
+
+  auto r = (*b)->NewTransaction().AppendFiles({MakeFile("s3://b/three", 3)}).Commit();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->attempts, 2);
+  const auto& m = (*b)->metadata();
+  EXPECT_EQ(LivePaths(&store_, m),
+            (std::set<std::string>{"s3://b/one", "s3://b/two", "s3://b/three"}));
+  EXPECT_EQ(SummaryValue(*m.CurrentSnapshot(), "total-records"), "6");
+}
+
 TEST_F(CommitTest, RetriesRunOutAsConflict) {
   auto a = Table::Create(Services(&store_, 1), id_,
                          EventsTable(kLocation, {{"commit.retry.num-retries", "0"}}));
