@@ -1,6 +1,6 @@
 // Must-show 2 of issue 5: compaction while `floe serve` keeps appending. Two clients post new
 // events continuously to a server whose buffers flush every 8 events (as many append commits as
-// the machine makes in up to 75 s of posting, stopping at FLOE_LIVE_COMMITS), while a third
+// the machine makes in up to 55 s of posting, stopping at FLOE_LIVE_COMMITS), while a third
 // client asks for compactions one after another (POST /admin/compact with force, every fourth
 // one aggressive). At the end, after a final flush and compaction:
 //  - every acknowledged (202) event is in the table exactly once (DuckDB over the live rows,
@@ -10,7 +10,7 @@
 //    compaction.commit and compaction.retry log lines and /metrics
 //    (floe_compaction_conflicts_total);
 //  - no append failed: no ingest.flush_failed line, every flush committed.
-// FLOE_LIVE_COMMITS (default 2000) and FLOE_LIVE_MAX_MS (75000) bound the posting.
+// FLOE_LIVE_COMMITS (default 2000) and FLOE_LIVE_MAX_MS (55000) bound the posting.
 import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
@@ -20,7 +20,7 @@ import { get, post, startServe } from '../ingest/serve_lib.mjs'
 
 const COMMITS = Number(process.env.FLOE_LIVE_COMMITS ?? 2000)
 // A bound on the posting only (the test is not judged by time): a slow build still finishes.
-const MAX_POST_MS = Number(process.env.FLOE_LIVE_MAX_MS ?? 75000)
+const MAX_POST_MS = Number(process.env.FLOE_LIVE_MAX_MS ?? 55000)
 const ADMIN = 'compact-live-token'
 const auth = { Authorization: `Bearer ${ADMIN}` }
 
