@@ -73,7 +73,10 @@ const probe = tempDir('compaction-kill-probe')
 fs.cpSync(pristine, probe, { recursive: true })
 const t0 = Date.now()
 floe(['compact', '--warehouse', probe, ...table, '--force', '--json'])
-const runMs = Math.max(Date.now() - t0, 50)
+// A whole run that finishes before its kill shows a shorter run time: later delays are drawn
+// from that (runs after a kill have less left to do and do not count).
+let runMs = Math.max(Date.now() - t0, 50)
+let fresh = true  // the table is as made
 fs.rmSync(probe, { recursive: true, force: true })
 
 // A seeded generator so a failure replays with FLOE_KILL_SEED.
@@ -82,17 +85,24 @@ const random = () => { seed = (seed * 48271) % 2147483647; return seed / 2147483
 const startSeed = seed
 const killedAfter = []
 let finishedFirst = 0
-for (let k = 0; k < KILLS; k++) {
-  const delay = Math.floor(random() * runMs)
+let kills = 0
+// Runs that finish before their kill do not count: up to three times as many runs for 20 kills.
+for (let k = 0; kills < KILLS && k < 3 * KILLS; k++) {
+  const delay = Math.floor(random() * runMs * 0.9)
   const args = ['compact', '--warehouse', wh, ...table, '--force', '--json']
+  const spawned = Date.now()
   const child = spawn(env.floe, args, { stdio: 'ignore' })
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, ms: Date.now() - spawned })))
   await new Promise((resolve) => setTimeout(resolve, delay))
   child.kill('SIGKILL')
-  const { code, signal } = await exited
+  const { code, signal, ms } = await exited
   if (signal !== 'SIGKILL') {
     finishedFirst++
+    if (fresh) runMs = Math.max(Math.min(runMs, ms), 20)
     check(code === 0, `run ${k} ended with ${code} before the kill`)
+  } else {
+    kills++
+    fresh = false
   }
   killedAfter.push(delay)
   const after = oracle(wh, ['--deep', ...rowsSql])
@@ -102,9 +112,11 @@ for (let k = 0; k < KILLS; k++) {
   if (signal !== 'SIGKILL') {
     fs.rmSync(wh, { recursive: true, force: true })
     fs.cpSync(pristine, wh, { recursive: true })
+    fresh = true
   }
 }
 
+check(kills === KILLS, `only ${kills} of ${finishedFirst + kills} runs were killed before they finished`)
 const final = JSON.parse(floe(['compact', '--warehouse', wh, ...table, '--force', '--json']))
 check(final.status === 'success' || final.status === 'noop', `final run: ${final.status} ${final.error ?? ''}`)
 const last = JSON.parse(floe(['compact', '--warehouse', wh, ...table, '--force', '--json']))
@@ -113,5 +125,5 @@ check(final.rows_in === final.rows_out, `final run: rows ${final.rows_in} -> ${f
 const end = oracle(wh, ['--deep', ...rowsSql])
 check(end.ok && JSON.stringify(end.sql) === want, `after the final run: ${JSON.stringify(end.errors)} ${JSON.stringify(end.sql)}`)
 const dataFiles = listFiles(path.join(wh, 'ns', 'events', 'data'), '.parquet').length
-finish({ seed: startSeed, run_ms: runMs, kills: KILLS, finished_before_kill: finishedFirst,
+finish({ seed: startSeed, run_ms: runMs, kills, finished_before_kill: finishedFirst,
   delays_ms: killedAfter, final_status: final.status, parquet_files_on_disk: dataFiles })
