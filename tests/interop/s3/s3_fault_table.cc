@@ -88,7 +88,8 @@ auto Retry(F&& open, Figures* f) -> decltype(open()) {
   return r;
 }
 
-Status CompactOnce(Table* table, Logger* logger, Figures* f) {
+// A failed run is fine as long as it failed cleanly; the oracle checks that afterwards.
+void CompactOnce(Table* table, Logger* logger, Figures* f) {
   maintenance::CompactionRequest request;
   request.force = true;
   maintenance::CompactionEnv env;
@@ -101,7 +102,6 @@ Status CompactOnce(Table* table, Logger* logger, Figures* f) {
     ++f->compactions_failed;
     if (report.ok()) f->files_compacted += report->run.files_in;
   }
-  return Status::OK();
 }
 
 Status Run(const Args& a) {
@@ -176,7 +176,7 @@ Status Run(const Args& a) {
     if ((b + 1) % kFlushEvery == 0) {
       (collector->Flush().ok() ? f.flushes_ok : f.flushes_failed)++;
     }
-    if ((b + 1) % kCompactEvery == 0) FLOE_RETURN_IF_ERROR(CompactOnce(table.get(), &logger, &f));
+    if ((b + 1) % kCompactEvery == 0) CompactOnce(table.get(), &logger, &f);
   }
 
   if (a.rate <= 0) {
@@ -184,7 +184,7 @@ Status Run(const Args& a) {
     for (int i = 0; i < 5 && collector->Stats().buffered_events > 0; ++i) {
       (collector->Flush().ok() ? f.flushes_ok : f.flushes_failed)++;
     }
-    FLOE_RETURN_IF_ERROR(CompactOnce(table.get(), &logger, &f));
+    CompactOnce(table.get(), &logger, &f);
     FLOE_RETURN_IF_ERROR(collector->Close());
   } else if (a.round % 2 == 1) {
     // A crash with a batch acknowledged and not flushed: it is only in the WAL now, and the next
