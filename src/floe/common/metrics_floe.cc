@@ -104,7 +104,7 @@ FloeMetrics FloeMetrics::Register(Registry* r) {
       &r->AddCounter("floe_ingest_events_total",
                      "Events received by result (accepted, rejected, duplicate).", {"result"});
   m.ingest_bytes = &r->AddCounter("floe_ingest_bytes_total",
-                                  "Request body bytes received (after decompression).");
+                                  "Request body bytes received, as sent (before decompression).");
   m.ingest_buffer_bytes =
       &r->AddGauge("floe_ingest_buffer_bytes", "Bytes of events buffered and not yet flushed.");
   m.ingest_buffer_limit_bytes = &r->AddGauge("floe_ingest_buffer_limit_bytes",
