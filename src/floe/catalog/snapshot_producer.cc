@@ -167,9 +167,13 @@ Result<std::vector<ManifestFile>> ReadManifestList(ObjectStore* store,
 }
 
 Result<std::vector<ManifestEntry>> ReadManifestEntries(ObjectStore* store,
-                                                       const ManifestFile& manifest) {
+                                                       const ManifestFile& manifest,
+                                                       iceberg::ColumnStatsSelection stats) {
   FLOE_ASSIGN_OR_RETURN(auto file, store->OpenRead(manifest.manifest_path));
-  FLOE_ASSIGN_OR_RETURN(auto reader, iceberg::ManifestReader::Open(file.get(), &manifest));
+  iceberg::ManifestReaderOptions options;
+  options.column_stats = std::move(stats);
+  FLOE_ASSIGN_OR_RETURN(auto reader,
+                        iceberg::ManifestReader::Open(file.get(), &manifest, std::move(options)));
   return reader->ReadAll();
 }
 

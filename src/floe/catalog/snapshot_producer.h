@@ -15,6 +15,7 @@
 #include "floe/avro/container.h"
 #include "floe/common/result.h"
 #include "floe/iceberg/data_file.h"
+#include "floe/iceberg/manifest_entry_decoder.h"
 #include "floe/iceberg/table_metadata.h"
 #include "floe/io/object_store.h"
 
@@ -105,8 +106,10 @@ Result<iceberg::TableMetadata> ReadTableMetadata(ObjectStore* store, const std::
 Result<std::vector<iceberg::ManifestFile>> ReadManifestList(ObjectStore* store,
                                                             const iceberg::Snapshot& snapshot);
 
-// Every entry of `manifest` (ids and sequence numbers inherited).
+// Every entry of `manifest` (ids and sequence numbers inherited), with the column metrics `stats`
+// selects.
 Result<std::vector<iceberg::ManifestEntry>> ReadManifestEntries(
-    ObjectStore* store, const iceberg::ManifestFile& manifest);
+    ObjectStore* store, const iceberg::ManifestFile& manifest,
+    iceberg::ColumnStatsSelection stats = iceberg::ColumnStatsSelection::All());
 
 }  // namespace floe

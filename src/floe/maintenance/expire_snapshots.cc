@@ -133,7 +133,7 @@ Result<RunReport> ExpireSnapshots(Table* table, const ExpireOptions& options, Lo
   // What the expired snapshots read that no remaining one does. Remaining snapshots are taken
   // from the committed metadata, so snapshots other writers added meanwhile are protected too.
   std::set<int64_t> expired_set(expire_ids.begin(), expire_ids.end());
-  ManifestCache cache(table->services().store);
+  ManifestCache cache(table->services().store, iceberg::ColumnStatsSelection::None());
   if (options.progress) options.progress({"reading manifests", 0, 0});
   FLOE_ASSIGN_OR_RETURN(ReachableFiles expired,
                         CollectReachable(Pick(base, expired_set, true), &cache));

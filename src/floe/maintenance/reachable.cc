@@ -33,7 +33,7 @@ Result<const std::vector<iceberg::ManifestEntry>*> ManifestCache::EntriesOf(
   auto it = entries_.find(manifest.manifest_path);
   if (it == entries_.end()) {
     FLOE_ASSIGN_OR_RETURN(std::vector<iceberg::ManifestEntry> entries,
-                          ReadManifestEntries(store_, manifest));
+                          ReadManifestEntries(store_, manifest, stats_));
     it = entries_.emplace(manifest.manifest_path, std::move(entries)).first;
   }
   return &it->second;

@@ -9,10 +9,12 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "floe/common/result.h"
 #include "floe/iceberg/data_file.h"
+#include "floe/iceberg/manifest_entry_decoder.h"
 #include "floe/iceberg/table_metadata.h"
 #include "floe/io/object_store.h"
 
@@ -24,13 +26,18 @@ std::string CanonicalLocation(const std::string& location);
 // Reads each manifest list and manifest once, however many snapshots share it.
 class ManifestCache {
  public:
-  explicit ManifestCache(ObjectStore* store) : store_(store) {}
+  // `stats`: the column metrics the cached entries keep. Expiry and orphan removal need none, and
+  // at 100,000 files the metrics are most of the memory and decoding time.
+  explicit ManifestCache(ObjectStore* store,
+                         iceberg::ColumnStatsSelection stats = iceberg::ColumnStatsSelection::All())
+      : store_(store), stats_(std::move(stats)) {}
   Result<const std::vector<iceberg::ManifestFile>*> ManifestsOf(const iceberg::Snapshot& snapshot);
   Result<const std::vector<iceberg::ManifestEntry>*> EntriesOf(const iceberg::ManifestFile& m);
   int64_t manifests_read() const { return static_cast<int64_t>(entries_.size()); }
 
  private:
   ObjectStore* store_;
+  iceberg::ColumnStatsSelection stats_;
   std::map<std::string, std::vector<iceberg::ManifestFile>> lists_;
   std::map<std::string, std::vector<iceberg::ManifestEntry>> entries_;
 };

@@ -84,7 +84,7 @@ Result<RunReport> RemoveOrphans(Table* table, const OrphanOptions& options, Logg
   AddStatisticsPaths(m.partition_statistics_json, &referenced);
   std::vector<const iceberg::Snapshot*> snapshots;
   for (const iceberg::Snapshot& s : m.snapshots) snapshots.push_back(&s);
-  ManifestCache cache(store);
+  ManifestCache cache(store, iceberg::ColumnStatsSelection::None());
   if (options.tolerate_unreadable_manifests && !options.dry_run) {
     return Status::InvalidArgument("orphans are deleted only when every manifest is readable");
   }
