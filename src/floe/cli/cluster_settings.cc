@@ -1,5 +1,12 @@
 #include "floe/cli/cluster_settings.h"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <ostream>
+
 namespace floe::cli {
 namespace {
 
@@ -68,6 +75,56 @@ std::function<nlohmann::json(const std::string& table)> LeaseStatus(
             {"previous_holder", l.previous_holder.empty() ? nlohmann::json(nullptr)
                                                           : nlohmann::json(l.previous_holder)}};
   };
+}
+
+Result<CliTableLease> TakeCliTableLease(const Settings& settings, const Warehouse& warehouse,
+                                        const TableIdentifier& table, std::string_view command,
+                                        bool writes, const CliContext& ctx, Logger* logger) {
+  CliTableLease lease;
+  if (!writes) return lease;
+  FLOE_ASSIGN_OR_RETURN(ClusterSettings cluster, ClusterSettingsFrom(settings));
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  const std::string host_prefix = "cli:" + std::string(host[0] != '\0' ? host : "localhost") + ":";
+  const std::string node_id = host_prefix + std::to_string(getpid());
+  FLOE_ASSIGN_OR_RETURN(lease.leases,
+                        OpenTableLeases(cluster, warehouse, node_id, ctx.clock, logger));
+  const std::string holder = node_id + " " + std::string(command);
+  // No deadline: the lease lives as long as the heartbeat of this process renews it.
+  auto acquire = [&] {
+    return scheduler::TableLockGuard::Acquire(lease.leases.get(), table.ToString(), holder,
+                                              INT64_MAX / 2);
+  };
+  Result<scheduler::TableLockGuard> guard = acquire();
+  if (!guard.ok() && guard.status().kind() == ErrorKind::kConflict) {
+    // A command killed on this host (SIGKILL, OOM) leaves its lease until the TTL; its process is
+    // gone, so its leases can go now instead of failing every run in between.
+    FLOE_ASSIGN_OR_RETURN(std::optional<scheduler::LeaseInfo> current,
+                          lease.leases->Current(table.ToString()));
+    if (current && current->node_id.rfind(host_prefix, 0) == 0) {
+      const std::string pid_text = current->node_id.substr(host_prefix.size());
+      char* end = nullptr;
+      const long pid = std::strtol(pid_text.c_str(), &end, 10);
+      if (!pid_text.empty() && *end == '\0' && pid > 0 && pid != getpid() &&
+          kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+        FLOE_RETURN_IF_ERROR(
+            OpenTableLeases(cluster, warehouse, current->node_id, ctx.clock, logger).status());
+        Result<scheduler::TableLockGuard> again = acquire();
+        if (!again.ok()) return again.status();
+        lease.guard.emplace(std::move(*again));
+        return lease;
+      }
+    }
+  }
+  if (!guard.ok()) return guard.status();
+  lease.guard.emplace(std::move(*guard));
+  return lease;
+}
+
+int ReportLeaseError(const CliContext& ctx, std::string_view command, const Status& status) {
+  if (status.kind() != ErrorKind::kConflict) return ReportError(ctx, command, status);
+  *ctx.err << "floe " << command << ": " << status.message() << "; nothing was done\n";
+  return kExitBusy;
 }
 
 }  // namespace floe::cli

@@ -11,7 +11,9 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "floe/cli/settings.h"
 #include "floe/cli/warehouse.h"
@@ -19,6 +21,7 @@
 #include "floe/common/logger.h"
 #include "floe/common/result.h"
 #include "floe/scheduler/lease_table_locks.h"
+#include "floe/scheduler/table_locks.h"
 #include "floe/server/rest_oauth.h"
 
 namespace floe::cli {
@@ -43,5 +46,26 @@ Result<std::unique_ptr<scheduler::LeaseTableLocks>> OpenTableLeases(const Cluste
 // For GET /admin/status: the lease on a table as JSON, null when free (or unreadable: logged).
 std::function<nlohmann::json(const std::string& table)> LeaseStatus(
     scheduler::LeaseTableLocks* leases, Logger* logger);
+
+// Exit status of a CLI maintenance command whose table's lease another run holds (docs/cli.md).
+inline constexpr int kExitBusy = 3;
+
+// The table's lease held by a CLI maintenance command for its run, so it never overlaps a node's
+// run or another command's: node "cli:<hostname>:<pid>", holder "<node> <command>", floe serve's
+// lease TTL, renewed by the heartbeat, released when this is destroyed. Empty when not taken.
+struct CliTableLease {
+  std::unique_ptr<scheduler::LeaseTableLocks> leases;
+  std::optional<scheduler::TableLockGuard> guard;  // released before `leases` closes
+};
+
+// Takes the lease of `table` on the warehouse's catalog database when `writes` (a dry run changes
+// nothing and takes none). kConflict naming the holder and its expiry when another run holds it;
+// the lease of a command of this host whose process is gone is released first.
+Result<CliTableLease> TakeCliTableLease(const Settings& settings, const Warehouse& warehouse,
+                                        const TableIdentifier& table, std::string_view command,
+                                        bool writes, const CliContext& ctx, Logger* logger);
+
+// ReportError for TakeCliTableLease's errors: a held lease exits kExitBusy, nothing done.
+int ReportLeaseError(const CliContext& ctx, std::string_view command, const Status& status);
 
 }  // namespace floe::cli

@@ -5,6 +5,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "floe/cli/cluster_settings.h"
 #include "floe/cli/commands.h"
 #include "floe/cli/compaction_settings.h"
 #include "floe/cli/progress.h"
@@ -83,7 +84,7 @@ constexpr std::string_view kUsage =
     "  --json                  print the run report as JSON\n"
     "\n"
     "Exit 0 when the run succeeded or had nothing to do, 1 when it failed or did part of the\n"
-    "work (status partial), 2 for bad usage.\n";
+    "work (status partial), 2 for bad usage, 3 when another run holds the table's lease.\n";
 
 std::vector<std::string> SplitComma(const std::string& text) {
   std::vector<std::string> out;
@@ -137,6 +138,9 @@ int RunCompact(const Args& args, const CliContext& ctx) {
   if (!id.ok()) return ReportError(ctx, kName, id.status());
   Result<std::unique_ptr<Table>> table = (*warehouse)->LoadTable(*id);
   if (!table.ok()) return ReportError(ctx, kName, table.status());
+  Result<CliTableLease> lease =
+      TakeCliTableLease(s, **warehouse, *id, kName, !request->dry_run, ctx, logger->get());
+  if (!lease.ok()) return ReportLeaseError(ctx, kName, lease.status());
 
   maintenance::CompactionEnv env;
   env.logger = logger->get();

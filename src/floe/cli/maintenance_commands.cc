@@ -3,6 +3,7 @@
 
 #include <ostream>
 
+#include "floe/cli/cluster_settings.h"
 #include "floe/cli/commands.h"
 #include "floe/cli/compaction_settings.h"
 #include "floe/cli/maintenance_jobs.h"
@@ -75,6 +76,10 @@ int RunExpire(const Args& args, const CliContext& ctx) {
     if (!n.ok()) return ReportError(ctx, "expire-snapshots", n.status());
     options.retain_last = *n;
   }
+  Result<CliTableLease> lease =
+      TakeCliTableLease(s, *opened->warehouse, opened->table->identifier(), "expire-snapshots",
+                        !options.dry_run, ctx, opened->logger.get());
+  if (!lease.ok()) return ReportLeaseError(ctx, "expire-snapshots", lease.status());
   ProgressBar bar(ctx, "expire-snapshots", !*s.Bool(kJson, false));
   options.progress = MaintenanceProgress(&bar);
   Result<maintenance::RunReport> report =
@@ -112,6 +117,10 @@ int RunOrphans(const Args& args, const CliContext& ctx) {
       maintenance::OtherTableLocations(opened->warehouse->services(), opened->table->identifier());
   if (!others.ok()) return ReportError(ctx, "remove-orphans", others.status());
   options.other_table_locations = std::move(*others);
+  Result<CliTableLease> lease =
+      TakeCliTableLease(s, *opened->warehouse, opened->table->identifier(), "remove-orphans",
+                        !options.dry_run, ctx, opened->logger.get());
+  if (!lease.ok()) return ReportLeaseError(ctx, "remove-orphans", lease.status());
   ProgressBar bar(ctx, "remove-orphans", !*s.Bool(kJson, false));
   options.progress = MaintenanceProgress(&bar);
   Result<maintenance::RunReport> report =
@@ -144,6 +153,10 @@ int RunFsck(const Args& args, const CliContext& ctx) {
       maintenance::OtherTableLocations(opened->warehouse->services(), opened->table->identifier());
   if (!others.ok()) return ReportError(ctx, "fsck", others.status());
   options.other_table_locations = std::move(*others);
+  Result<CliTableLease> lease =
+      TakeCliTableLease(s, *opened->warehouse, opened->table->identifier(), "fsck", options.repair,
+                        ctx, opened->logger.get());
+  if (!lease.ok()) return ReportLeaseError(ctx, "fsck", lease.status());
   Result<maintenance::RunReport> report =
       maintenance::Fsck(opened->table.get(), options, opened->logger.get());
   if (!report.ok()) return ReportError(ctx, "fsck", report.status());
@@ -182,6 +195,10 @@ int RunRetention(const Args& args, const CliContext& ctx) {
   Result<bool> dry = s.Bool(kDryRun, false);
   if (!dry.ok()) return ReportError(ctx, "retention", dry.status());
   options.dry_run = *dry;
+  Result<CliTableLease> lease =
+      TakeCliTableLease(s, *opened->warehouse, opened->table->identifier(), "retention",
+                        !options.dry_run, ctx, opened->logger.get());
+  if (!lease.ok()) return ReportLeaseError(ctx, "retention", lease.status());
   Result<maintenance::RunReport> report =
       maintenance::ApplyRetention(opened->table.get(), options, opened->logger.get());
   if (!report.ok()) return ReportError(ctx, "retention", report.status());
@@ -213,6 +230,10 @@ int RunRewriteManifests(const Args& args, const CliContext& ctx) {
   Result<int64_t> min = s.Int(kMinManifests, 0, 0, 1'000'000);
   if (!min.ok()) return ReportError(ctx, "rewrite-manifests", min.status());
   options.min_manifests = *min;
+  Result<CliTableLease> lease =
+      TakeCliTableLease(s, *opened->warehouse, opened->table->identifier(), "rewrite-manifests",
+                        !options.dry_run, ctx, opened->logger.get());
+  if (!lease.ok()) return ReportLeaseError(ctx, "rewrite-manifests", lease.status());
   Result<maintenance::RunReport> report =
       maintenance::RewriteManifests(opened->table.get(), options, opened->logger.get());
   if (!report.ok()) return ReportError(ctx, "rewrite-manifests", report.status());

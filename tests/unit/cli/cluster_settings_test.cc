@@ -5,11 +5,14 @@
 #include "floe/cli/cluster_settings.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include "floe/cli/cli.h"
 #include "support/temp_dir.h"
 
 namespace floe::cli {
@@ -108,6 +111,84 @@ TEST(ClusterSettingsTest, LeasesOnTheWarehouseCatalogDropARestartedNodesStaleLea
     auto restarted = OpenTableLeases(cluster, **warehouse, "node-1", &env.clock, nullptr);
     ASSERT_TRUE(restarted.ok());
     EXPECT_TRUE((*other)->TryLock("analytics.events", "node-2/compact-daily", cap).ok());
+  }
+}
+
+// The CLI's writing maintenance commands take their table's lease: while a node holds it they exit
+// 3 naming the holder and its expiry and change nothing; a dry run takes none; released, they run.
+TEST(ClusterSettingsTest, CliMaintenanceCommandsTakeTheTableLease) {
+  testing::TempDir dir;
+  Env env;
+  const std::string wh = dir.path() + "/wh";
+  auto run = [&env, &wh](std::vector<std::string> argv) {
+    env.out.str("");
+    env.err.str("");
+    argv.insert(argv.begin(), "floe");
+    argv.insert(argv.end(), {"--warehouse", wh});
+    return RunCli(argv, env.ctx());
+  };
+  Args args;
+  std::string error;
+  ASSERT_TRUE(Args::Parse({"--warehouse", wh}, {}, &args, &error)) << error;
+  auto settings = Settings::Load(args, env.ctx());
+  ASSERT_TRUE(settings.ok());
+  auto warehouse = Warehouse::Open(*settings, env.ctx());
+  ASSERT_TRUE(warehouse.ok()) << warehouse.status().ToString();
+  auto table = (*warehouse)->LoadOrCreateEventsTable();
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  auto node = OpenTableLeases(ClusterSettings{}, **warehouse, "node-1", &env.clock, nullptr);
+  ASSERT_TRUE(node.ok()) << node.status().ToString();
+  const int64_t cap = env.clock.NowMicros() + int64_t{3600} * 1'000'000;
+  ASSERT_TRUE((*node)->TryLock("analytics.events", "node-1 /admin/compact", cap).ok());
+
+  EXPECT_EQ(run({"compact", "--force"}), 3);
+  EXPECT_NE(
+      env.err.str().find("floe compact: table analytics.events is busy: node-1 /admin/compact "
+                         "holds its lease until 2023-11-14T"),
+      std::string::npos)
+      << env.err.str();
+  EXPECT_NE(env.err.str().find("nothing was done"), std::string::npos) << env.err.str();
+  EXPECT_EQ(env.out.str(), "");
+  for (std::vector<std::string> argv :
+       std::vector<std::vector<std::string>>{{"expire-snapshots"},
+                                             {"remove-orphans"},
+                                             {"retention", "--max-age", "90d"},
+                                             {"rewrite-manifests"},
+                                             {"fsck", "--repair"}}) {
+    EXPECT_EQ(run(argv), 3) << argv[0] << ": " << env.err.str();
+    EXPECT_NE(env.err.str().find("node-1 /admin/compact holds its lease"), std::string::npos)
+        << env.err.str();
+  }
+  EXPECT_EQ(run({"compact", "--force", "--dry-run"}), 0) << env.err.str();
+  EXPECT_EQ(run({"expire-snapshots", "--dry-run"}), 0) << env.err.str();
+
+  (*node)->Unlock("analytics.events", "node-1 /admin/compact");
+  EXPECT_EQ(run({"compact", "--force"}), 0) << env.err.str();
+  EXPECT_EQ(run({"expire-snapshots"}), 0) << env.err.str();
+  // Each run released its lease at the end: the node takes the table again.
+  EXPECT_TRUE((*node)->TryLock("analytics.events", "node-1 /admin/compact", cap).ok());
+  (*node)->Unlock("analytics.events", "node-1 /admin/compact");
+
+  // A command of this host whose process is gone (killed) leaves a lease that the next command
+  // releases; one whose process lives (here the test's parent) keeps the table.
+  char host[256] = {};
+  ASSERT_EQ(gethostname(host, sizeof(host) - 1), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) _exit(0);
+  ASSERT_EQ(waitpid(child, nullptr, 0), child);
+  for (pid_t pid : {child, getppid()}) {
+    const std::string cli_node = "cli:" + std::string(host) + ":" + std::to_string(pid);
+    auto other = OpenTableLeases(ClusterSettings{}, **warehouse, cli_node, &env.clock, nullptr);
+    ASSERT_TRUE(other.ok()) << other.status().ToString();
+    ASSERT_TRUE((*other)->TryLock("analytics.events", cli_node + " compact", cap).ok());
+    if (pid == child) {
+      EXPECT_EQ(run({"compact", "--force"}), 0) << env.err.str();
+    } else {
+      EXPECT_EQ(run({"compact", "--force"}), 3);
+      EXPECT_NE(env.err.str().find(cli_node + " compact holds its lease"), std::string::npos)
+          << env.err.str();
+    }
   }
 }
 
