@@ -44,13 +44,30 @@ function hashValue(type, v) {
     return murmur3(b)
   }
   if (type === 'string') return murmur3(Buffer.from(v, 'utf8'))
+  if (type === 'uuid') return murmur3(Buffer.from(v.replaceAll('-', ''), 'hex'))
+  const dec = /^decimal\((\d+), *(\d+)\)$/.exec(type)
+  if (dec) return murmur3(decimalBytes(String(v), Number(dec[2])))
   return undefined
+}
+
+// Minimal big-endian two's-complement bytes of the unscaled value of decimal text.
+function decimalBytes(text, scale) {
+  const [whole, frac = ''] = text.split('.')
+  const unscaled = BigInt(whole + frac.padEnd(scale, '0'))
+  let n = 1
+  while (unscaled < -(1n << BigInt(8 * n - 1)) || unscaled >= (1n << BigInt(8 * n - 1))) n++
+  let x = BigInt.asUintN(8 * n, unscaled)
+  const out = Buffer.alloc(n)
+  for (let i = n - 1; i >= 0; i--, x >>= 8n) out[i] = Number(x & 0xffn)
+  return out
 }
 
 // The spec's test vectors (Appendix B), so a wrong hash here cannot pass as agreement.
 check(hashValue('int', 34) === 2017239379, 'murmur3 of int 34')
 check(hashValue('long', 34) === 2017239379, 'murmur3 of long 34')
 check(hashValue('string', 'iceberg') === 1210000089, 'murmur3 of "iceberg"')
+check(hashValue('decimal(9, 2)', '14.20') === -500754589, 'murmur3 of decimal 14.20')
+check(hashValue('uuid', 'f79c3e09-677c-4bbd-a479-3f349cb785e7') === 1488055340, 'murmur3 of a uuid')
 
 function apply(transform, type, v) {
   if (v === null || v === undefined) return null

@@ -5,7 +5,7 @@
 //   bucket    the same schema; bucket[16](event_id)
 //   truncate  the same schema; truncate[4](event_id), truncate[10](value)
 //   alltypes  every primitive type floe supports, required and optional, plus a struct, a list
-//             and a map; identity(r_int), day(r_tstz)
+//             and a map; identity(r_int), day(r_tstz), bucket[2](r_uuid), bucket[2](r_dec)
 // Appends Parquet files written by floe's writer in three commits, each file holding the rows of
 // one partition value (computed by floe's transforms), then compacts the files of one partition
 // from the first two commits into one (operation replace). Prints the row count.
@@ -103,6 +103,11 @@ Result<iceberg::Literal> ToLiteral(const Type& type, const testing::Value& v) {
     case TypeId::kString: return iceberg::Literal::String(v.bytes);
     case TypeId::kBinary: return iceberg::Literal::Binary(v.bytes);
     case TypeId::kFixed: return iceberg::Literal::Fixed(v.bytes);
+    case TypeId::kUuid: {
+      Uuid uuid;
+      std::copy(v.bytes.begin(), v.bytes.end(), uuid.bytes.begin());
+      return iceberg::Literal::UuidValue(uuid);
+    }
     case TypeId::kDecimal: return iceberg::Literal::Decimal(v.decimal, type.precision, type.scale);
     default: return Status(ErrorKind::kInvalidArgument, "no partition source of this type");
   }
@@ -140,9 +145,11 @@ Result<Variant> MakeVariant(const std::string& name) {
                     {3, 1001, "value_trunc", Transform::Truncate(10)}}};
   }
   if (name == "alltypes") {
-    return Variant{
-        AllTypesSchema(),
-        {{2, 1000, "r_int", Transform::Identity()}, {10, 1001, "r_tstz_day", Transform::Day()}}};
+    return Variant{AllTypesSchema(),
+                   {{2, 1000, "r_int", Transform::Identity()},
+                    {10, 1001, "r_tstz_day", Transform::Day()},
+                    {12, 1002, "r_uuid_bucket", Transform::Bucket(2)},
+                    {6, 1003, "r_dec_bucket", Transform::Bucket(2)}}};
   }
   return Status(ErrorKind::kInvalidArgument,
                 "unknown variant '" + name + "' (day, bucket, truncate, alltypes)");
@@ -163,7 +170,7 @@ std::vector<testing::Row> MakeRows(const std::string& variant, const parquet::Sc
           AsciiStrings(&row[f]);
         }
       }
-      row[1] = testing::Value::Int(i % 3);  // r_int
+      row[1] = testing::Value::Int(i % 2);  // r_int
       row[9] = testing::Value::Int(ts);     // r_tstz
       rows.push_back(std::move(row));
       continue;
