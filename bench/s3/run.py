@@ -29,6 +29,7 @@ def start_s3rver(folder, bucket):
     log = open(folder / "s3rver.out", "w+")
     proc = subprocess.Popen(
         ["node", "--openssl-legacy-provider",
+         "--require", ROOT / "tests" / "support" / "s3rver_consistent_put.cjs",
          oracle / "node_modules" / "s3rver" / "bin" / "s3rver.js", "-d", folder / "s3",
          "-a", "127.0.0.1", "-p", "0", "--silent", "--configure-bucket", bucket],
         stdout=log, stderr=subprocess.STDOUT)

@@ -47,8 +47,11 @@ Result<std::unique_ptr<S3rverServer>> S3rverServer::Start(const std::string& buc
   if (::pipe2(out, O_CLOEXEC) != 0) {
     return Status::IOError(std::string("pipe: ") + std::strerror(errno));
   }
+  // The preload makes a PUT's answer wait for the file write (see the .cjs file).
   std::vector<std::string> argv = {"node",
                                    "--openssl-legacy-provider",
+                                   "--require",
+                                   FLOE_S3RVER_PRELOAD,
                                    script,
                                    "-d",
                                    server->folder_,

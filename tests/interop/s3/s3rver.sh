@@ -15,7 +15,9 @@ trap s3rver_cleanup EXIT INT TERM
 
 start_s3rver() {
   S3RVER_WORK="$1"
-  node --openssl-legacy-provider "$FLOE_ORACLE/node_modules/s3rver/bin/s3rver.js" \
+  # The preload makes a PUT's answer wait for the file write (tests/support/s3rver_consistent_put.cjs).
+  node --openssl-legacy-provider --require "$FLOE_SOURCE/tests/support/s3rver_consistent_put.cjs" \
+    "$FLOE_ORACLE/node_modules/s3rver/bin/s3rver.js" \
     -d "$1/s3" -a 127.0.0.1 -p 0 --silent --configure-bucket "$2" > "$1/s3rver.out" 2>&1 &
   S3RVER_PID=$!
   port=""
