@@ -314,6 +314,16 @@ Result<CommitResult> Transaction::Commit() {
     if (producer) DeleteQuietly(services.store, producer->new_file_manifests());
     return status.WithContext("commit to " + table_name);
   };
+  // The metadata the catalog points at, as the next attempt's base: still this table.
+  auto read_current = [&](const TablePointer& pointer) -> Result<iceberg::TableMetadata> {
+    FLOE_ASSIGN_OR_RETURN(iceberg::TableMetadata current,
+                          ReadTableMetadata(services.store, pointer.metadata_location));
+    if (!start_.table_uuid.empty() && current.table_uuid != start_.table_uuid) {
+      return Status::Conflict("table uuid changed from " + start_.table_uuid + " to " +
+                              current.table_uuid);
+    }
+    return current;
+  };
 
   for (int attempt_number = 1;; ++attempt_number) {
     result.attempts = attempt_number;
@@ -329,13 +339,8 @@ Result<CommitResult> Transaction::Commit() {
       }
       Result<TablePointer> pointer = services.catalog->LoadTable(table_->identifier());
       if (!pointer.ok() || pointer->metadata_location == base_location) return give_up(built);
-      Result<iceberg::TableMetadata> current =
-          ReadTableMetadata(services.store, pointer->metadata_location);
+      Result<iceberg::TableMetadata> current = read_current(*pointer);
       if (!current.ok()) return give_up(current.status());
-      if (!start_.table_uuid.empty() && current->table_uuid != start_.table_uuid) {
-        return give_up(Status::Conflict("table uuid changed from " + start_.table_uuid + " to " +
-                                        current->table_uuid));
-      }
       ++result.conflicts;
       base = std::move(*current);
       base_location = pointer->metadata_location;
@@ -383,13 +388,8 @@ Result<CommitResult> Transaction::Commit() {
 
     Result<TablePointer> pointer = services.catalog->LoadTable(table_->identifier());
     if (!pointer.ok()) return give_up(pointer.status());
-    Result<iceberg::TableMetadata> current =
-        ReadTableMetadata(services.store, pointer->metadata_location);
+    Result<iceberg::TableMetadata> current = read_current(*pointer);
     if (!current.ok()) return give_up(current.status());
-    if (!start_.table_uuid.empty() && current->table_uuid != start_.table_uuid) {
-      return give_up(Status::Conflict("table uuid changed from " + start_.table_uuid + " to " +
-                                      current->table_uuid));
-    }
     base = std::move(*current);
     base_location = pointer->metadata_location;
   }
