@@ -36,18 +36,19 @@ struct EventRow {
 
 constexpr int64_t kDayMicros = int64_t{86400} * 1000000;
 
+inline iceberg::NestedField PrimitiveField(int32_t id, const char* name, bool required,
+                                           iceberg::TypeId type) {
+  iceberg::NestedField f;
+  f.id = id;
+  f.name = name;
+  f.required = required;
+  f.type = iceberg::Type::Primitive(type);
+  return f;
+}
+
 inline iceberg::Schema CompactionSchema() {
-  using iceberg::NestedField;
-  using iceberg::Type;
   using iceberg::TypeId;
-  auto field = [](int32_t id, const char* name, bool required, TypeId type) {
-    NestedField f;
-    f.id = id;
-    f.name = name;
-    f.required = required;
-    f.type = Type::Primitive(type);
-    return f;
-  };
+  constexpr auto field = PrimitiveField;
   return iceberg::Schema(
       0, {field(1, "id", true, TypeId::kLong), field(2, "ts", true, TypeId::kTimestampTz),
           field(3, "type", true, TypeId::kString), field(4, "payload", false, TypeId::kString)});

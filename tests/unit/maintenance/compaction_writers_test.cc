@@ -20,19 +20,22 @@ using iceberg::NestedField;
 using iceberg::Type;
 using iceberg::TypeId;
 
+// Groups of 2 or more files, 8 MiB outputs, a 16 MiB memory limit.
+CompactionOptions SmallGroupOptions() {
+  CompactionOptions options;
+  options.threshold = 2;
+  options.target_file_size_bytes = 8 << 20;
+  options.min_input_files = 2;
+  options.memory_limit_bytes = 16 << 20;
+  return options;
+}
+
 class CompactionProjectionTest : public testing::CompactionFixture {
  protected:
   // id long, ts timestamptz, type string, region string (identity partition), score long added
   // later with initial-default 7.
   std::unique_ptr<Table> CreateEvolved() {
-    auto field = [](int32_t id, const char* name, bool required, TypeId type) {
-      NestedField f;
-      f.id = id;
-      f.name = name;
-      f.required = required;
-      f.type = Type::Primitive(type);
-      return f;
-    };
+    constexpr auto field = testing::PrimitiveField;
     NestedField score = field(5, "score", false, TypeId::kLong);
     score.initial_default_json = "7";
     CreateTableRequest request;
@@ -115,11 +118,7 @@ TEST_F(CompactionProjectionTest, MissingColumnsTakePartitionValuesDefaultsAndMap
                        WriteNarrowFile(table.get(), 200, 100, false, "ident", "no-ids-0"),
                        WriteNarrowFile(table.get(), 300, 100, false, "ident", "no-ids-1")});
 
-  CompactionOptions options;
-  options.threshold = 2;
-  options.target_file_size_bytes = 8 << 20;
-  options.min_input_files = 2;
-  options.memory_limit_bytes = 16 << 20;
+  const CompactionOptions options = SmallGroupOptions();
   CompactionRequest request;
   request.force = true;
   Logger logger(&clock_, LogLevel::kError, [](std::string_view) {});
@@ -209,11 +208,7 @@ TEST_F(CompactionAgainstWritersTest, CommitOutlastsAWriterThatWinsRoundAfterRoun
   // Two whole transactions (5 swaps each) and two swaps of the third are lost.
   racing.races = 12;
 
-  CompactionOptions options;
-  options.threshold = 2;
-  options.target_file_size_bytes = 8 << 20;
-  options.min_input_files = 2;
-  options.memory_limit_bytes = 16 << 20;
+  const CompactionOptions options = SmallGroupOptions();
   CompactionRequest request;
   request.force = true;
   request.partitions = {"ts_day=1970-04-11"};  // day 100: the appender writes day 101
