@@ -14,23 +14,12 @@
 
 #include "floe/cli/cli.h"
 #include "support/temp_dir.h"
+#include "unit/cli/cli_test_env.h"
 
 namespace floe::cli {
 namespace {
 
-struct Env {
-  std::map<std::string, std::string> vars;
-  std::ostringstream out, err;
-  FakeClock clock{1'700'000'000'000'000};
-  CliContext ctx() {
-    return CliContext{&out, &err,
-                      [this](const char* name) -> const char* {
-                        auto it = vars.find(name);
-                        return it == vars.end() ? nullptr : it->second.c_str();
-                      },
-                      &clock, false};
-  }
-};
+using Env = testing::CliEnv;
 
 Result<ClusterSettings> Load(Env& env, std::vector<std::string> argv = {}) {
   Args args;

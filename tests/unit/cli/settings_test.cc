@@ -10,23 +10,12 @@
 #include "floe/cli/warehouse.h"
 #include "floe/common/clock.h"
 #include "support/temp_dir.h"
+#include "unit/cli/cli_test_env.h"
 
 namespace floe::cli {
 namespace {
 
-struct Env {
-  std::map<std::string, std::string> vars;
-  std::ostringstream out, err;
-  FakeClock clock{1'700'000'000'000'000};
-  CliContext ctx() {
-    return CliContext{&out, &err,
-                      [this](const char* name) -> const char* {
-                        auto it = vars.find(name);
-                        return it == vars.end() ? nullptr : it->second.c_str();
-                      },
-                      &clock, false};
-  }
-};
+using Env = testing::CliEnv;
 
 Args Parse(std::vector<std::string> argv) {
   Args args;
