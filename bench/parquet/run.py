@@ -11,12 +11,12 @@
 Both sides run with --threads T (default 2, the machine's cores): DuckDB's threads, floe's
 WriterOptions::threads for the encode and row groups spread over T threads for the decode.
 
-floe encodes once per zstd level in --levels (default 3,1): level 3 is DuckDB's default and
-floe's (like with like); level 1 is printed too because on these rows it is both faster and
-smaller (the random-looking id columns compress better with its longer minimum match). The
-decode reads the file of the first level.
+floe encodes once per zstd level in --levels (default 1,3): level 1 is floe's default (and
+Arrow C++'s); level 3 is DuckDB's default and is printed too, like with like. On these rows level
+1 is both faster and smaller (the random-looking id columns compress better with its longer
+minimum match). The decode reads the file of the first level.
 
-Usage: python3 bench/parquet/run.py [--events N] [--threads T] [--levels 3,1]
+Usage: python3 bench/parquet/run.py [--events N] [--threads T] [--levels 1,3]
 (run `make build` first)"""
 import argparse
 import sys
@@ -30,7 +30,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--threads", type=int, default=2, help="threads of DuckDB and of floe (default 2)")
-    ap.add_argument("--levels", default="3,1", help="zstd levels of floe's encodes (default 3,1)")
+    ap.add_argument("--levels", default="1,3", help="zstd levels of floe's encodes (default 1,3)")
     args = ap.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     tool = BUILD / "bench" / "floe_bench_parquet"
