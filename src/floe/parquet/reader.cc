@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -270,7 +271,11 @@ Status ParquetReader::ReadColumn(int row_group, int leaf, ColumnChunkBuffers* bu
     constexpr int64_t kMaxRatio = 64;
     const int64_t claimed = column_metadata(row_group, leaf).total_uncompressed_size;
     const int64_t estimate = std::clamp<int64_t>(claimed, 0, length * kMaxRatio);
-    const auto want = out->bytes.size() + static_cast<size_t>(estimate);
+    // Rounded up by at most 1/16 so that the next row group's chunk, often a little larger,
+    // fits too: a reserve beyond the capacity doubles it and faults in fresh memory again.
+    const size_t granule = std::max<size_t>(std::bit_floor(static_cast<size_t>(estimate)) / 16, 1);
+    const size_t want =
+        out->bytes.size() + (static_cast<size_t>(estimate) + granule - 1) / granule * granule;
     if (want <= std::numeric_limits<uint32_t>::max() && out->bytes.capacity() < want) {
       out->bytes.reserve(want);
     }
