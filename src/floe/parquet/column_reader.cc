@@ -85,7 +85,25 @@ Result<std::unique_ptr<ColumnChunkReader>> ColumnChunkReader::Open(
   return r;
 }
 
+ColumnChunkReader::~ColumnChunkReader() {
+  if (shared_ != nullptr) board_->Withdraw(shared_);
+}
+
+void ColumnChunkReader::ShareDecompression(DecompressionBoard* board, ColumnChunkBuffers* buffers) {
+  if (codec_ == nullptr || shared_ != nullptr) return;
+  std::vector<PageTask> tasks = pages_->DecompressionTasks();
+  if (tasks.size() < 2) return;
+  board_ = board;
+  shared_ = board->Offer(std::move(tasks), codec_->kind(), std::move(buffers->shared_pages));
+  pages_->ShareDecompression(board_, shared_);
+}
+
 void ColumnChunkReader::ReleaseBuffers(ColumnChunkBuffers* into) {
+  if (shared_ != nullptr) {
+    into->shared_pages = board_->Withdraw(shared_);
+    shared_ = nullptr;
+    pages_->ShareDecompression(nullptr, nullptr);
+  }
   into->chunk = std::move(chunk_);
   into->page = pages_->ReleaseBuffer();
   if (codec_ != nullptr) into->codec = std::move(codec_);
@@ -110,8 +128,8 @@ Status ColumnChunkReader::ReadDictionary(const Page& page) {
   }
   if (dh.encoding != format::Encoding::kPlain &&
       dh.encoding != format::Encoding::kPlainDictionary) {
-    return PageError(Status::NotSupported("dictionary page encoding " + format::EncodingName(dh.encoding) +
-                                          " (expected PLAIN)"),
+    return PageError(Status::NotSupported("dictionary page encoding " +
+                                          format::EncodingName(dh.encoding) + " (expected PLAIN)"),
                      "dictionary");
   }
   PlainDecoder plain(leaf_.physical, leaf_.type_length);

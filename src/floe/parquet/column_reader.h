@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "floe/common/result.h"
 #include "floe/compression/codec.h"
@@ -30,6 +31,7 @@ struct ColumnChunkBuffers {
   Buffer chunk;
   Buffer page;
   std::unique_ptr<Codec> codec;
+  std::vector<Buffer> shared_pages;  // DecompressionBoard slots
 };
 
 class ColumnChunkReader {
@@ -42,8 +44,17 @@ class ColumnChunkReader {
       int64_t chunk_offset, int64_t chunk_length, int64_t row_group_rows,
       const ReaderOptions& options, std::string context, ColumnChunkBuffers* reuse = nullptr);
 
+  ~ColumnChunkReader();
+  ColumnChunkReader(const ColumnChunkReader&) = delete;
+  ColumnChunkReader& operator=(const ColumnChunkReader&) = delete;
+
   // Gives the reader's storage back for the next reader; this reader is unusable afterwards.
   void ReleaseBuffers(ColumnChunkBuffers* into);
+
+  // Lets the helpers of `board` decompress this chunk's pages ahead of ReadBatch, into buffers
+  // taken from `buffers` (given back by ReleaseBuffers). A chunk of fewer than two compressed
+  // pages is not shared: the reader would wait for its only page.
+  void ShareDecompression(DecompressionBoard* board, ColumnChunkBuffers* buffers);
 
   // Appends up to `max_levels` level entries (and their defined values) to `out`; fewer only at
   // the end of the chunk. Once the chunk is done it appends nothing and returns OK.
@@ -71,6 +82,8 @@ class ColumnChunkReader {
   Buffer chunk_;
   std::unique_ptr<Codec> codec_;
   std::unique_ptr<PageReader> pages_;
+  DecompressionBoard* board_ = nullptr;
+  DecompressionBoard::Chunk* shared_ = nullptr;  // withdrawn before chunk_ is freed
   Page page_;
   bool done_ = false;
   bool seen_data_page_ = false;

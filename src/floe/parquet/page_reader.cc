@@ -52,15 +52,11 @@ Status PageReader::Decompress(ByteView in, int64_t uncompressed_size, int64_t of
   return Status::OK();
 }
 
-Status PageReader::Next(Page* page, bool* end) {
-  *end = false;
-  if (pos_ >= chunk_.size()) {
-    *end = true;
-    return Status::OK();
-  }
-  const int64_t offset = chunk_offset_ + static_cast<int64_t>(pos_);
+Status PageReader::Locate(size_t pos, Page* page, ByteView* compressed, int64_t* uncompressed_size,
+                          size_t* next_pos) const {
+  const int64_t offset = chunk_offset_ + static_cast<int64_t>(pos);
   size_t header_len = 0;
-  auto header = format::PageHeader::Parse(chunk_.subspan(pos_), &header_len, offset);
+  auto header = format::PageHeader::Parse(chunk_.subspan(pos), &header_len, offset);
   if (!header.ok()) {
     return Status(ErrorKind::kCorrupt, context_ + ": page header at offset " +
                                            std::to_string(offset) + ": " +
@@ -69,7 +65,7 @@ Status PageReader::Next(Page* page, bool* end) {
   page->header = std::move(header).value();
   page->offset = offset;
   const format::PageHeader& h = page->header;
-  const size_t remaining = chunk_.size() - pos_ - header_len;
+  const size_t remaining = chunk_.size() - pos - header_len;
   if (h.compressed_page_size < 0 || static_cast<size_t>(h.compressed_page_size) > remaining) {
     return Corrupt(offset, "compressed page size " + std::to_string(h.compressed_page_size) +
                                " runs past the end of the column chunk (" +
@@ -80,21 +76,23 @@ Status PageReader::Next(Page* page, bool* end) {
                                " is negative or above the limit of " +
                                std::to_string(options_.max_page_bytes) + " bytes");
   }
-  ByteView raw = chunk_.subspan(pos_ + header_len, static_cast<size_t>(h.compressed_page_size));
-  pos_ += header_len + static_cast<size_t>(h.compressed_page_size);
+  ByteView raw = chunk_.subspan(pos + header_len, static_cast<size_t>(h.compressed_page_size));
+  *next_pos = pos + header_len + static_cast<size_t>(h.compressed_page_size);
   page->rep_levels = {};
   page->def_levels = {};
   page->body = {};
+  *compressed = {};
+  *uncompressed_size = 0;
 
   switch (h.type) {
     case format::PageType::kDataPage:
       if (!h.data_page_header) return Corrupt(offset, "DATA_PAGE without data_page_header");
-      return Decompress(raw, h.uncompressed_page_size, offset, &page->body);
+      break;
     case format::PageType::kDictionaryPage:
       if (!h.dictionary_page_header) {
         return Corrupt(offset, "DICTIONARY_PAGE without dictionary_page_header");
       }
-      return Decompress(raw, h.uncompressed_page_size, offset, &page->body);
+      break;
     case format::PageType::kDataPageV2: {
       if (!h.data_page_header_v2) return Corrupt(offset, "DATA_PAGE_V2 without its header");
       const format::DataPageHeaderV2& v2 = *h.data_page_header_v2;
@@ -111,17 +109,58 @@ Status PageReader::Next(Page* page, bool* end) {
       page->rep_levels = raw.subspan(0, static_cast<size_t>(rep_len));
       page->def_levels = raw.subspan(static_cast<size_t>(rep_len), static_cast<size_t>(def_len));
       ByteView values = raw.subspan(static_cast<size_t>(rep_len + def_len));
-      const int64_t values_size = h.uncompressed_page_size - rep_len - def_len;
       if (!v2.is_compressed.value_or(true) || codec_ == nullptr) {
         page->body = values;
-        return Status::OK();
+      } else {
+        *compressed = values;
+        *uncompressed_size = h.uncompressed_page_size - rep_len - def_len;
       }
-      return Decompress(values, values_size, offset, &page->body);
+      return Status::OK();
     }
     default:
       // Index pages and page types of newer writers carry nothing a reader of values needs.
       return Status::OK();
   }
+  if (codec_ == nullptr) {
+    page->body = raw;
+  } else {
+    *compressed = raw;
+    *uncompressed_size = h.uncompressed_page_size;
+  }
+  return Status::OK();
+}
+
+Status PageReader::Next(Page* page, bool* end) {
+  *end = false;
+  if (pos_ >= chunk_.size()) {
+    *end = true;
+    return Status::OK();
+  }
+  ByteView compressed;
+  int64_t uncompressed_size = 0;
+  size_t next_pos = 0;
+  FLOE_RETURN_IF_ERROR(Locate(pos_, page, &compressed, &uncompressed_size, &next_pos));
+  pos_ = next_pos;
+  if (compressed.data() == nullptr) return Status::OK();
+  if (shared_ != nullptr && uncompressed_size > 0 &&
+      board_->Take(shared_, compressed.data(), codec_, &page->body)) {
+    return Status::OK();
+  }
+  return Decompress(compressed, uncompressed_size, page->offset, &page->body);
+}
+
+std::vector<PageTask> PageReader::DecompressionTasks() const {
+  std::vector<PageTask> tasks;
+  Page page;
+  for (size_t pos = 0; pos < chunk_.size();) {
+    ByteView compressed;
+    int64_t size = 0;
+    if (!Locate(pos, &page, &compressed, &size, &pos).ok()) break;
+    if (compressed.data() != nullptr && size > 0) {
+      tasks.push_back({compressed, static_cast<size_t>(size)});
+    }
+  }
+  return tasks;
 }
 
 }  // namespace floe::parquet

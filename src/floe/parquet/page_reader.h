@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "floe/common/result.h"
 #include "floe/compression/codec.h"
 #include "floe/parquet/format.h"
+#include "floe/parquet/page_decompression.h"
 #include "floe/util/buffer.h"
 
 namespace floe::parquet {
@@ -51,8 +53,22 @@ class PageReader {
   // Hands the decompression buffer back for reuse; pages returned so far become invalid.
   Buffer ReleaseBuffer() { return std::move(decompressed_); }
 
+  // The compressed pages of the chunk, in order, up to the first that Next would reject.
+  std::vector<PageTask> DecompressionTasks() const;
+  // From now on Next takes the pages that helpers of `board` decompressed (`chunk` is what
+  // DecompressionBoard::Offer returned for DecompressionTasks()); null stops that.
+  void ShareDecompression(DecompressionBoard* board, DecompressionBoard::Chunk* chunk) {
+    board_ = board;
+    shared_ = chunk;
+  }
+
  private:
   Status Corrupt(int64_t offset, const std::string& what) const;
+  // Parses and checks the page at chunk position `pos`: fills `page` but its body when that is
+  // compressed; then `compressed` and `uncompressed_size` say what to decompress (else
+  // `compressed` is empty with a null data()). `next_pos` receives where the next page starts.
+  Status Locate(size_t pos, Page* page, ByteView* compressed, int64_t* uncompressed_size,
+                size_t* next_pos) const;
   Status Decompress(ByteView in, int64_t uncompressed_size, int64_t offset, ByteView* out);
 
   ByteView chunk_;
@@ -63,6 +79,8 @@ class PageReader {
   std::string context_;
   size_t pos_ = 0;
   Buffer decompressed_;
+  DecompressionBoard* board_ = nullptr;
+  DecompressionBoard::Chunk* shared_ = nullptr;
 };
 
 }  // namespace floe::parquet

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstring>
 #include <limits>
+#include <numeric>
 #include <string>
 #include <thread>
 
@@ -221,23 +222,45 @@ Status ParquetReader::ReadRowGroup(int row_group, const std::vector<int>& leaves
   }
   out->num_rows = row_group_num_rows(row_group);
 
-  // Columns are claimed one at a time from a shared counter, so a thread that drew a small
-  // column moves on while another decodes a large one. Each column has its own output vector;
-  // errors are kept per column and the first in column order is returned, as one thread would.
-  std::atomic<size_t> next{0};
+  // Columns are claimed one at a time from a shared counter, largest first, so a thread that drew
+  // a small column moves on while another decodes a large one; a thread that finds none left
+  // decompresses pages of the chunks still being decoded (DecompressionBoard). Each column has
+  // its own output vector; errors are kept per column and the first in column order is returned,
+  // as one thread would.
   std::vector<Status> errors(leaves.size());
-  auto work = [&] {
+  const size_t threads =
+      std::min(leaves.size() + 1, static_cast<size_t>(std::max(options_.threads, 1)));
+  if (threads <= 1) {
     std::unique_ptr<ColumnChunkBuffers> buffers = TakeBuffers();
-    for (size_t i = next++; i < leaves.size(); i = next++) {
-      errors[i] = ReadColumn(row_group, leaves[i], buffers.get(), &out->columns[i]);
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      errors[i] = ReadColumn(row_group, leaves[i], buffers.get(), nullptr, &out->columns[i]);
     }
     ReturnBuffers(std::move(buffers));
-  };
-  size_t threads = std::min(leaves.size(), static_cast<size_t>(std::max(options_.threads, 1)));
-  std::vector<std::thread> helpers;
-  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
-  work();
-  for (std::thread& t : helpers) t.join();
+  } else {
+    std::vector<size_t> order(leaves.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return column_metadata(row_group, leaves[a]).total_uncompressed_size >
+             column_metadata(row_group, leaves[b]).total_uncompressed_size;
+    });
+    // Two pages per thread ahead of a reader keep a helper busy while the reader decodes.
+    DecompressionBoard board(leaves.size(), 2 * threads);
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      std::unique_ptr<ColumnChunkBuffers> buffers = TakeBuffers();
+      for (size_t k = next++; k < leaves.size(); k = next++) {
+        const size_t i = order[k];
+        errors[i] = ReadColumn(row_group, leaves[i], buffers.get(), &board, &out->columns[i]);
+        board.ColumnFinished();
+      }
+      board.Help(&buffers->codec);
+      ReturnBuffers(std::move(buffers));
+    };
+    std::vector<std::thread> helpers;
+    for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+    work();
+    for (std::thread& t : helpers) t.join();
+  }
   for (Status& s : errors) {
     if (!s.ok()) return s;
   }
@@ -258,7 +281,7 @@ void ParquetReader::ReturnBuffers(std::unique_ptr<ColumnChunkBuffers> buffers) c
 }
 
 Status ParquetReader::ReadColumn(int row_group, int leaf, ColumnChunkBuffers* buffers,
-                                 ColumnVector* out) const {
+                                 DecompressionBoard* board, ColumnVector* out) const {
   constexpr int64_t kBatchLevels = 1 << 16;
   const auto [offset, length] =
       chunk_ranges_[static_cast<size_t>(row_group)][static_cast<size_t>(leaf)];
@@ -285,6 +308,7 @@ Status ParquetReader::ReadColumn(int row_group, int leaf, ColumnChunkBuffers* bu
                                                 column_metadata(row_group, leaf), offset, length,
                                                 row_group_num_rows(row_group), options_,
                                                 ColumnContext(row_group, leaf), buffers));
+  if (board != nullptr) column->ShareDecompression(board, buffers);
   while (!column->done()) {
     FLOE_RETURN_IF_ERROR(column->ReadBatch(kBatchLevels, out));
   }

@@ -79,7 +79,9 @@ class ParquetReader {
   Status ReadFooter();
   Status Validate();
   std::string ColumnContext(int row_group, int leaf) const;
-  Status ReadColumn(int row_group, int leaf, ColumnChunkBuffers* buffers, ColumnVector* out) const;
+  // `board`: shares the chunk's page decompression with ReadRowGroup's free threads (may be null).
+  Status ReadColumn(int row_group, int leaf, ColumnChunkBuffers* buffers, DecompressionBoard* board,
+                    ColumnVector* out) const;
   std::unique_ptr<ColumnChunkBuffers> TakeBuffers() const;
   void ReturnBuffers(std::unique_ptr<ColumnChunkBuffers> buffers) const;
 

@@ -480,9 +480,12 @@ TestPage DictPage(int32_t num_values, std::string body) {
   return p;
 }
 
-Result<ColumnVector> ReadOnlyColumn(const std::string& data) {
+// `threads` > 1: a free thread decompresses pages ahead of the column's reader.
+Result<ColumnVector> ReadOnlyColumn(const std::string& data, int threads = 1) {
   MemoryRandomAccessFile file("mem://built", data);
-  FLOE_ASSIGN_OR_RETURN(auto reader, ParquetReader::Open(&file));
+  ReaderOptions options;
+  options.threads = threads;
+  FLOE_ASSIGN_OR_RETURN(auto reader, ParquetReader::Open(&file, options));
   RowBatch batch;
   FLOE_RETURN_IF_ERROR(reader->ReadRowGroup(0, {0}, &batch));
   return batch.columns[0];
@@ -596,6 +599,23 @@ TEST(ParquetReaderBuilt, CompressedV1PageAndDecompressionFailure) {
   auto bad_col = ReadOnlyColumn(BuildFile(schema, {bad}, 4, 4, format::CompressionCodec::kZstd));
   ASSERT_FALSE(bad_col.ok());
   ExpectCorruptMentioning(bad_col.status(), "decompressing");
+
+  // The same bad page between good ones: with a second thread decompressing pages ahead of the
+  // reader, the error is the same (named by the reader, at the bad page's offset).
+  const std::string middle =
+      BuildFile(schema, {p, p, bad, p, p}, 20, 20, format::CompressionCodec::kZstd);
+  auto one = ReadOnlyColumn(middle, 1);
+  ASSERT_FALSE(one.ok());
+  ExpectCorruptMentioning(one.status(), "decompressing");
+  for (int round = 0; round < 20; ++round) {
+    auto two = ReadOnlyColumn(middle, 2);
+    ASSERT_FALSE(two.ok());
+    EXPECT_EQ(two.status().ToString(), one.status().ToString());
+  }
+  auto good =
+      ReadOnlyColumn(BuildFile(schema, {p, p, p, p}, 16, 16, format::CompressionCodec::kZstd), 2);
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  EXPECT_EQ(good->i32.size(), 16u);
 }
 
 struct CodecCase {
@@ -643,12 +663,18 @@ TEST_P(ParquetReaderCodecs, V1AndV2PagesDecompress) {
   h.num_rows = 200;
   h.definition_levels_byte_length = static_cast<int32_t>(levels.size());
   v2.header.data_page_header_v2 = h;
-  auto col = ReadOnlyColumn(BuildFile(schema, {v1, v2}, 500, 500, param.codec));
-  ASSERT_TRUE(col.ok()) << col.status().ToString();
   std::vector<int32_t> expected = first;
   expected.insert(expected.end(), second.begin(), second.end());
-  EXPECT_EQ(col->i32, expected);
-  EXPECT_EQ(col->def_levels, std::vector<int16_t>(500, 1));
+  // Two threads: the free one decompresses pages ahead of the reader (and leaves raw LZ4 under
+  // the LZ4 id, which its codec rejects, to the reader's fallback).
+  for (int threads : {1, 2}) {
+    auto col = ReadOnlyColumn(BuildFile(schema, {v1, v2, v1}, 800, 800, param.codec), threads);
+    ASSERT_TRUE(col.ok()) << col.status().ToString();
+    std::vector<int32_t> all = expected;
+    all.insert(all.end(), first.begin(), first.end());
+    EXPECT_EQ(col->i32, all) << threads;
+    EXPECT_EQ(col->def_levels, std::vector<int16_t>(800, 1)) << threads;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
