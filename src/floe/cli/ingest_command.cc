@@ -11,9 +11,11 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "floe/catalog/events_table.h"
 #include "floe/cli/collector_settings.h"
@@ -112,12 +114,19 @@ struct Totals {
   size_t next_index = 0;                   // body-wide index of the next chunk's first event
 };
 
-// Decoded chunks go from a reader thread to the ingesting one through this bounded queue, so
-// reading and JSON parsing overlap mapping and the WAL.
+// Input text cut at line ends (or a whole JSON array), numbered in input order.
+struct RawChunk {
+  size_t seq = 0;
+  Status read_error;  // the input could not be read: no text, the last chunk
+  std::string text;
+  bool array = false;
+};
+
+// Chunks go from the reader thread to the mapping workers through this bounded queue, in order.
 class ChunkQueue {
  public:
   explicit ChunkQueue(size_t capacity) : capacity_(capacity) {}
-  void Push(Result<ingest::DecodedBody> chunk) {
+  void Push(RawChunk chunk) {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return queue_.size() < capacity_ || cancelled_; });
     if (cancelled_) return;
@@ -139,11 +148,11 @@ class ChunkQueue {
     return cancelled_;
   }
   // nullopt at the end.
-  std::optional<Result<ingest::DecodedBody>> Pop() {
+  std::optional<RawChunk> Pop() {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !queue_.empty() || done_; });
-    if (queue_.empty()) return std::nullopt;
-    auto chunk = std::move(queue_.front());
+    cv_.wait(lock, [&] { return !queue_.empty() || done_ || cancelled_; });
+    if (queue_.empty() || cancelled_) return std::nullopt;
+    RawChunk chunk = std::move(queue_.front());
     queue_.pop_front();
     cv_.notify_all();
     return chunk;
@@ -153,7 +162,7 @@ class ChunkQueue {
   size_t capacity_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Result<ingest::DecodedBody>> queue_;
+  std::deque<RawChunk> queue_;
   bool done_ = false;
   bool cancelled_ = false;
 };
@@ -166,16 +175,16 @@ ingest::DecodeLimits ChunkLimits(size_t bytes) {
   return limits;
 }
 
-// Reads the whole input, decoding NDJSON in chunks cut at line ends (a JSON array is decoded in
-// one piece), and pushes the decoded chunks.
+// Reads the whole input, cut into NDJSON chunks at line ends (a JSON array is one chunk).
 void ReadInput(Input* input, ChunkQueue* queue, std::atomic<int64_t>* offset) {
   std::string buffer;
   bool array = false;
   bool sniffed = false;
+  size_t seq = 0;
   while (!queue->cancelled()) {
     auto got = input->Read(&buffer, kChunkBytes);
     if (!got.ok()) {
-      queue->Push(got.status());
+      queue->Push(RawChunk{seq++, got.status(), {}, false});
       break;
     }
     bool end = *got == 0;
@@ -192,64 +201,126 @@ void ReadInput(Input* input, ChunkQueue* queue, std::atomic<int64_t>* offset) {
     if (cut == std::string::npos) continue;  // a line longer than the chunk: read on
     if (!end) ++cut;
     if (cut > 0) {
-      std::string_view body(buffer.data(), cut);
-      bool blank = body.find_first_not_of(" \t\r\n") == std::string_view::npos;
-      if (!blank) {
-        queue->Push(ingest::DecodeBody(array ? "application/json" : "application/x-ndjson", "",
-                                       body, ChunkLimits(body.size())));
-      }
-      buffer.erase(0, cut);
+      // The chunk keeps the buffer; only the partial line after the cut is copied.
+      std::string rest = buffer.substr(cut);
+      buffer.resize(cut);
+      bool blank = buffer.find_first_not_of(" \t\r\n") == std::string::npos;
+      if (!blank) queue->Push(RawChunk{seq++, Status::OK(), std::move(buffer), array});
+      buffer = std::move(rest);
     }
     if (end) break;
   }
   queue->Finish();
 }
 
+// Lets the mapped chunks into the collector one at a time, in input order.
+class Turns {
+ public:
+  void Wait(size_t seq) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return next_ == seq; });
+  }
+  void Done() {
+    std::lock_guard lock(mu_);
+    ++next_;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t next_ = 0;
+};
+
+struct IngestRun {
+  ingest::Collector* collector;
+  const TableIdentifier* table;
+  int64_t max_wal_bytes;
+  const Clock* clock;
+  Input* input;
+  ChunkQueue* queue;
+  std::atomic<int64_t>* offset;
+  ProgressBar* bar;
+  Turns turns;
+  // Under the turn:
+  Totals* totals;
+  Status status;
+};
+
+// The collector's half of a chunk, in its turn.
+Status IngestChunk(IngestRun* run, size_t events, Result<ingest::MappedBody>* mapped) {
+  if (!mapped->ok()) return mapped->status();
+  Totals* totals = run->totals;
+  size_t base = totals->next_index;
+  totals->next_index += events;
+  // Wait out backpressure before handing the body over (Ingest consumes it even when it
+  // refuses); this process is the only writer, so the room seen here is there.
+  while (true) {
+    ingest::CollectorStats s = run->collector->Stats();
+    if (s.buffered_bytes < s.max_buffered_bytes && s.wal_bytes < run->max_wal_bytes) break;
+    run->clock->SleepMicros(5000);
+  }
+  FLOE_ASSIGN_OR_RETURN(ingest::IngestResult r, run->collector->Ingest(std::move(**mapped)));
+  totals->accepted += r.accepted;
+  totals->rejected += r.rejected;
+  totals->duplicates += r.duplicates;
+  for (auto& e : r.errors) {
+    if (totals->errors.size() >= kMaxErrorsShown) break;
+    e.index += base;
+    totals->errors.push_back(std::move(e));
+  }
+  // Chunks are read ahead of ingest, so the bar runs at most a few chunks early.
+  const int64_t read = run->offset->load(std::memory_order_relaxed);
+  const int64_t size = run->input->size_bytes();
+  run->bar->Update(read, size,
+                   std::to_string(totals->accepted) + " events, " + HumanBytes(read) +
+                       (size > 0 ? " of " + HumanBytes(size) : std::string(" read")));
+  return Status::OK();
+}
+
+// Decodes and maps chunks (several workers at once), then ingests each in its turn.
+void MapWorker(IngestRun* run) {
+  while (auto chunk = run->queue->Pop()) {
+    size_t events = 0;
+    Result<ingest::MappedBody> mapped = chunk->read_error;
+    if (chunk->read_error.ok()) {
+      auto body = ingest::DecodeBody(chunk->array ? "application/json" : "application/x-ndjson", "",
+                                     chunk->text, ChunkLimits(chunk->text.size()));
+      std::string().swap(chunk->text);
+      if (body.ok()) {
+        events = body->events.size() + body->errors.size();
+        mapped = run->collector->Map(*run->table, std::move(body).value());
+      } else {
+        mapped = body.status();
+      }
+    }
+    run->turns.Wait(chunk->seq);
+    bool failed = !run->status.ok();
+    if (!failed) {
+      run->status = IngestChunk(run, events, &mapped);
+      failed = !run->status.ok();
+    }
+    run->turns.Done();
+    if (failed) run->queue->Cancel();
+  }
+}
+
+// Mapping takes most of the CPU of a load; the collector's half is serial.
+constexpr int kMapWorkers = 2;
+
 Status IngestAll(ingest::Collector* collector, const TableIdentifier& table, Input* input,
                  int64_t max_wal_bytes, const Clock* clock, Totals* totals, ProgressBar* bar) {
-  ChunkQueue queue(4);
+  ChunkQueue queue(kMapWorkers + 2);
   std::atomic<int64_t> offset{0};
-  const int64_t size = input->size_bytes();
+  IngestRun run{collector, &table, max_wal_bytes, clock,       input, &queue, &offset,
+                bar,       {},     totals,        Status::OK()};
   std::thread reader([&] { ReadInput(input, &queue, &offset); });
-  Status status;
-  while (auto chunk = queue.Pop()) {
-    if (!chunk->ok()) {
-      status = chunk->status();
-      break;
-    }
-    ingest::DecodedBody body = std::move(*chunk).value();
-    size_t base = totals->next_index;
-    totals->next_index += body.events.size() + body.errors.size();
-    for (auto& e : body.events) e.index += base;
-    for (auto& e : body.errors) e.index += base;
-    // Wait out backpressure before handing the body over (Ingest consumes it even when it
-    // refuses); this process is the only writer, so the room seen here is there.
-    while (true) {
-      ingest::CollectorStats s = collector->Stats();
-      if (s.buffered_bytes < s.max_buffered_bytes && s.wal_bytes < max_wal_bytes) break;
-      clock->SleepMicros(5000);
-    }
-    auto r = collector->Ingest(table, std::move(body));
-    if (!r.ok()) {
-      status = r.status();
-      break;
-    }
-    totals->accepted += r->accepted;
-    totals->rejected += r->rejected;
-    totals->duplicates += r->duplicates;
-    for (auto& e : r->errors) {
-      if (totals->errors.size() < kMaxErrorsShown) totals->errors.push_back(std::move(e));
-    }
-    // Chunks are decoded ahead of ingest, so the bar runs at most a few chunks early.
-    const int64_t read = offset.load(std::memory_order_relaxed);
-    bar->Update(read, size,
-                std::to_string(totals->accepted) + " events, " + HumanBytes(read) +
-                    (size > 0 ? " of " + HumanBytes(size) : std::string(" read")));
-    if (!status.ok()) break;
-  }
+  std::vector<std::thread> workers;
+  for (int i = 0; i < kMapWorkers; ++i) workers.emplace_back([&] { MapWorker(&run); });
+  for (auto& w : workers) w.join();
   queue.Cancel();
   reader.join();
-  return status;
+  return run.status;
 }
 
 Status Ingest(const Args& args, const CliContext& ctx) {

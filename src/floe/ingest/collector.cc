@@ -203,6 +203,34 @@ Result<TableLayout> MakeLayout(const iceberg::TableMetadata& m) {
 
 }  // namespace
 
+// One event of a body, mapped into the body's own partition buffers.
+struct BodyEvent {
+  uint32_t part = 0;  // in MappedBody::Rows::parts
+  uint32_t id_size = 0;
+  size_t id_begin = 0;    // in MappedBody::Rows::ids
+  std::string_view json;  // into MappedBody::Rows::events
+};
+
+struct TableState;
+
+// A body's rows are mapped into buffers of its own, in parallel with other bodies; Ingest then
+// appends each buffer to the table's whole, instead of one event at a time under the lock.
+struct MappedBody::Rows {
+  TableState* table = nullptr;
+  int64_t received_at_micros = 0;
+  std::vector<RawEvent> events;  // the texts `mapped` views
+  std::vector<std::unique_ptr<PartitionBuffer>> parts;
+  std::vector<BodyEvent> mapped;
+  std::string ids;      // the dedup keys of `mapped`, one after another
+  IngestResult result;  // decode and mapping errors so far
+  bool taken = false;   // by Ingest
+};
+
+MappedBody::MappedBody(std::unique_ptr<Rows> rows) : rows_(std::move(rows)) {}
+MappedBody::~MappedBody() = default;
+MappedBody::MappedBody(MappedBody&&) noexcept = default;
+MappedBody& MappedBody::operator=(MappedBody&&) noexcept = default;
+
 struct TableState {
   TableIdentifier id;
   std::string name;
@@ -236,6 +264,8 @@ class Collector::Impl {
 
   Status Open();
   Result<IngestResult> Ingest(const TableIdentifier& table, DecodedBody body);
+  Result<MappedBody> Map(const TableIdentifier& table, DecodedBody body);
+  Result<IngestResult> Ingest(MappedBody&& mapped);
   // `forced_reason` names a flush of every buffer (admin, shutdown); null flushes the due ones.
   Result<FlushResult> FlushTables(const char* forced_reason);
   Status Close();
@@ -249,26 +279,25 @@ class Collector::Impl {
   void StopThread();
 
  private:
-  struct Mapped {
-    size_t index;
-    std::string id;
-    std::vector<iceberg::Literal> values;
-    std::vector<iceberg::Literal> partition;
-    std::string partition_path;
-    std::string_view json;
-  };
-
   Result<TableState*> GetTable(const TableIdentifier& id);
+  // Whether a body may be taken now: not closed, buffers and WAL under their limits.
+  Status Admit();
+  // The serial half of Ingest: dedup, WAL, buffers.
+  Result<IngestResult> Commit(MappedBody::Rows* rows);
   Result<std::unique_ptr<TableState>> LoadTable(const TableIdentifier& id);
+  // The partition of the last row given to PartitionOf.
   struct PartitionCache {
     bool valid = false;
+    bool changed = false;  // from the row before
+    std::vector<iceberg::Literal> sources;
     std::vector<iceberg::Literal> partition;
     std::string path;
   };
-  Status MapEvent(const TableState& t, std::string_view json, int64_t received_at,
-                  MapScratch* scratch, PartitionCache* cache, Mapped* out) const;
-  // REQUIRES: mu_.
-  Status BufferEvent(TableState* t, Mapped&& m, uint64_t lsn, int64_t received_at);
+  // Consecutive events mostly share a partition: its path is formatted once per run of them.
+  Status PartitionOf(const TableState& t, const MappedRow& row, PartitionCache* cache) const;
+  // Counts `rows` events of LSNs first..last buffered, holding `added` more bytes. REQUIRES: mu_.
+  void AccountBuffered(TableState* t, int64_t rows, int64_t added, uint64_t first, uint64_t last,
+                       int64_t received_at);
   bool Due(const TableState& t, int64_t now_micros) const;   // REQUIRES: mu_
   const char* DueReason(const TableState& t) const;          // REQUIRES: mu_
   void CutJob(TableState* t, const char* reason);            // REQUIRES: mu_, flush_mu_
@@ -292,6 +321,7 @@ class Collector::Impl {
   bool closed_ = false;
   UuidGenerator uuids_;        // under flush_mu_
   MapScratch replay_scratch_;  // Open only
+  MappedRow replay_row_;
   PartitionCache replay_cache_;
   int64_t flush_seq_ = 0;
 
@@ -372,9 +402,9 @@ Status Collector::Impl::ReplayRecord(const WalRecord& r, int64_t now_micros) {
     if (!r.entry.event_id.empty()) dedup_.Insert(key, r.entry.received_at_micros, now_micros);
     return Status::OK();
   }
-  Mapped m;
-  Status st =
-      MapEvent(*t, r.entry.json, r.entry.received_at_micros, &replay_scratch_, &replay_cache_, &m);
+  MappedRow& row = replay_row_;
+  Status st = t->mapper->MapRow(r.entry.json, r.entry.received_at_micros, &replay_scratch_, &row);
+  if (st.ok()) st = PartitionOf(*t, row, &replay_cache_);
   if (!st.ok()) {
     // Accepted once, so this is a loss; it can only happen when the table changed under the log.
     services_.logger->Error(
@@ -382,8 +412,15 @@ Status Collector::Impl::ReplayRecord(const WalRecord& r, int64_t now_micros) {
         {{"table", t->name}, {"lsn", static_cast<int64_t>(r.lsn)}, {"error", st.ToString()}});
     return Status::OK();
   }
-  if (!m.id.empty()) dedup_.Insert(key, r.entry.received_at_micros, now_micros);
-  FLOE_RETURN_IF_ERROR(BufferEvent(t, std::move(m), r.lsn, r.entry.received_at_micros));
+  if (!row.id.empty()) dedup_.Insert(key, r.entry.received_at_micros, now_micros);
+  auto& slot = t->buffers[replay_cache_.path];
+  if (!slot) {
+    slot = std::make_unique<PartitionBuffer>(&t->layout->leaves, replay_cache_.partition,
+                                             replay_cache_.path);
+  }
+  int64_t before = slot->bytes();
+  FLOE_RETURN_IF_ERROR(slot->AppendRow(row));
+  AccountBuffered(t, 1, slot->bytes() - before, r.lsn, r.lsn, r.entry.received_at_micros);
   ++stats_.replayed_events;
   return Status::OK();
 }
@@ -423,53 +460,41 @@ Result<TableState*> Collector::Impl::GetTable(const TableIdentifier& id) {
   return t;
 }
 
-Status Collector::Impl::MapEvent(const TableState& t, std::string_view json, int64_t received_at,
-                                 MapScratch* scratch, PartitionCache* cache, Mapped* out) const {
-  FLOE_ASSIGN_OR_RETURN(MappedEvent mapped, t.mapper->Map(json, received_at, scratch));
+Status Collector::Impl::PartitionOf(const TableState& t, const MappedRow& row,
+                                    PartitionCache* cache) const {
   const TableLayout& l = *t.layout;
-  out->id = std::move(mapped.id);
-  out->values = std::move(mapped.values);
-  out->json = json;
-  if (!l.spec.fields.empty()) {
-    std::vector<iceberg::Literal> sources;
-    sources.reserve(l.partition_sources.size());
-    for (size_t i : l.partition_sources) sources.push_back(out->values[i]);
-    FLOE_ASSIGN_OR_RETURN(out->partition, iceberg::ComputePartition(l.spec, sources));
-    // Consecutive events mostly share a partition: its path is formatted once per run of them.
-    if (cache != nullptr && cache->valid && cache->partition == out->partition) {
-      out->partition_path = cache->path;
-    } else {
-      FLOE_ASSIGN_OR_RETURN(out->partition_path, iceberg::PartitionPath(l.spec, out->partition));
-      if (cache != nullptr) {
-        cache->partition = out->partition;
-        cache->path = out->partition_path;
-        cache->valid = true;
-      }
-    }
+  if (l.spec.fields.empty()) {
+    cache->changed = !cache->valid;
+    cache->valid = true;
+    return Status::OK();
   }
+  cache->sources.clear();
+  for (size_t i : l.partition_sources) {
+    cache->sources.push_back(row.LiteralAt(i, l.schema.fields()[i].type));
+  }
+  FLOE_ASSIGN_OR_RETURN(std::vector<iceberg::Literal> partition,
+                        iceberg::ComputePartition(l.spec, cache->sources));
+  cache->changed = !cache->valid || cache->partition != partition;
+  if (!cache->changed) return Status::OK();
+  cache->valid = false;
+  FLOE_ASSIGN_OR_RETURN(cache->path, iceberg::PartitionPath(l.spec, partition));
+  cache->partition = std::move(partition);
+  cache->valid = true;
   return Status::OK();
 }
 
-Status Collector::Impl::BufferEvent(TableState* t, Mapped&& m, uint64_t lsn, int64_t received_at) {
-  auto& slot = t->buffers[m.partition_path];
-  if (!slot) {
-    slot = std::make_unique<PartitionBuffer>(&t->layout->leaves, std::move(m.partition),
-                                             m.partition_path);
-  }
-  int64_t before = slot->bytes();
-  FLOE_RETURN_IF_ERROR(slot->Append(m.values));
-  int64_t added = slot->bytes() - before;
+void Collector::Impl::AccountBuffered(TableState* t, int64_t rows, int64_t added, uint64_t first,
+                                      uint64_t last, int64_t received_at) {
   if (t->rows == 0) {
     t->oldest_micros = received_at;
-    t->min_lsn = lsn;
+    t->min_lsn = first;
   }
   t->oldest_micros = std::min(t->oldest_micros, received_at);
-  t->max_lsn = lsn;
-  ++t->rows;
+  t->max_lsn = last;
+  t->rows += rows;
   t->bytes += added;
-  stats_.buffered_events += 1;
+  stats_.buffered_events += rows;
   stats_.buffered_bytes += added;
-  return Status::OK();
 }
 
 bool Collector::Impl::Due(const TableState& t, int64_t now_micros) const {
@@ -485,87 +510,155 @@ const char* Collector::Impl::DueReason(const TableState& t) const {
   return "time";
 }
 
-Result<IngestResult> Collector::Impl::Ingest(const TableIdentifier& table_id, DecodedBody body) {
-  IngestResult result;
-  result.errors = std::move(body.errors);
-  result.rejected = static_cast<int64_t>(result.errors.size());
-  FLOE_ASSIGN_OR_RETURN(TableState * t, GetTable(table_id));
-  {
-    std::lock_guard lock(mu_);
-    if (closed_) return Status::Unavailable("the collector is shutting down");
-    int64_t wal_bytes = wal_->total_bytes();
-    if (stats_.buffered_bytes >= options_.max_buffered_bytes ||
-        wal_bytes >= options_.max_wal_bytes) {
-      ++stats_.backpressure_rejections;
-      bool buffers = stats_.buffered_bytes >= options_.max_buffered_bytes;
-      std::string what = buffers
-                             ? "ingest buffers are full (" + std::to_string(stats_.buffered_bytes) +
+Status Collector::Impl::Admit() {
+  std::lock_guard lock(mu_);
+  if (closed_) return Status::Unavailable("the collector is shutting down");
+  int64_t wal_bytes = wal_->total_bytes();
+  if (stats_.buffered_bytes < options_.max_buffered_bytes && wal_bytes < options_.max_wal_bytes) {
+    return Status::OK();
+  }
+  ++stats_.backpressure_rejections;
+  bool buffers = stats_.buffered_bytes >= options_.max_buffered_bytes;
+  std::string what = buffers ? "ingest buffers are full (" + std::to_string(stats_.buffered_bytes) +
                                    " of " + std::to_string(options_.max_buffered_bytes) + " bytes)"
                              : "the write-ahead log is full (" + std::to_string(wal_bytes) +
                                    " of " + std::to_string(options_.max_wal_bytes) + " bytes)";
-      {
-        std::lock_guard tl(thread_mu_);
-        kicked_ = true;
-      }
-      thread_cv_.notify_all();
-      return Status::ResourceExhausted(what + "; retry after " +
-                                       std::to_string(RetryAfterSeconds()) + " s");
-    }
+  {
+    std::lock_guard tl(thread_mu_);
+    kicked_ = true;
   }
-  int64_t now = services_.clock->NowMicros();
-  std::vector<Mapped> mapped;
-  mapped.reserve(body.events.size());
+  thread_cv_.notify_all();
+  return Status::ResourceExhausted(what + "; retry after " + std::to_string(RetryAfterSeconds()) +
+                                   " s");
+}
+
+Result<IngestResult> Collector::Impl::Ingest(const TableIdentifier& table_id, DecodedBody body) {
+  FLOE_RETURN_IF_ERROR(GetTable(table_id).status());
+  FLOE_RETURN_IF_ERROR(Admit());
+  FLOE_ASSIGN_OR_RETURN(MappedBody mapped, Map(table_id, std::move(body)));
+  return Commit(mapped.rows());
+}
+
+Result<IngestResult> Collector::Impl::Ingest(MappedBody&& mapped) {
+  if (mapped.rows() == nullptr || mapped.rows()->taken) {
+    return Status::Internal("ingest: a mapped body is taken once");
+  }
+  FLOE_RETURN_IF_ERROR(Admit());
+  return Commit(mapped.rows());
+}
+
+Result<MappedBody> Collector::Impl::Map(const TableIdentifier& table_id, DecodedBody body) {
+  auto rows = std::make_unique<MappedBody::Rows>();
+  rows->result.errors = std::move(body.errors);
+  rows->result.rejected = static_cast<int64_t>(rows->result.errors.size());
+  FLOE_ASSIGN_OR_RETURN(rows->table, GetTable(table_id));
+  rows->received_at_micros = services_.clock->NowMicros();
+  rows->events = std::move(body.events);
+  rows->mapped.reserve(rows->events.size());
+  const TableState& t = *rows->table;
   MapScratch scratch;
+  MappedRow row;
   PartitionCache cache;
-  for (RawEvent& e : body.events) {
-    Mapped m;
-    Status st = MapEvent(*t, e.json, now, &scratch, &cache, &m);
+  std::unordered_map<std::string, uint32_t> part_of;  // by partition path
+  uint32_t part = 0;
+  for (RawEvent& e : rows->events) {
+    Status st = t.mapper->MapRow(e.json, rows->received_at_micros, &scratch, &row);
+    if (st.ok()) st = PartitionOf(t, row, &cache);
     if (!st.ok()) {
-      result.errors.push_back(EventError{e.index, st.message()});
-      ++result.rejected;
+      rows->result.errors.push_back(EventError{e.index, st.message()});
+      ++rows->result.rejected;
       continue;
     }
-    m.index = e.index;
-    mapped.push_back(std::move(m));
+    if (cache.changed) {
+      auto [it, added] = part_of.emplace(cache.path, static_cast<uint32_t>(rows->parts.size()));
+      if (added) {
+        rows->parts.push_back(
+            std::make_unique<PartitionBuffer>(&t.layout->leaves, cache.partition, cache.path));
+      }
+      part = it->second;
+    }
+    // An error here is a mapper/buffer mismatch: a bug, reported as such.
+    FLOE_RETURN_IF_ERROR(rows->parts[part]->AppendRow(row));
+    rows->mapped.push_back(
+        BodyEvent{part, static_cast<uint32_t>(row.id.size()), rows->ids.size(), e.json});
+    rows->ids.append(row.id);
   }
+  return MappedBody(std::move(rows));
+}
+
+Result<IngestResult> Collector::Impl::Commit(MappedBody::Rows* rows) {
+  rows->taken = true;
+  TableState* t = rows->table;
+  const int64_t now = rows->received_at_micros;
+  const std::vector<BodyEvent>& mapped = rows->mapped;
+  IngestResult result = std::move(rows->result);
   uint64_t last_lsn = 0;
   bool due = false;
   {
     std::lock_guard lock(mu_);
     std::vector<WalEntry> entries;
-    std::vector<size_t> accepted;
+    std::vector<uint8_t> taken(mapped.size(), 0);
     std::vector<DedupWindow::Key> keys;
     entries.reserve(mapped.size());
+    int64_t json_bytes = 0;
     for (size_t i = 0; i < mapped.size(); ++i) {
-      Mapped& m = mapped[i];
-      if (!m.id.empty()) {
-        DedupWindow::Key key = DedupWindow::KeyOf(t->name, m.id);
+      const BodyEvent& e = mapped[i];
+      std::string_view id(rows->ids.data() + e.id_begin, e.id_size);
+      if (!id.empty()) {
+        DedupWindow::Key key = DedupWindow::KeyOf(t->name, id);
         if (dedup_.SeenOrInsert(key, now)) {
           ++result.duplicates;
           continue;
         }
         keys.push_back(key);
       }
-      accepted.push_back(i);
-      entries.push_back(WalEntry{now, t->name, m.id, m.json});
+      taken[i] = 1;
+      json_bytes += static_cast<int64_t>(e.json.size());
+      entries.push_back(WalEntry{now, t->name, id, e.json});
     }
     Result<uint64_t> first = wal_->Write(entries);
     if (!first.ok()) {
       for (const auto& k : keys) dedup_.Erase(k, now);
       return first.status();
     }
-    for (size_t k = 0; k < accepted.size(); ++k) {
-      Mapped& m = mapped[accepted[k]];
-      int64_t bytes = static_cast<int64_t>(m.json.size());
-      Status st = BufferEvent(t, std::move(m), *first + k, now);
-      if (!st.ok()) return st;  // a mapper/buffer mismatch: a bug, reported as such
-      stats_.bytes_accepted += bytes;
+    const size_t accepted = entries.size();
+    if (accepted > 0) {
+      // Rows of each part that were taken, unless all were.
+      std::vector<std::vector<uint32_t>> part_rows;
+      if (accepted < mapped.size()) {
+        part_rows.resize(rows->parts.size());
+        std::vector<uint32_t> next_row(rows->parts.size(), 0);
+        for (size_t i = 0; i < mapped.size(); ++i) {
+          uint32_t p = mapped[i].part;
+          uint32_t r = next_row[p]++;
+          if (taken[i]) part_rows[p].push_back(r);
+        }
+      }
+      int64_t added = 0;
+      for (size_t p = 0; p < rows->parts.size(); ++p) {
+        const PartitionBuffer& from = *rows->parts[p];
+        if (!part_rows.empty() && part_rows[p].empty()) continue;  // all duplicates
+        auto& slot = t->buffers[from.partition_path()];
+        if (!slot) {
+          slot = std::make_unique<PartitionBuffer>(&t->layout->leaves, from.partition(),
+                                                   from.partition_path());
+        }
+        int64_t before = slot->bytes();
+        if (part_rows.empty()) {
+          slot->AppendAll(from);
+        } else {
+          slot->AppendRows(from, part_rows[p]);
+        }
+        added += slot->bytes() - before;
+      }
+      last_lsn = *first + accepted - 1;
+      AccountBuffered(t, static_cast<int64_t>(accepted), added, *first, last_lsn, now);
     }
-    result.accepted = static_cast<int64_t>(accepted.size());
+    stats_.bytes_accepted += json_bytes;
+    result.accepted = static_cast<int64_t>(accepted);
     stats_.events_accepted += result.accepted;
     stats_.events_rejected += result.rejected;
     stats_.events_duplicate += result.duplicates;
-    last_lsn = *first + accepted.size() - 1;
     due = t->rows >= options_.buffer_count_threshold || t->bytes >= options_.buffer_size_bytes;
   }
   if (result.accepted > 0) FLOE_RETURN_IF_ERROR(wal_->Sync(last_lsn));
@@ -858,6 +951,12 @@ Result<std::unique_ptr<Collector>> Collector::Open(CollectorOptions options,
 
 Result<IngestResult> Collector::Ingest(const TableIdentifier& table, DecodedBody body) {
   return impl_->Ingest(table, std::move(body));
+}
+Result<MappedBody> Collector::Map(const TableIdentifier& table, DecodedBody body) {
+  return impl_->Map(table, std::move(body));
+}
+Result<IngestResult> Collector::Ingest(MappedBody&& mapped) {
+  return impl_->Ingest(std::move(mapped));
 }
 Result<FlushResult> Collector::Flush() { return impl_->FlushTables("admin"); }
 Result<FlushResult> Collector::FlushDue() { return impl_->FlushTables(nullptr); }

@@ -125,6 +125,20 @@ struct CollectorStats {
   int64_t replayed_events = 0;          // re-buffered from the WAL at Open
 };
 
+// The events of one body mapped to a table's rows (Collector::Map), for Collector::Ingest.
+class MappedBody {
+ public:
+  struct Rows;  // the collector's
+  explicit MappedBody(std::unique_ptr<Rows> rows);
+  ~MappedBody();
+  MappedBody(MappedBody&&) noexcept;
+  MappedBody& operator=(MappedBody&&) noexcept;
+  Rows* rows() const { return rows_.get(); }
+
+ private:
+  std::unique_ptr<Rows> rows_;
+};
+
 class Collector {
  public:
   // Locks the state folder, loads or makes the node id, replays the WAL: records of tables whose
@@ -142,6 +156,14 @@ class Collector {
   // none), then they are buffered. kNotFound: unknown table. kResourceExhausted: backpressure,
   // nothing of the body was taken; retry_after_seconds() says when to try again.
   Result<IngestResult> Ingest(const TableIdentifier& table, DecodedBody body);
+
+  // Ingest in two halves, so that bulk loads map bodies on several threads while the rest stays
+  // in order: Map (thread-safe, no lock held while mapping; kNotFound: unknown table), then
+  // Ingest of the mapped body (dedup, WAL, buffers; backpressure as above), called in the order
+  // the events are to take in the log. The rows are freed with `mapped`, by the caller (freeing
+  // them takes time better spent outside that order).
+  Result<MappedBody> Map(const TableIdentifier& table, DecodedBody body);
+  Result<IngestResult> Ingest(MappedBody&& mapped);
 
   // Commits every buffer now (each table one append). Errors: the first failing table's; the
   // events of a failed flush stay buffered (and in the WAL) and are retried by the next flush.

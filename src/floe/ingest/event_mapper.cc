@@ -24,6 +24,9 @@ using iceberg::TypeId;
 struct MapScratch::Impl {
   od::parser parser;
   Buffer padded;  // the event text followed by SIMDJSON_PADDING bytes
+  // Texts rows view that are not in the event as sent.
+  std::string data;        // the compact text of `data`
+  std::string extensions;  // the extensions object
 };
 
 MapScratch::MapScratch() : impl_(std::make_unique<Impl>()) {}
@@ -194,27 +197,33 @@ Status Reject(std::string message) { return Status::InvalidArgument(std::move(me
 std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 // A string or number member as text (ids, user ids).
-Result<std::string> IdText(const Member& m, std::string_view what) {
-  if (m.type == od::json_type::string || m.type == od::json_type::number) {
-    return std::string(m.text);
-  }
+Result<std::string_view> IdText(const Member& m, std::string_view what) {
+  if (m.type == od::json_type::string || m.type == od::json_type::number) return m.text;
   return Reject(Quoted(what) + " must be a string or a number, not " +
                 std::string(TypeName(m.type)));
 }
 
-Result<std::string> StringText(const Member& m, std::string_view what) {
-  if (m.type == od::json_type::string) return std::string(m.text);
+Result<std::string_view> StringText(const Member& m, std::string_view what) {
+  if (m.type == od::json_type::string) return m.text;
   return Reject(Quoted(what) + " must be a string, not " + std::string(TypeName(m.type)));
 }
 
 class MapRun {
  public:
   MapRun(const std::vector<EventMapper::Column>& columns, bool events_table, od::document* doc,
-         std::string_view text)
-      : columns_(columns), events_table_(events_table), reader_(doc, text) {}
+         std::string_view text, std::string* data, std::string* extensions, MappedRow* out)
+      : columns_(columns),
+        events_table_(events_table),
+        reader_(doc, text),
+        data_(*data),
+        extensions_(*extensions),
+        out_(*out) {}
 
-  Result<MappedEvent> Run(od::object& object, int64_t received_at) {
-    values_.assign(columns_.size(), std::nullopt);
+  Status Run(od::object& object, int64_t received_at) {
+    out_.id = {};
+    out_.values.assign(columns_.size(), RowValue{});
+    out_.literals.clear();
+    extensions_.clear();
     for (auto field_result : object) {
       od::field field;
       FLOE_RETURN_IF_ERROR(Check(std::move(field_result).get(field)));
@@ -307,14 +316,21 @@ class MapRun {
   }
 
   Status ReadColumn(int column, std::string_view key, od::value value) {
-    if (values_[column].has_value()) return Duplicate(key);
+    if (out_.values[column].kind != RowValue::Kind::kUnset) return Duplicate(key);
     Member m;
     m.key = key;
     FLOE_RETURN_IF_ERROR(Check(reader_.Read(value, &m)));
     if (!events_table_) NoteDedupId(m);
     const EventMapper::Column& c = columns_[column];
     FLOE_ASSIGN_OR_RETURN(Literal literal, CoerceMember(m, c.name, c.type));
-    values_[column] = std::move(literal);
+    RowValue& v = out_.values[column];
+    if (literal.is_null()) {
+      v.kind = RowValue::Kind::kNull;
+      return Status::OK();
+    }
+    v.kind = RowValue::Kind::kLiteral;
+    v.literal = out_.literals.size();
+    out_.literals.push_back(std::move(literal));
     return Status::OK();
   }
 
@@ -322,10 +338,10 @@ class MapRun {
   void NoteDedupId(const Member& m) {
     if (m.type != od::json_type::string && m.type != od::json_type::number) return;
     if (m.key == "id") {
-      id_ = std::string(m.text);
+      out_.id = m.text;
       id_from_id_ = true;
     } else if (m.key == "event_id" && !id_from_id_) {
-      id_ = std::string(m.text);
+      out_.id = m.text;
     }
   }
 
@@ -345,29 +361,44 @@ class MapRun {
     return slots_[other].present ? &slots_[other] : nullptr;
   }
 
-  Result<MappedEvent> Finish(int64_t received_at) {
-    MappedEvent out;
-    if (events_table_) FLOE_RETURN_IF_ERROR(ResolveEventsColumns(received_at, &out.id));
-    if (!events_table_) out.id = std::move(id_);
-    out.values.reserve(columns_.size());
+  Status Finish(int64_t received_at) {
+    if (events_table_) FLOE_RETURN_IF_ERROR(ResolveEventsColumns(received_at));
     for (size_t i = 0; i < columns_.size(); ++i) {
       const EventMapper::Column& c = columns_[i];
-      if (!values_[i].has_value()) {
+      RowValue& v = out_.values[i];
+      if (v.kind == RowValue::Kind::kUnset) {
         if (c.required) {
           return Reject("column " + Quoted(c.name) + " is required but the event has no " +
                         Quoted(c.name));
         }
-        values_[i] = Literal::Null(c.type);
-      } else if (c.required && values_[i]->is_null()) {
+        v.kind = RowValue::Kind::kNull;
+      } else if (c.required && v.kind == RowValue::Kind::kNull) {
         return Reject("column " + Quoted(c.name) + " is required but " + Quoted(c.name) +
                       " is null");
       }
-      out.values.push_back(std::move(*values_[i]));
     }
-    return out;
+    return Status::OK();
   }
 
-  Status ResolveEventsColumns(int64_t received_at, std::string* id) {
+  static RowValue Str(std::string_view text) {
+    RowValue v;
+    v.kind = RowValue::Kind::kString;
+    v.text = text;
+    return v;
+  }
+  static RowValue Null() {
+    RowValue v;
+    v.kind = RowValue::Kind::kNull;
+    return v;
+  }
+  static RowValue TimestampTz(int64_t micros) {
+    RowValue v;
+    v.kind = RowValue::Kind::kTimestampTz;
+    v.micros = micros;
+    return v;
+  }
+
+  Status ResolveEventsColumns(int64_t received_at) {
     const Member* id_member = Pick(kSlotId, kSlotEventId);
     const Member* time = Pick(kSlotTime, kSlotTimestamp);
     const Member* type = Pick(kSlotType, kSlotEventType);
@@ -382,10 +413,10 @@ class MapRun {
     if (session == nullptr && slots_[kSlotSessionId].present) session = &slots_[kSlotSessionId];
 
     if (type == nullptr || type->type == od::json_type::null) return Reject("event has no type");
-    FLOE_ASSIGN_OR_RETURN(std::string type_text, StringText(*type, type->key));
+    FLOE_ASSIGN_OR_RETURN(std::string_view type_text, StringText(*type, type->key));
     if (type_text.empty()) return Reject("event has an empty " + Quoted(type->key));
 
-    std::string event_id;
+    std::string_view event_id;
     if (id_member != nullptr && id_member->type != od::json_type::null) {
       FLOE_ASSIGN_OR_RETURN(event_id, IdText(*id_member, id_member->key));
     }
@@ -394,15 +425,15 @@ class MapRun {
       FLOE_ASSIGN_OR_RETURN(timestamp, EventTimestamp(*time));
     }
     for (size_t i = 0; i < columns_.size(); ++i) {
-      std::optional<Literal>& v = values_[i];
+      RowValue& v = out_.values[i];
       switch (columns_[i].source) {
         case EventMapper::Source::kByName: break;
-        case EventMapper::Source::kEventId: v = Literal::String(event_id); break;
-        case EventMapper::Source::kTimestamp: v = Literal::TimestampTz(timestamp); break;
-        case EventMapper::Source::kType: v = Literal::String(type_text); break;
+        case EventMapper::Source::kEventId: v = Str(event_id); break;
+        case EventMapper::Source::kTimestamp: v = TimestampTz(timestamp); break;
+        case EventMapper::Source::kType: v = Str(type_text); break;
         case EventMapper::Source::kSource: {
           FLOE_ASSIGN_OR_RETURN(v, OptionalString(slots_[kSlotSource]));
-          if (v->is_null()) v = Literal::String("");
+          if (v.kind == RowValue::Kind::kNull) v = Str("");
           break;
         }
         case EventMapper::Source::kSubject: {
@@ -419,22 +450,26 @@ class MapRun {
         }
         case EventMapper::Source::kData: {
           const Member& data = slots_[kSlotData];
-          v = (data.present && data.type != od::json_type::null)
-                  ? Literal::String(Compact(data.raw))
-                  : Literal::Null(Type::Primitive(TypeId::kString));
+          if (data.present && data.type != od::json_type::null) {
+            data_.clear();
+            AppendCompactJson(data.raw, &data_);
+            v = Str(data_);
+          } else {
+            v = Null();
+          }
           break;
         }
         case EventMapper::Source::kExtensions:
           break;  // below, once every alias left over has been added
-        case EventMapper::Source::kReceivedAt: v = Literal::TimestampTz(received_at); break;
+        case EventMapper::Source::kReceivedAt: v = TimestampTz(received_at); break;
       }
     }
+    if (!extensions_.empty()) extensions_ += "}";
     for (size_t i = 0; i < columns_.size(); ++i) {
       if (columns_[i].source != EventMapper::Source::kExtensions) continue;
-      values_[i] = extensions_.empty() ? Literal::Null(Type::Primitive(TypeId::kString))
-                                       : Literal::String(extensions_ + "}");
+      out_.values[i] = extensions_.empty() ? Null() : Str(extensions_);
     }
-    *id = std::move(event_id);
+    out_.id = event_id;
     return Status::OK();
   }
 
@@ -450,29 +485,25 @@ class MapRun {
     return *micros;
   }
 
-  static Result<Literal> OptionalString(const Member& m) {
-    if (!m.present || m.type == od::json_type::null) {
-      return Literal::Null(Type::Primitive(TypeId::kString));
-    }
-    FLOE_ASSIGN_OR_RETURN(std::string s, StringText(m, m.key));
-    return Literal::String(std::move(s));
+  static Result<RowValue> OptionalString(const Member& m) {
+    if (!m.present || m.type == od::json_type::null) return Null();
+    FLOE_ASSIGN_OR_RETURN(std::string_view s, StringText(m, m.key));
+    return Str(s);
   }
 
-  static Result<Literal> OptionalId(const Member* m) {
-    if (m == nullptr || m->type == od::json_type::null) {
-      return Literal::Null(Type::Primitive(TypeId::kString));
-    }
-    FLOE_ASSIGN_OR_RETURN(std::string s, IdText(*m, m->key));
-    return Literal::String(std::move(s));
+  static Result<RowValue> OptionalId(const Member* m) {
+    if (m == nullptr || m->type == od::json_type::null) return Null();
+    FLOE_ASSIGN_OR_RETURN(std::string_view s, IdText(*m, m->key));
+    return Str(s);
   }
 
   const std::vector<EventMapper::Column>& columns_;
   bool events_table_;
   EventReader reader_;
-  std::vector<std::optional<Literal>> values_;
+  std::string& data_;
+  std::string& extensions_;  // "{..." without the closing brace while members are added
+  MappedRow& out_;
   Member slots_[kSlotCount];
-  std::string extensions_;  // "{..." without the closing brace while members are added
-  std::string id_;
   bool id_from_id_ = false;
 };
 
@@ -505,10 +536,35 @@ Result<EventMapper> EventMapper::Make(const iceberg::Schema& schema) {
   return EventMapper(schema, std::move(columns), events_table);
 }
 
+Literal MappedRow::LiteralAt(size_t column, const Type& type) const {
+  const RowValue& v = values[column];
+  switch (v.kind) {
+    case RowValue::Kind::kString: return Literal::String(std::string(v.text));
+    case RowValue::Kind::kTimestampTz: return Literal::TimestampTz(v.micros);
+    case RowValue::Kind::kLiteral: return literals[v.literal];
+    case RowValue::Kind::kUnset:
+    case RowValue::Kind::kNull: break;
+  }
+  return Literal::Null(type);
+}
+
 Result<MappedEvent> EventMapper::Map(std::string_view event_json, int64_t received_at_micros,
                                      MapScratch* scratch) const {
   MapScratch local;
-  MapScratch::Impl* s = (scratch != nullptr ? scratch : &local)->impl();
+  MappedRow row;
+  FLOE_RETURN_IF_ERROR(
+      MapRow(event_json, received_at_micros, scratch != nullptr ? scratch : &local, &row));
+  MappedEvent out;
+  out.id = std::string(row.id);
+  out.values.reserve(columns_.size());
+  for (size_t i = 0; i < columns_.size(); ++i)
+    out.values.push_back(row.LiteralAt(i, columns_[i].type));
+  return out;
+}
+
+Status EventMapper::MapRow(std::string_view event_json, int64_t received_at_micros,
+                           MapScratch* scratch, MappedRow* row) const {
+  MapScratch::Impl* s = scratch->impl();
   s->padded.Clear();
   s->padded.Reserve(event_json.size() + simdjson::SIMDJSON_PADDING);
   s->padded.Append(event_json.data(), event_json.size());
@@ -528,13 +584,13 @@ Result<MappedEvent> EventMapper::Map(std::string_view event_json, int64_t receiv
   od::object object;
   if (!err) err = doc.get_object().get(object);
   if (err) return Status::InvalidArgument("malformed JSON: " + JsonErrorText(err));
-  MapRun run(columns_, events_table_, &doc, text);
-  FLOE_ASSIGN_OR_RETURN(MappedEvent mapped, run.Run(object, received_at_micros));
+  MapRun run(columns_, events_table_, &doc, text, &s->data, &s->extensions, row);
+  FLOE_RETURN_IF_ERROR(run.Run(object, received_at_micros));
   const char* trailing = nullptr;
   if (doc.current_location().get(trailing) == simdjson::SUCCESS) {
     return Status::InvalidArgument("unexpected content after the event object");
   }
-  return mapped;
+  return Status::OK();
 }
 
 }  // namespace floe::ingest

@@ -21,6 +21,26 @@ struct MappedEvent {
   std::vector<iceberg::Literal> values;  // one per top-level column, in schema order
 };
 
+// One value of a MappedRow. Strings view the event's text or the scratch, so a row holds no
+// allocation per value; they are valid until the scratch maps the next event.
+struct RowValue {
+  enum class Kind : uint8_t { kUnset, kNull, kString, kTimestampTz, kLiteral };
+  Kind kind = Kind::kUnset;
+  std::string_view text;  // kString
+  int64_t micros = 0;     // kTimestampTz
+  size_t literal = 0;     // kLiteral: index in MappedRow::literals
+};
+
+// An event mapped without copies (EventMapper::MapRow), to be copied into column buffers.
+struct MappedRow {
+  std::string_view id;                     // dedup key ("" when the event has none)
+  std::vector<RowValue> values;            // one per top-level column, in schema order
+  std::vector<iceberg::Literal> literals;  // coerced values of columns filled by name
+
+  // Value `column` as a literal of the column's type `type`.
+  iceberg::Literal LiteralAt(size_t column, const iceberg::Type& type) const;
+};
+
 // Reusable parse buffers for Map(): one per thread keeps Map() free of allocations for the
 // parser. Not thread-safe; never shared between threads at once.
 class MapScratch {
@@ -54,6 +74,10 @@ class EventMapper {
   // `scratch` a temporary one is used.
   Result<MappedEvent> Map(std::string_view event_json, int64_t received_at_micros,
                           MapScratch* scratch = nullptr) const;
+  // Map without a copy of any value: `row` (reused from call to call) views `event_json` and
+  // `scratch` until the scratch maps the next event. Same rules and errors as Map().
+  Status MapRow(std::string_view event_json, int64_t received_at_micros, MapScratch* scratch,
+                MappedRow* row) const;
 
   // How a top-level column gets its value (internal; public for the implementation's helpers).
   enum class Source : uint8_t {

@@ -103,30 +103,104 @@ PartitionBuffer::PartitionBuffer(const std::vector<LeafColumn>* leaves,
       partition_path_(std::move(partition_path)),
       columns_(leaves->size()) {}
 
-Status PartitionBuffer::Append(const std::vector<Literal>& values) {
+void PartitionBuffer::Recount() {
+  int64_t held = 0;
+  for (const ColumnVector& c : columns_) held += HeldBytes(c);
+  bytes_ = held;
+}
+
+Status PartitionBuffer::AppendRow(const MappedRow& row) {
   const auto& leaves = *leaves_;
-  if (values.size() != leaves.size()) {
-    return Status::Internal("buffer: " + std::to_string(values.size()) + " values for " +
+  if (row.values.size() != leaves.size()) {
+    return Status::Internal("buffer: " + std::to_string(row.values.size()) + " values for " +
                             std::to_string(leaves.size()) + " columns");
   }
+  using Kind = RowValue::Kind;
   // Checked first so a bad row leaves every column as it was.
   for (size_t i = 0; i < leaves.size(); ++i) {
-    if (values[i].is_null() && leaves[i].max_def == 0) {
-      return Status::Internal("buffer: null in required column " + leaves[i].path[0]);
+    const RowValue& v = row.values[i];
+    const LeafColumn& leaf = leaves[i];
+    bool null = v.kind == Kind::kNull || v.kind == Kind::kUnset ||
+                (v.kind == Kind::kLiteral && row.literals[v.literal].is_null());
+    if (null && leaf.max_def == 0) {
+      return Status::Internal("buffer: null in required column " + leaf.path[0]);
+    }
+    if ((v.kind == Kind::kString && leaf.physical != PhysicalType::kByteArray) ||
+        (v.kind == Kind::kTimestampTz && leaf.physical != PhysicalType::kInt64)) {
+      return Status::Internal("buffer: a value of another type for column " + leaf.path[0]);
     }
   }
-  int64_t added = 0;
   for (size_t i = 0; i < leaves.size(); ++i) {
     const LeafColumn& leaf = leaves[i];
-    const Literal& v = values[i];
+    const RowValue& v = row.values[i];
     ColumnVector& c = columns_[i];
-    added -= HeldBytes(c);
-    AppendValue(leaf, v, &c);
-    added += HeldBytes(c);
+    switch (v.kind) {
+      case Kind::kString:
+        ++c.num_levels;
+        ++c.num_values;
+        if (leaf.max_def > 0) c.def_levels.push_back(1);
+        AppendBytes(&c, v.text);
+        break;
+      case Kind::kTimestampTz:
+        ++c.num_levels;
+        ++c.num_values;
+        if (leaf.max_def > 0) c.def_levels.push_back(1);
+        c.i64.push_back(v.micros);
+        break;
+      case Kind::kLiteral: AppendValue(leaf, row.literals[v.literal], &c); break;
+      case Kind::kUnset:
+      case Kind::kNull:
+        ++c.num_levels;
+        c.def_levels.push_back(0);
+        break;
+    }
   }
   ++rows_;
-  bytes_ += added;
+  Recount();
   return Status::OK();
+}
+
+void PartitionBuffer::AppendRows(const PartitionBuffer& from, std::span<const uint32_t> rows) {
+  if (rows.size() == static_cast<size_t>(from.rows_)) return AppendAll(from);
+  const auto& leaves = *leaves_;
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    const ColumnVector& src = from.columns_[i];
+    ColumnVector& c = columns_[i];
+    std::vector<int32_t> index = ValueIndex(src, from.rows_);
+    bool optional = leaves[i].max_def > 0;
+    for (uint32_t r : rows) {
+      int32_t v = index[r];
+      ++c.num_levels;
+      if (optional) c.def_levels.push_back(v < 0 ? 0 : 1);
+      if (v >= 0) CopyValue(leaves[i], src, v, &c);
+    }
+  }
+  rows_ += static_cast<int64_t>(rows.size());
+  Recount();
+}
+
+void PartitionBuffer::AppendAll(const PartitionBuffer& from) {
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    const ColumnVector& src = from.columns_[i];
+    ColumnVector& c = columns_[i];
+    c.num_levels += src.num_levels;
+    c.num_values += src.num_values;
+    c.def_levels.insert(c.def_levels.end(), src.def_levels.begin(), src.def_levels.end());
+    c.bools.insert(c.bools.end(), src.bools.begin(), src.bools.end());
+    c.i32.insert(c.i32.end(), src.i32.begin(), src.i32.end());
+    c.i64.insert(c.i64.end(), src.i64.begin(), src.i64.end());
+    c.f32.insert(c.f32.end(), src.f32.begin(), src.f32.end());
+    c.f64.insert(c.f64.end(), src.f64.begin(), src.f64.end());
+    if (src.offsets.size() > 1) {
+      if (c.offsets.empty()) c.offsets.push_back(0);
+      const uint32_t shift = static_cast<uint32_t>(c.bytes.size());
+      c.offsets.reserve(c.offsets.size() + src.offsets.size() - 1);
+      for (size_t k = 1; k < src.offsets.size(); ++k) c.offsets.push_back(src.offsets[k] + shift);
+      c.bytes.append(src.bytes);
+    }
+  }
+  rows_ += from.rows_;
+  Recount();
 }
 
 namespace {

@@ -5,11 +5,13 @@
 // Literal per value, and a flush sorts an index and gathers, with no conversion.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "floe/common/result.h"
 #include "floe/iceberg/values.h"
+#include "floe/ingest/event_mapper.h"
 #include "floe/parquet/types.h"
 
 namespace floe::parquet {
@@ -35,7 +37,11 @@ class PartitionBuffer {
   // Appends one row: one value per leaf, of the leaf's type (what EventMapper gives for this
   // schema). A null in a required column or a value of another type is kInternal and appends
   // nothing.
-  Status Append(const std::vector<iceberg::Literal>& values);
+  Status AppendRow(const MappedRow& row);
+  // Appends rows `rows` (ascending) of `from`, a buffer of the same leaves.
+  void AppendRows(const PartitionBuffer& from, std::span<const uint32_t> rows);
+  // Appends every row of `from`, a buffer of the same leaves.
+  void AppendAll(const PartitionBuffer& from);
 
   int64_t rows() const { return rows_; }
   // Memory the values take (what buffer limits count).
@@ -53,6 +59,8 @@ class PartitionBuffer {
   std::vector<iceberg::Literal> partition_;
   std::string partition_path_;
   std::vector<parquet::ColumnVector> columns_;
+  void Recount();  // bytes_ from the columns' capacities
+
   int64_t rows_ = 0;
   int64_t bytes_ = 0;
 };

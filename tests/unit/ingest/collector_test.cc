@@ -310,6 +310,52 @@ TEST_F(CollectorTest, DuplicatesWithinTheWindowAreCountedNotWritten) {
   EXPECT_EQ(TableIds(), (std::multiset<std::string>{"a", "a", "b"}));
 }
 
+// A body is mapped into buffers of its own and appended to the table's after dedup: a partition
+// whose events of the body were all duplicates must not leave an empty buffer (an empty file).
+TEST_F(CollectorTest, PartitionWhollyDuplicateInABodyWritesNoFile) {
+  auto c = OpenOk(Options());
+  ASSERT_TRUE(c->Ingest(events_, Body({Event("a", "t", "2026-01-01T00:00:00Z")})).ok());
+  ASSERT_TRUE(c->Flush().ok());
+  auto r = c->Ingest(events_, Body({Event("a", "t", "2026-01-01T00:00:00Z"),
+                                    Event("b", "t", "2026-01-02T00:00:00Z")}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->accepted, 1);
+  EXPECT_EQ(r->duplicates, 1);
+  auto flushed = c->Flush();
+  ASSERT_TRUE(flushed.ok());
+  ASSERT_EQ(flushed->commits.size(), 1u);
+  EXPECT_EQ(flushed->commits[0].data_files, 1);
+  EXPECT_EQ(flushed->commits[0].records, 1);
+  ASSERT_TRUE(c->Close().ok());
+  EXPECT_EQ(TableIds(), (std::multiset<std::string>{"a", "b"}));
+}
+
+// Bodies mapped out of order (as floe ingest's workers do) take the log and the table in the
+// order they are ingested; a mapped body is taken once.
+TEST_F(CollectorTest, MappedBodiesAreIngestedInTheOrderGiven) {
+  auto c = OpenOk(Options());
+  DecodedBody first = Body({Event("a", "t", "2026-01-01T00:00:00Z"), R"({"id":"x"})"});
+  DecodedBody second =
+      Body({Event("a", "t", "2026-01-01T00:00:01Z"), Event("b", "t", "2026-01-01T00:00:02Z")});
+  auto mapped_second = c->Map(events_, std::move(second));
+  auto mapped_first = c->Map(events_, std::move(first));
+  ASSERT_TRUE(mapped_first.ok() && mapped_second.ok());
+  auto r1 = c->Ingest(std::move(*mapped_first));
+  ASSERT_TRUE(r1.ok()) << r1.status().ToString();
+  EXPECT_EQ(r1->accepted, 1);
+  EXPECT_EQ(r1->rejected, 1);
+  ASSERT_EQ(r1->errors.size(), 1u);
+  EXPECT_EQ(r1->errors[0].index, 1u);
+  auto r2 = c->Ingest(std::move(*mapped_second));
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(r2->accepted, 1);  // "a" was the first body's
+  EXPECT_EQ(r2->duplicates, 1);
+  EXPECT_EQ(c->Ingest(std::move(*mapped_second)).status().kind(), ErrorKind::kInternal);
+  EXPECT_FALSE(c->Map(TableIdentifier{{"analytics"}, "nope"}, Body({})).ok());
+  ASSERT_TRUE(c->Close().ok());
+  EXPECT_EQ(TableIds(), (std::multiset<std::string>{"a", "b"}));
+}
+
 TEST_F(CollectorTest, BackpressureRefusesWhenBuffersAreFull) {
   auto o = Options();
   o.max_buffered_bytes = 100;
