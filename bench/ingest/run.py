@@ -11,13 +11,14 @@
 (b) HTTP (with --http, needs `floe serve`): a load generator (load.mjs, Node) posts 500-event
     NDJSON bodies over C keep-alive connections on loopback for S seconds against `floe serve`
     with fsync durability; events/s, p50/p99 latency of a request, peak RSS of the server, next to
-    DuckDB's ingest rate.
+    DuckDB's ingest rate. --http-only skips floe's part of (a) for quicker iterations on (b)
+    (DuckDB's ingest still runs: it is the figure (b) is compared with).
 
 Figures are events/s, wall-clock seconds and the peak RSS of each process (wait4's ru_maxrss);
 ratios are floe/DuckDB. Use a release build: FLOE_BUILD=build-rel python3 bench/ingest/run.py
 
 Usage: python3 bench/ingest/run.py [--events N] [--threads T] [--durability none|fsync]
-                                   [--http] [--seconds S] [--connections C]"""
+                                   [--http] [--http-only] [--seconds S] [--connections C]"""
 import argparse
 import json
 import os
@@ -110,6 +111,8 @@ def http_load(args, ndjson):
         _, status, usage = os.wait4(server.pid, 0)
         report["server_exit"] = os.waitstatus_to_exitcode(status)
         report["server_peak_rss_bytes"] = usage.ru_maxrss * 1024
+        # The whole run's (start-up, load, flush): the client's figure counts the load only.
+        report["server_cpu_seconds"] = usage.ru_utime + usage.ru_stime
         return report
     finally:
         if server.poll() is None:
@@ -127,6 +130,8 @@ def main():
     ap.add_argument("--buffer-bytes", type=int, default=256 << 20)
     ap.add_argument("--max-buffered-bytes", type=int, default=768 << 20)
     ap.add_argument("--http", action="store_true", help="also run (b), the HTTP load")
+    ap.add_argument("--http-only", action="store_true",
+                    help="run (b) and DuckDB's ingest, not floe's part of (a)")
     ap.add_argument("--seconds", type=int, default=30)
     ap.add_argument("--connections", type=int, default=8)
     args = ap.parse_args()
@@ -134,23 +139,25 @@ def main():
     ndjson = events_ndjson(args.events)
     duck_out = DATA / "bench-ingest-duckdb.parquet"
     duck = duckdb_anchor("ingest", ndjson, duck_out, threads=args.threads)
-    floe = bulk(args, ndjson)
     duck_rate = duck["rows"] / duck["seconds"]
-    floe_rate = floe["accepted"] / floe["wall_seconds"]
-    rows = [("metric", "floe ingest", "duckdb ingest", "ratio")]
-    rows.append(("events/s (wall clock of the process)", f"{round(floe_rate):,}",
-                 f"{round(duck_rate):,}", f"{floe_rate / duck_rate:.2f}x (floe/duckdb)"))
-    rows.append(("seconds", floe["wall_seconds"], duck["seconds"], ""))
-    rows.append(("events", f"{floe['accepted']:,}", f"{duck['rows']:,}", ""))
-    rows.append(("output bytes", mb(floe["parquet_bytes"]), mb(duck["bytes_out"]),
-                 f"{floe['parquet_bytes'] / duck['bytes_out']:.2f}x"))
-    rows.append(("files / commits", f"{floe['data_files']} / {floe['commits']}", "1 / -", ""))
-    rows.append(("peak RSS", mb(floe["peak_rss_bytes"]), mb(duck["peak_rss_bytes"]), ""))
-    print_table(f"bench/ingest (a): {args.events:,} events from NDJSON "
-                f"({mb(ndjson.stat().st_size)}), durability={args.durability}, "
-                f"threads={args.threads}", rows)
-    raw = {"duckdb_ingest": duck, "floe_ingest": floe}
-    if args.http:
+    raw = {"duckdb_ingest": duck}
+    if not args.http_only:
+        floe = bulk(args, ndjson)
+        floe_rate = floe["accepted"] / floe["wall_seconds"]
+        rows = [("metric", "floe ingest", "duckdb ingest", "ratio")]
+        rows.append(("events/s (wall clock of the process)", f"{round(floe_rate):,}",
+                     f"{round(duck_rate):,}", f"{floe_rate / duck_rate:.2f}x (floe/duckdb)"))
+        rows.append(("seconds", floe["wall_seconds"], duck["seconds"], ""))
+        rows.append(("events", f"{floe['accepted']:,}", f"{duck['rows']:,}", ""))
+        rows.append(("output bytes", mb(floe["parquet_bytes"]), mb(duck["bytes_out"]),
+                     f"{floe['parquet_bytes'] / duck['bytes_out']:.2f}x"))
+        rows.append(("files / commits", f"{floe['data_files']} / {floe['commits']}", "1 / -", ""))
+        rows.append(("peak RSS", mb(floe["peak_rss_bytes"]), mb(duck["peak_rss_bytes"]), ""))
+        print_table(f"bench/ingest (a): {args.events:,} events from NDJSON "
+                    f"({mb(ndjson.stat().st_size)}), durability={args.durability}, "
+                    f"threads={args.threads}", rows)
+        raw["floe_ingest"] = floe
+    if args.http or args.http_only:
         h = http_load(args, ndjson)
         rows = [("metric", "floe serve", "duckdb ingest", "ratio")]
         rows.append(("events/s", f"{round(h['events_per_second']):,}", f"{round(duck_rate):,}",
@@ -158,6 +165,8 @@ def main():
         rows.append(("requests", f"{h['requests']:,}", "", ""))
         rows.append(("latency p50 / p99", f"{h['p50_ms']} ms / {h['p99_ms']} ms", "", ""))
         rows.append(("non-2xx answers", h["errors"], "", ""))
+        rows.append(("CPU seconds: server / load client", f"{h['server_cpu_seconds']:.2f} / "
+                     f"{h['client_cpu_seconds']:.2f}", "", ""))
         rows.append(("server peak RSS", mb(h["server_peak_rss_bytes"]), mb(duck["peak_rss_bytes"]), ""))
         print_table(f"bench/ingest (b): HTTP, 500-event NDJSON bodies, {args.connections} "
                     f"keep-alive connections, {args.seconds} s, durability=fsync", rows)
