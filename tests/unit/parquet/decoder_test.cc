@@ -272,6 +272,46 @@ TEST(PlainDecoder, ByteArrayCorruptLengths) {
   EXPECT_TRUE(IsCorrupt(d.Decode(int64_t{1} << 40, &out)));
 }
 
+// Values of 128 bytes and more on average are checked and copied in one pass; the result and the
+// errors are those of short values.
+TEST(PlainDecoder, LongByteArrays) {
+  std::vector<std::string> values;
+  Bytes in;
+  for (int i = 0; i < 50; ++i) {
+    values.push_back(
+        std::string(static_cast<size_t>(100 + i * 13), static_cast<char>('a' + i % 26)));
+    PutLE32(&in, static_cast<uint32_t>(values.back().size()));
+    in.insert(in.end(), values.back().begin(), values.back().end());
+  }
+  PlainDecoder d(PhysicalType::kByteArray, 0);
+  ASSERT_TRUE(d.SetData(View(in), 50).ok());
+  ColumnVector out;
+  ASSERT_TRUE(d.Decode(20, &out).ok());
+  ASSERT_TRUE(d.Decode(30, &out).ok());
+  ASSERT_EQ(out.offsets.size(), 51u);
+  for (size_t i = 0; i < values.size(); ++i) {
+    EXPECT_EQ(out.bytes.substr(out.offsets[i], out.offsets[i + 1] - out.offsets[i]), values[i]);
+  }
+  EXPECT_TRUE(IsCorrupt(d.Decode(1, &out)));
+
+  // A length running past the page in the middle of a batch: kCorrupt naming it, and the vector
+  // as it was before the batch.
+  Bytes bad = in;
+  size_t at = 0;
+  for (int i = 0; i < 10; ++i) at += 4 + values[static_cast<size_t>(i)].size();
+  bad[at + 3] = 0x7f;
+  ASSERT_TRUE(d.SetData(View(bad), 50).ok());
+  ColumnVector partial;
+  ASSERT_TRUE(d.Decode(5, &partial).ok());
+  const std::string bytes_before = partial.bytes;
+  const std::vector<uint32_t> offsets_before = partial.offsets;
+  Status s = d.Decode(20, &partial);
+  EXPECT_TRUE(IsCorrupt(s));
+  EXPECT_NE(s.message().find("at byte " + std::to_string(at)), std::string::npos) << s.message();
+  EXPECT_EQ(partial.bytes, bytes_before);
+  EXPECT_EQ(partial.offsets, offsets_before);
+}
+
 TEST(PlainDecoder, FixedLenByteArrayAndInt96) {
   Bytes in = {1, 2, 3, 4, 5, 6};
   PlainDecoder d(PhysicalType::kFixedLenByteArray, 3);

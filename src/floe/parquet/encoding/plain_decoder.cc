@@ -94,6 +94,17 @@ Status PlainDecoder::DecodeBooleans(int64_t n, ColumnVector* out) {
   return Status::OK();
 }
 
+Status PlainDecoder::LengthError(const uint8_t* p, int64_t i) const {
+  const size_t left = static_cast<size_t>(end_ - p);
+  if (left < 4) {
+    return Status::Corrupt("PLAIN BYTE_ARRAY: value " + std::to_string(i) +
+                           " of the batch has no length at byte " + std::to_string(p - begin_));
+  }
+  return Status::Corrupt("PLAIN BYTE_ARRAY: value length " + std::to_string(LoadLE<uint32_t>(p)) +
+                         " at byte " + std::to_string(p - begin_) + " exceeds the " +
+                         std::to_string(left - 4) + " bytes that remain");
+}
+
 Status PlainDecoder::DecodeByteArrays(int64_t n, ColumnVector* out) {
   // A value takes at least its 4-byte length, which bounds what may be reserved.
   if (static_cast<uint64_t>(n) > remaining() / 4) {
@@ -102,22 +113,19 @@ Status PlainDecoder::DecodeByteArrays(int64_t n, ColumnVector* out) {
                            std::to_string(remaining()) + " remain at byte " +
                            std::to_string(pos_ - begin_));
   }
+  constexpr uint64_t kLongAverage = 128;
+  if (remaining() >= static_cast<uint64_t>(n) * (4 + kLongAverage) &&
+      CheckByteCapacity(*out, remaining()).ok()) {
+    return AppendLongByteArrays(n, out);
+  }
   // First pass: check every length against the input and total the bytes, so the second pass
   // copies into storage sized once.
   const uint8_t* p = pos_;
   uint64_t total = 0;
   for (int64_t i = 0; i < n; ++i) {
     const size_t left = static_cast<size_t>(end_ - p);
-    if (left < 4) {
-      return Status::Corrupt("PLAIN BYTE_ARRAY: value " + std::to_string(i) +
-                             " of the batch has no length at byte " + std::to_string(p - begin_));
-    }
+    if (left < 4 || LoadLE<uint32_t>(p) > left - 4) return LengthError(p, i);
     const uint32_t len = LoadLE<uint32_t>(p);
-    if (len > left - 4) {
-      return Status::Corrupt("PLAIN BYTE_ARRAY: value length " + std::to_string(len) + " at byte " +
-                             std::to_string(p - begin_) + " exceeds the " +
-                             std::to_string(left - 4) + " bytes that remain");
-    }
     total += len;
     p += 4 + size_t{len};
   }
@@ -148,12 +156,40 @@ Status PlainDecoder::DecodeByteArrays(int64_t n, ColumnVector* out) {
   return Status::OK();
 }
 
+// Long values are checked and appended one by one in a single pass: growing the string first
+// would zero every byte before it is overwritten, and a separate checking pass would walk the
+// page twice (JSON payloads: about a tenth of their decode time together). The caller checked
+// that every byte left could be added without overflowing the offsets.
+Status PlainDecoder::AppendLongByteArrays(int64_t n, ColumnVector* out) {
+  const size_t offsets_before = out->offsets.size();
+  const size_t bytes_before = out->bytes.size();
+  StartOffsets(out);
+  const size_t old_offsets = out->offsets.size();
+  out->offsets.resize(old_offsets + static_cast<size_t>(n));
+  uint32_t* offsets = out->offsets.data() + old_offsets;
+  const uint8_t* p = pos_;
+  for (int64_t i = 0; i < n; ++i) {
+    const size_t left = static_cast<size_t>(end_ - p);
+    if (left < 4 || LoadLE<uint32_t>(p) > left - 4) {
+      out->offsets.resize(offsets_before);
+      out->bytes.resize(bytes_before);
+      return LengthError(p, i);
+    }
+    const uint32_t len = LoadLE<uint32_t>(p);
+    out->bytes.append(reinterpret_cast<const char*>(p + 4), len);
+    offsets[i] = static_cast<uint32_t>(out->bytes.size());
+    p += 4 + size_t{len};
+  }
+  pos_ = p;
+  return Status::OK();
+}
+
 Status PlainDecoder::DecodeFixedBytes(int64_t n, ColumnVector* out) {
   const uint64_t need = static_cast<uint64_t>(n) * static_cast<uint64_t>(width_);
   if (need > remaining()) {
     return Status::Corrupt(
-        std::string("PLAIN ") + format::PhysicalTypeName(physical_) + ": " + std::to_string(n) + " values of " +
-        std::to_string(width_) + " bytes need " + std::to_string(need) + ", only " +
+        std::string("PLAIN ") + format::PhysicalTypeName(physical_) + ": " + std::to_string(n) +
+        " values of " + std::to_string(width_) + " bytes need " + std::to_string(need) + ", only " +
         std::to_string(remaining()) + " remain at byte " + std::to_string(pos_ - begin_));
   }
   FLOE_RETURN_IF_ERROR(CheckByteCapacity(*out, need));

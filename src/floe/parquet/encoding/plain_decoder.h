@@ -24,6 +24,9 @@ class PlainDecoder final : public ValueDecoder {
   Status DecodeFixed(int64_t n, std::vector<T>* out);
   Status DecodeBooleans(int64_t n, ColumnVector* out);
   Status DecodeByteArrays(int64_t n, ColumnVector* out);
+  Status AppendLongByteArrays(int64_t n, ColumnVector* out);
+  // The error for the byte-array length at `p` (value `i` of the batch) that does not fit.
+  Status LengthError(const uint8_t* p, int64_t i) const;
   Status DecodeFixedBytes(int64_t n, ColumnVector* out);
 
   PhysicalType physical_;
