@@ -94,6 +94,35 @@ void CopyValue(const LeafColumn& leaf, const ColumnVector& from, int32_t i, Colu
   ++to->num_values;
 }
 
+// Sets `to`'s values to values `values` of `from`, sized once instead of growing value by value.
+void GatherValues(const LeafColumn& leaf, const ColumnVector& from,
+                  const std::vector<int32_t>& values, ColumnVector* to) {
+  const size_t n = values.size();
+  to->num_values = static_cast<int64_t>(n);
+  auto gather = [&](const auto& src, auto* dst) {
+    dst->resize(n);
+    for (size_t j = 0; j < n; ++j) (*dst)[j] = src[static_cast<size_t>(values[j])];
+  };
+  switch (leaf.physical) {
+    case PhysicalType::kBoolean: gather(from.bools, &to->bools); return;
+    case PhysicalType::kInt32: gather(from.i32, &to->i32); return;
+    case PhysicalType::kInt64: gather(from.i64, &to->i64); return;
+    case PhysicalType::kFloat: gather(from.f32, &to->f32); return;
+    case PhysicalType::kDouble: gather(from.f64, &to->f64); return;
+    default: break;
+  }
+  size_t total = 0;
+  for (int32_t v : values) total += BytesAt(from, v).size();
+  to->bytes.reserve(total);
+  to->offsets.resize(n + 1);
+  to->offsets[0] = 0;
+  for (size_t j = 0; j < n; ++j) {
+    std::string_view v = BytesAt(from, values[j]);
+    to->bytes.append(v.data(), v.size());
+    to->offsets[j + 1] = static_cast<uint32_t>(to->bytes.size());
+  }
+}
+
 }  // namespace
 
 PartitionBuffer::PartitionBuffer(const std::vector<LeafColumn>* leaves,
@@ -277,6 +306,8 @@ Status PartitionBuffer::WriteSorted(const std::vector<SortKey>& keys,
   }
   parquet::RowBatch batch;
   batch.columns.resize(leaves.size());
+  std::vector<int32_t> values;  // of one column of a batch, in write order
+  values.reserve(static_cast<size_t>(std::min(rows_, batch_rows)));
   for (int64_t start = 0; start < rows_; start += batch_rows) {
     int64_t end = std::min(rows_, start + batch_rows);
     batch.num_rows = end - start;
@@ -284,13 +315,19 @@ Status PartitionBuffer::WriteSorted(const std::vector<SortKey>& keys,
       ColumnVector& out = batch.columns[i];
       out.Clear();
       out.num_levels = batch.num_rows;
-      bool optional = leaves[i].max_def > 0;
-      if (optional) out.def_levels.reserve(static_cast<size_t>(batch.num_rows));
-      for (int64_t r = start; r < end; ++r) {
-        int32_t v = index[i][order[static_cast<size_t>(r)]];
-        if (optional) out.def_levels.push_back(v < 0 ? 0 : 1);
-        if (v >= 0) CopyValue(leaves[i], columns_[i], v, &out);
+      values.clear();
+      if (leaves[i].max_def > 0) {
+        out.def_levels.resize(static_cast<size_t>(batch.num_rows));
+        for (int64_t r = start; r < end; ++r) {
+          int32_t v = index[i][order[static_cast<size_t>(r)]];
+          out.def_levels[static_cast<size_t>(r - start)] = v < 0 ? 0 : 1;
+          if (v >= 0) values.push_back(v);
+        }
+      } else {
+        for (int64_t r = start; r < end; ++r)
+          values.push_back(index[i][order[static_cast<size_t>(r)]]);
       }
+      GatherValues(leaves[i], columns_[i], values, &out);
     }
     FLOE_RETURN_IF_ERROR(writer->WriteBatch(batch));
   }
