@@ -550,6 +550,13 @@ Status ColumnWriter::FlushPage() {
     MaterializeDictionaryPage();
     ResetDictionary();
     mode_ = Mode::kAutoFallback;
+    // Hashing every value of a unique column (ids, payloads) into a dictionary that is then
+    // thrown away was a tenth of a compaction's CPU: later row groups skip the attempt, retried
+    // ever more rarely while it keeps failing, in case the values change.
+    dictionary_misses_ = std::min(dictionary_misses_ + 1, 4);
+    dictionary_skips_left_ = 1 << (dictionary_misses_ - 1);
+  } else if (mode_ == Mode::kDictionary && chunk_.dictionary_data_pages == 0) {
+    dictionary_misses_ = 0;
   }
   bool v2 = options_.data_page_version == DataPageVersion::kV2;
   levels_.Clear();
@@ -717,6 +724,11 @@ Status ColumnWriter::WriteChunk(int64_t file_offset, OutputStream* sink, format:
   file_num_values_ += chunk_.num_values;
   chunk_.Reset();
   mode_ = initial_mode_;
+  if (mode_ == Mode::kDictionary && encoding_ == ColumnEncoding::kAuto &&
+      dictionary_skips_left_ > 0) {
+    --dictionary_skips_left_;
+    mode_ = Mode::kAutoFallback;
+  }
   if (mode_ == Mode::kDictionary) {
     ResetDictionary();
   } else {

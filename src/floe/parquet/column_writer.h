@@ -151,6 +151,10 @@ class ColumnWriter {
   Mode initial_mode_;
   Mode mode_;
   bool delta_candidate_;  // int/long/date/time/timestamp: auto fallback may pick DELTA
+  // kAuto: row groups in a row whose first page did not pay for its dictionary (at most 4), and
+  // the row groups still to start without one (see FlushPage).
+  int dictionary_misses_ = 0;
+  int dictionary_skips_left_ = 0;
 
   std::unique_ptr<NumericDictionaryEncoder<int32_t>> dict_i32_;
   std::unique_ptr<NumericDictionaryEncoder<int64_t>> dict_i64_;

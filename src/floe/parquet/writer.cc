@@ -176,23 +176,34 @@ Status ParquetWriter::Append(std::string_view bytes) {
   return Status::OK();
 }
 
-Status ParquetWriter::WriteBatch(const RowBatch& batch) {
+Status ParquetWriter::WriteBatch(const RowBatch& batch) { return WriteBatches({&batch}); }
+
+Status ParquetWriter::WriteBatches(const std::vector<const RowBatch*>& batches) {
   if (!failed_.ok()) return failed_;
   if (closed_) return Status::InvalidArgument("parquet writer: WriteBatch after Close");
-  if (batch.num_rows < 0) return Status::InvalidArgument("parquet writer: negative num_rows");
-  if (batch.columns.size() != leaves_.size()) {
-    return Status::InvalidArgument("parquet writer: batch has " +
-                                   std::to_string(batch.columns.size()) + " columns, schema has " +
-                                   std::to_string(leaves_.size()) + " leaf columns");
+  int64_t rows = 0;
+  for (const RowBatch* batch : batches) {
+    if (batch->num_rows < 0) return Status::InvalidArgument("parquet writer: negative num_rows");
+    if (batch->columns.size() != leaves_.size()) {
+      return Status::InvalidArgument(
+          "parquet writer: batch has " + std::to_string(batch->columns.size()) +
+          " columns, schema has " + std::to_string(leaves_.size()) + " leaf columns");
+    }
+    for (size_t i = 0; i < leaves_.size(); ++i) {
+      FLOE_RETURN_IF_ERROR(
+          ValidateColumnVector(leaves_[i], batch->columns[i], batch->num_rows, i));
+    }
+    rows += batch->num_rows;
   }
-  for (size_t i = 0; i < leaves_.size(); ++i) {
-    FLOE_RETURN_IF_ERROR(ValidateColumnVector(leaves_[i], batch.columns[i], batch.num_rows, i));
-  }
-  FLOE_RETURN_IF_ERROR(ForEachColumn(
-      [&](size_t i, Codec* codec) { return columns_[i]->Write(batch.columns[i], codec); }));
+  FLOE_RETURN_IF_ERROR(ForEachColumn([&](size_t i, Codec* codec) {
+    for (const RowBatch* batch : batches) {
+      FLOE_RETURN_IF_ERROR(columns_[i]->Write(batch->columns[i], codec));
+    }
+    return Status::OK();
+  }));
   FLOE_RETURN_IF_ERROR(CompressPendingPages());
-  num_rows_ += batch.num_rows;
-  row_group_rows_ += batch.num_rows;
+  num_rows_ += rows;
+  row_group_rows_ += rows;
   int64_t buffered = 0;
   for (const auto& c : columns_) buffered += c->buffered_uncompressed_bytes();
   if (buffered >= options_.row_group_size_bytes) return FlushRowGroup();

@@ -85,6 +85,10 @@ class ParquetWriter {
   // kInvalidArgument naming the column and index when level counts, value counts, level ranges
   // or byte offsets do not match the leaf and num_rows. After a sink error the writer is failed.
   Status WriteBatch(const RowBatch& batch);
+  // The batches one after the other, as if concatenated into one, without copying them into one
+  // (pages may be cut at other rows than after a copy). One pass of the column tasks and of page
+  // compression for all of them, so small batches still give the threads enough to share.
+  Status WriteBatches(const std::vector<const RowBatch*>& batches);
 
   // Writes the last row group and the footer, closes the sink.
   Result<FileMetrics> Close();

@@ -413,6 +413,106 @@ TEST(ParquetWriter, DictionaryFallsBackWhenItOutgrowsTheLimit) {
   ExpectSameColumn(c, ReadBack(w->bytes).columns[0], 0);
 }
 
+// A column whose dictionary did not pay skips the attempt in the next row groups (hashing unique
+// ids and payloads into a dictionary thrown away was a tenth of a compaction's CPU), but tries
+// again: values that turn repetitive get their dictionary back.
+TEST(ParquetWriter, DictionaryIsRetriedAfterRowGroupsWhereItDidNotPay) {
+  WriterOptions o;
+  o.row_group_size_bytes = 1;  // every batch is a row group
+  Schema s = OneColumn(Col(1, "s", FieldType::kString, true));
+  std::mt19937_64 rng(9);
+  std::vector<RowBatch> batches;
+  ColumnVector all;
+  all.offsets = {0};
+  for (int g = 0; g < 12; ++g) {
+    ColumnVector c;
+    c.offsets = {0};
+    for (int i = 0; i < 500; ++i) {
+      // Unique in the first three row groups, then a handful of values.
+      std::string v = g < 3 ? std::to_string(rng()) + std::to_string(rng())
+                            : "kind-" + std::to_string(i % 5);
+      c.bytes += v;
+      c.offsets.push_back(static_cast<uint32_t>(c.bytes.size()));
+      all.bytes += v;
+      all.offsets.push_back(static_cast<uint32_t>(all.bytes.size()));
+    }
+    c.num_levels = c.num_values = 500;
+    batches.push_back(Batch(500, {c}));
+  }
+  all.num_levels = all.num_values = 12 * 500;
+  auto w = WriteBatches(s, batches, o);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  format::FileMetaData md = Footer(w->bytes);
+  ASSERT_EQ(md.row_groups.size(), 12u);
+  for (size_t g = 0; g < 3; ++g) {
+    EXPECT_FALSE(md.row_groups[g].columns[0].meta_data->dictionary_page_offset.has_value()) << g;
+  }
+  // Missed in 0, skipped in 1, missed in 2, skipped in 3 and 4 (repetitive already), paid in 5.
+  for (size_t g = 3; g < 12; ++g) {
+    EXPECT_EQ(md.row_groups[g].columns[0].meta_data->dictionary_page_offset.has_value(), g >= 5)
+        << g;
+  }
+  ExpectSameColumn(all, ReadBack(w->bytes).columns[0], 0);
+}
+
+// WriteBatches takes batches as they are (a compaction hands decoded input batches over without
+// copying them into one) and writes them as their concatenation, at any thread count.
+TEST(ParquetWriter, WriteBatchesWritesTheirConcatenation) {
+  Schema s;
+  s.fields = {Col(1, "id", FieldType::kLong, true), Col(2, "s", FieldType::kString)};
+  for (int threads : {1, 3}) {
+    SCOPED_TRACE(threads);
+    WriterOptions o;
+    o.threads = threads;
+    o.page_size_bytes = 4096;
+    std::vector<RowBatch> batches;
+    ColumnVector all_ids, all_s;
+    all_s.offsets = {0};
+    int64_t next = 0;
+    for (int b = 0; b < 5; ++b) {
+      ColumnVector ids;
+      std::vector<std::optional<std::string>> strings;
+      const int rows = 300 + 700 * b;
+      for (int i = 0; i < rows; ++i, ++next) {
+        ids.i64.push_back(next);
+        all_ids.i64.push_back(next);
+        std::optional<std::string> v;
+        if (next % 7 != 0) v = "v" + std::to_string(next % 97);
+        all_s.def_levels.push_back(v ? 1 : 0);
+        if (v) {
+          all_s.bytes += *v;
+          all_s.offsets.push_back(static_cast<uint32_t>(all_s.bytes.size()));
+        }
+        strings.push_back(std::move(v));
+      }
+      ids.num_levels = ids.num_values = rows;
+      batches.push_back(Batch(rows, {ids, OptionalBytes(strings)}));
+    }
+    all_ids.num_levels = all_ids.num_values = next;
+    all_s.num_levels = next;
+    all_s.num_values = static_cast<int64_t>(all_s.offsets.size()) - 1;
+    MemoryOutputStream sink("memory:w.parquet");
+    auto w = ParquetWriter::Make(&sink, s, o);
+    ASSERT_TRUE(w.ok());
+    std::vector<const RowBatch*> pointers;
+    for (const RowBatch& b : batches) pointers.push_back(&b);
+    ASSERT_TRUE((*w)->WriteBatches(pointers).ok());
+    EXPECT_EQ((*w)->num_rows(), next);
+    // A bad batch anywhere in the list is rejected before any of them is written.
+    RowBatch bad = batches[0];
+    bad.num_rows += 1;
+    Status rejected = (*w)->WriteBatches({&batches[1], &bad});
+    EXPECT_EQ(rejected.kind(), ErrorKind::kInvalidArgument);
+    EXPECT_NE(rejected.message().find("column 0 ('id')"), std::string::npos) << rejected.message();
+    EXPECT_EQ((*w)->num_rows(), next);
+    ASSERT_TRUE((*w)->Close().ok());
+    RowBatch got = ReadBack(sink.Release());
+    EXPECT_EQ(got.num_rows, next);
+    ExpectSameColumn(all_ids, got.columns[0], 0);
+    ExpectSameColumn(all_s, got.columns[1], 1);
+  }
+}
+
 TEST(ParquetWriter, AllNullPagesNeedNoDictionary) {
   WriterOptions o;
   o.default_encoding = ColumnEncoding::kDictionary;
