@@ -8,7 +8,8 @@
 //       times decoding every column of every row group into column vectors; with N > 1 the row
 //       groups are spread over N threads (the reader allows concurrent ReadRowGroup calls) when
 //       there are at least 2N of them, else each row group's columns are decoded on N threads
-//       (ReaderOptions::threads)
+//       (ReaderOptions::threads: columns largest first, and a thread with no column left
+//       decompresses pages ahead of the others)
 //
 // N defaults to 2, as DuckDB's threads in run.py. Prints one JSON line: rows, seconds,
 // rows_per_s, bytes, peak_rss_bytes, threads.

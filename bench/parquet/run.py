@@ -9,7 +9,9 @@
    of every row group into column vectors), each on its own output file and on the other's.
 
 Both sides run with --threads T (default 2, the machine's cores): DuckDB's threads, floe's
-WriterOptions::threads for the encode and row groups spread over T threads for the decode.
+WriterOptions::threads for the encode; for the decode, row groups spread over T threads when there
+are at least 2T of them, else one row group at a time with its columns on T threads
+(ReaderOptions::threads; a thread with no column left decompresses pages of the others).
 
 floe encodes once per zstd level in --levels (default 1,3): level 1 is floe's default (and
 Arrow C++'s); level 3 is DuckDB's default and is printed too, like with like. On these rows level

@@ -89,18 +89,18 @@ ColumnChunkReader::~ColumnChunkReader() {
   if (shared_ != nullptr) board_->Withdraw(shared_);
 }
 
-void ColumnChunkReader::ShareDecompression(DecompressionBoard* board, ColumnChunkBuffers* buffers) {
+void ColumnChunkReader::ShareDecompression(DecompressionBoard* board) {
   if (codec_ == nullptr || shared_ != nullptr) return;
   std::vector<PageTask> tasks = pages_->DecompressionTasks();
   if (tasks.size() < 2) return;
   board_ = board;
-  shared_ = board->Offer(std::move(tasks), codec_->kind(), std::move(buffers->shared_pages));
+  shared_ = board->Offer(std::move(tasks), codec_->kind());
   pages_->ShareDecompression(board_, shared_);
 }
 
 void ColumnChunkReader::ReleaseBuffers(ColumnChunkBuffers* into) {
   if (shared_ != nullptr) {
-    into->shared_pages = board_->Withdraw(shared_);
+    board_->Withdraw(shared_);
     shared_ = nullptr;
     pages_->ShareDecompression(nullptr, nullptr);
   }

@@ -31,7 +31,6 @@ struct ColumnChunkBuffers {
   Buffer chunk;
   Buffer page;
   std::unique_ptr<Codec> codec;
-  std::vector<Buffer> shared_pages;  // DecompressionBoard slots
 };
 
 class ColumnChunkReader {
@@ -51,10 +50,9 @@ class ColumnChunkReader {
   // Gives the reader's storage back for the next reader; this reader is unusable afterwards.
   void ReleaseBuffers(ColumnChunkBuffers* into);
 
-  // Lets the helpers of `board` decompress this chunk's pages ahead of ReadBatch, into buffers
-  // taken from `buffers` (given back by ReleaseBuffers). A chunk of fewer than two compressed
-  // pages is not shared: the reader would wait for its only page.
-  void ShareDecompression(DecompressionBoard* board, ColumnChunkBuffers* buffers);
+  // Lets the helpers of `board` decompress this chunk's pages ahead of ReadBatch. A chunk of
+  // fewer than two compressed pages is not shared: the reader would wait for its only page.
+  void ShareDecompression(DecompressionBoard* board);
 
   // Appends up to `max_levels` level entries (and their defined values) to `out`; fewer only at
   // the end of the chunk. Once the chunk is done it appends nothing and returns OK.

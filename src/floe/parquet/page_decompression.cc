@@ -34,15 +34,11 @@ DecompressionBoard::DecompressionBoard(size_t columns, size_t window)
 
 DecompressionBoard::~DecompressionBoard() = default;
 
-DecompressionBoard::Chunk* DecompressionBoard::Offer(std::vector<PageTask> tasks, CodecKind kind,
-                                                     std::vector<Buffer> slots) {
+DecompressionBoard::Chunk* DecompressionBoard::Offer(std::vector<PageTask> tasks, CodecKind kind) {
   auto chunk = std::make_unique<Chunk>();
   chunk->tasks = std::move(tasks);
   chunk->kind = kind;
   chunk->slots.resize(window_);
-  for (size_t s = 0; s < window_ && s < slots.size(); ++s) {
-    chunk->slots[s].buffer = std::move(slots[s]);
-  }
   Chunk* handle = chunk.get();
   std::lock_guard<std::mutex> lock(mu_);
   chunks_.push_back(std::move(chunk));
@@ -121,15 +117,12 @@ bool DecompressionBoard::Take(Chunk* chunk, const uint8_t* compressed, Codec* co
   return true;
 }
 
-std::vector<Buffer> DecompressionBoard::Withdraw(Chunk* chunk) {
+void DecompressionBoard::Withdraw(Chunk* chunk) {
   std::unique_lock<std::mutex> lock(mu_);
   chunk->withdrawn = true;
   changed_.wait(lock, [&] { return chunk->helpers == 0; });
-  std::vector<Buffer> buffers;
-  for (Chunk::Slot& slot : chunk->slots) buffers.push_back(std::move(slot.buffer));
   chunks_.erase(std::find_if(chunks_.begin(), chunks_.end(),
                              [&](const std::unique_ptr<Chunk>& c) { return c.get() == chunk; }));
-  return buffers;
 }
 
 void DecompressionBoard::ColumnFinished() {

@@ -11,8 +11,8 @@
 // it (a helper that fails leaves the page to the reader).
 //
 //   DecompressionBoard board(columns, /*window=*/4);
-//   reader thread:  chunk = board.Offer(tasks, kind, slots); ... board.Take(chunk, page, codec,
-//                   &body) ...; slots = board.Withdraw(chunk); board.ColumnFinished();
+//   reader thread:  chunk = board.Offer(tasks, kind); ... board.Take(chunk, page, codec, &body)
+//                   ...; board.Withdraw(chunk); board.ColumnFinished();
 //   free thread:    board.Help(&codec);  // returns when every column is finished
 //
 // One mutex guards everything; it is taken a few times per page (about 1 MB of values), never per
@@ -48,9 +48,9 @@ class DecompressionBoard {
   DecompressionBoard& operator=(const DecompressionBoard&) = delete;
 
   // Reader side. Offers one chunk's pages (in chunk order; their bytes must stay alive until
-  // Withdraw) to helpers, decompressed into `slots` (buffers whose capacity is reused; up to the
-  // window are used, more are made if fewer are given).
-  Chunk* Offer(std::vector<PageTask> tasks, CodecKind kind, std::vector<Buffer> slots);
+  // Withdraw) to helpers. They are decompressed into buffers of the chunk's own, freed by Withdraw:
+  // kept between calls, they would add the window's pages to every open reader's memory.
+  Chunk* Offer(std::vector<PageTask> tasks, CodecKind kind);
 
   // Reader side. True when a helper took the page whose compressed bytes start at `compressed`:
   // waits for it (decompressing later pages of the chunk with `codec` meanwhile) and sets `*body`,
@@ -58,9 +58,8 @@ class DecompressionBoard {
   // helper could not decompress it: the reader decompresses it itself; no helper touches it then.
   bool Take(Chunk* chunk, const uint8_t* compressed, Codec* codec, ByteView* body);
 
-  // Reader side. Ends the sharing of a chunk: waits until no helper works on it and returns its
-  // buffers.
-  std::vector<Buffer> Withdraw(Chunk* chunk);
+  // Reader side. Ends the sharing of a chunk: waits until no helper works on it.
+  void Withdraw(Chunk* chunk);
 
   // A column of the call is done (read or failed, shared or not).
   void ColumnFinished();

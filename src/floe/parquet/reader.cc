@@ -308,7 +308,7 @@ Status ParquetReader::ReadColumn(int row_group, int leaf, ColumnChunkBuffers* bu
                                                 column_metadata(row_group, leaf), offset, length,
                                                 row_group_num_rows(row_group), options_,
                                                 ColumnContext(row_group, leaf), buffers));
-  if (board != nullptr) column->ShareDecompression(board, buffers);
+  if (board != nullptr) column->ShareDecompression(board);
   while (!column->done()) {
     FLOE_RETURN_IF_ERROR(column->ReadBatch(kBatchLevels, out));
   }

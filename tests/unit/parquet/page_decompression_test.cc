@@ -84,12 +84,11 @@ TEST(DecompressionBoard, ReaderGetsEveryPageInOrderWithHelpers) {
       auto codec = MakeCodec(CodecKind::kZstd);
       ASSERT_TRUE(codec.ok());
       // Two chunks on the board at once, read one after the other by one reader.
-      DecompressionBoard::Chunk* sa = board.Offer(a.tasks, CodecKind::kZstd, {});
-      DecompressionBoard::Chunk* sb = board.Offer(b.tasks, CodecKind::kZstd, {});
+      DecompressionBoard::Chunk* sa = board.Offer(a.tasks, CodecKind::kZstd);
+      DecompressionBoard::Chunk* sb = board.Offer(b.tasks, CodecKind::kZstd);
       int failed = 0;
       EXPECT_EQ(ReadPages(&board, sa, a, codec->get(), &failed), a.pages);
-      std::vector<Buffer> slots = board.Withdraw(sa);
-      EXPECT_EQ(slots.size(), window);
+      board.Withdraw(sa);
       board.ColumnFinished();
       EXPECT_EQ(ReadPages(&board, sb, b, codec->get(), &failed), b.pages);
       board.Withdraw(sb);
@@ -110,7 +109,7 @@ TEST(DecompressionBoard, FailedPageIsLeftToTheReader) {
   });
   auto codec = MakeCodec(CodecKind::kZstd);
   ASSERT_TRUE(codec.ok());
-  DecompressionBoard::Chunk* shared = board.Offer(c.tasks, CodecKind::kZstd, {});
+  DecompressionBoard::Chunk* shared = board.Offer(c.tasks, CodecKind::kZstd);
   int failed = 0;
   std::vector<std::string> got = ReadPages(&board, shared, c, codec->get(), &failed);
   EXPECT_EQ(failed, 1);
@@ -136,7 +135,7 @@ TEST(DecompressionBoard, WithdrawMidChunkWaitsForHelpers) {
     });
     auto codec = MakeCodec(CodecKind::kZstd);
     ASSERT_TRUE(codec.ok());
-    DecompressionBoard::Chunk* shared = board.Offer(c->tasks, CodecKind::kZstd, {});
+    DecompressionBoard::Chunk* shared = board.Offer(c->tasks, CodecKind::kZstd);
     ByteView body;
     board.Take(shared, c->tasks[0].compressed.data(), codec->get(), &body);
     board.Withdraw(shared);
@@ -150,7 +149,7 @@ TEST(DecompressionBoard, WithdrawMidChunkWaitsForHelpers) {
 TEST(DecompressionBoard, UnknownPageIsTheReaders) {
   TestChunk c = MakeChunk(2);
   DecompressionBoard board(1, 2);
-  DecompressionBoard::Chunk* shared = board.Offer(c.tasks, CodecKind::kZstd, {});
+  DecompressionBoard::Chunk* shared = board.Offer(c.tasks, CodecKind::kZstd);
   auto codec = MakeCodec(CodecKind::kZstd);
   ASSERT_TRUE(codec.ok());
   ByteView body;
