@@ -60,6 +60,9 @@ class PartitionBuffer {
   std::string partition_path_;
   std::vector<parquet::ColumnVector> columns_;
   void Recount();  // bytes_ from the columns' capacities
+  // Sets *order (every row) to the rows ordered by `keys` through integer images of their
+  // values; false (order untouched) when a key column has nulls or floating-point values.
+  bool SortByOrdinals(const std::vector<SortKey>& keys, std::vector<uint32_t>* order) const;
 
   int64_t rows_ = 0;
   int64_t bytes_ = 0;

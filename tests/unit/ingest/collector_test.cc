@@ -171,6 +171,30 @@ TEST_F(CollectorTest, FlushCommitsOneSortedFilePerPartitionInOneAppend) {
   ASSERT_TRUE(c->Close().ok());
 }
 
+// The sort is stable: rows equal on (type, timestamp) keep their arrival order, across bodies.
+TEST_F(CollectorTest, FlushSortIsStableOnEqualKeys) {
+  auto c = OpenOk(Options());
+  ASSERT_TRUE(c->Ingest(events_, Body({Event("b2", "view", "2026-01-01T10:00:00Z"),
+                                       Event("a1", "view", "2026-01-01T10:00:00Z"),
+                                       Event("z0", "click", "2026-01-01T11:00:00Z")}))
+                  .ok());
+  ASSERT_TRUE(c->Ingest(events_, Body({Event("c3", "view", "2026-01-01T09:00:00Z"),
+                                       Event("a0", "view", "2026-01-01T10:00:00Z"),
+                                       Event("y9", "click", "2026-01-01T11:00:00Z")}))
+                  .ok());
+  ASSERT_TRUE(c->Flush().ok());
+  auto entries = testing::CurrentEntries(&store_, LoadTable()->metadata());
+  ASSERT_EQ(entries.size(), 1u);
+  auto file = store_.OpenRead(entries[0].data_file.file_path);
+  ASSERT_TRUE(file.ok());
+  auto reader = parquet::ParquetReader::Open(file->get());
+  ASSERT_TRUE(reader.ok());
+  parquet::RowBatch batch;
+  ASSERT_TRUE((*reader)->ReadRowGroup(0, {0}, &batch).ok());
+  EXPECT_EQ(batch.columns[0].bytes, "z0y9c3b2a1a0");
+  ASSERT_TRUE(c->Close().ok());
+}
+
 TEST_F(CollectorTest, UnknownTableIsNotFound) {
   auto c = OpenOk(Options());
   auto r = c->Ingest(TableIdentifier{{"analytics"}, "nope"},
