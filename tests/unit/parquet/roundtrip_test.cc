@@ -170,6 +170,37 @@ TEST(RoundTripLarge, MillionRows) {
   CheckRoundTrip(schema, rows, o, 100000);
 }
 
+// A RowBatch reused for the next row group keeps its value bytes when that row group's strings
+// are a little longer: the reader's reserve has room for it (growing the string would double its
+// capacity and fault in a fresh copy of a whole column).
+TEST(RoundTripLarge, ReusedBatchKeepsByteCapacityForSlightlyLongerStrings) {
+  Schema schema;
+  schema.fields = {Column(1, "s", FieldType::kString, true)};
+  std::vector<Row> rows;
+  for (int i = 0; i < 2000; ++i) {
+    const size_t length = i >= 1000 && i < 1010 ? 3001 : 3000;  // the second row group: 10 more
+    rows.push_back({Value::Bytes(std::string(length, static_cast<char>('a' + i % 26)))});
+  }
+  WriterOptions o;
+  o.codec = CodecKind::kNone;
+  o.default_encoding = ColumnEncoding::kPlain;
+  o.row_group_size_bytes = 1;  // a row group per batch of 1000 rows
+  auto written = testing::WriteParquet(schema, rows, o, 1000);
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  MemoryRandomAccessFile file("memory:capacity.parquet", written->bytes);
+  auto reader = ParquetReader::Open(&file);
+  ASSERT_TRUE(reader.ok());
+  ASSERT_EQ((*reader)->num_row_groups(), 2);
+  RowBatch batch;
+  ASSERT_TRUE((*reader)->ReadRowGroup(0, {0}, &batch).ok());
+  const size_t capacity = batch.columns[0].bytes.capacity();
+  ASSERT_TRUE((*reader)->ReadRowGroup(1, {0}, &batch).ok());
+  EXPECT_EQ(batch.columns[0].bytes.capacity(), capacity);
+  const ColumnVector& c = batch.columns[0];
+  ASSERT_EQ(c.num_values, 1000);
+  EXPECT_EQ(c.bytes.substr(c.offsets[999], c.offsets[1000] - c.offsets[999]), rows[1999][0].bytes);
+}
+
 TEST(RoundTripThreads, ParallelDecodeEqualsOneThread) {
   Schema schema = testing::EveryTypeSchema();
   RandomRows gen(11);
