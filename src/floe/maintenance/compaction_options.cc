@@ -1,5 +1,8 @@
 #include "floe/maintenance/compaction_options.h"
 
+#include <algorithm>
+#include <thread>
+
 namespace floe::maintenance {
 
 namespace {
@@ -12,6 +15,12 @@ Status OutOfRange(std::string_view name, int64_t value, std::string_view range) 
 }
 
 }  // namespace
+
+int DefaultCompactionParallelism() {
+  // 0 when the count is unknown.
+  const unsigned cores = std::thread::hardware_concurrency();
+  return static_cast<int>(std::clamp(cores, 1u, 4u));
+}
 
 Result<CompactionProfile> ParseCompactionProfile(std::string_view name) {
   if (name == "realtime") return CompactionProfile::kRealtime;

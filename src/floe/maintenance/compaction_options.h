@@ -26,6 +26,11 @@ enum class CompactionProfile {
 Result<CompactionProfile> ParseCompactionProfile(std::string_view name);
 std::string_view CompactionProfileName(CompactionProfile profile);
 
+// The machine's cores, at most 4: a rewrite keeps two cores busy (decoding, and encoding and
+// compressing), a few more shorten the compression of large groups; beyond that the writer's
+// per-thread codec contexts cost memory for little.
+int DefaultCompactionParallelism();
+
 struct CompactionOptions {
   // COMPACTION_THRESHOLD: a table needs compaction once this many of its files are small (under
   // min_file_size_bytes).
@@ -48,8 +53,10 @@ struct CompactionOptions {
   int64_t memory_limit_bytes = int64_t{128} << 20;
   // No new group starts after this much time (0: no limit); groups done by then are committed.
   int64_t time_budget_ms = 0;
-  // Threads decoding and encoding columns of one group.
-  int parallelism = 1;
+  // Threads of one group's rewrite: with more than one, inputs are decoded ahead on a thread of
+  // their own (when the group is concatenated, not merged) while the writer encodes columns and
+  // compresses pages on this many. Memory does not grow with it (see GroupRewriter).
+  int parallelism = DefaultCompactionParallelism();
 
   // The profile's threshold and target; everything else at its default.
   static CompactionOptions ForProfile(CompactionProfile profile);

@@ -1,9 +1,13 @@
 #include "floe/maintenance/group_rewriter.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include "floe/iceberg/json_serde.h"
@@ -158,6 +162,98 @@ struct Cursor {
   std::vector<Pos> pos;             // per output column
   std::vector<int64_t> key_values;  // per key column: value index of row `row`
   bool done = false;
+  size_t index = 0;         // in the group's usable inputs
+  int64_t ahead_bytes = 0;  // of `batch`, while DecodeAhead counts it
+};
+
+// Decoded row groups handed from the thread that decodes inputs ahead to the one that copies
+// and encodes them. Bytes are counted from the moment a row group's decode starts (its estimate)
+// until the consumer releases the batch, and a decode starts only while they stay within the
+// budget, or when nothing is held at all (one row group is always allowed, as without this).
+class DecodeAhead {
+ public:
+  struct Item {
+    size_t input = 0;
+    RowBatch batch;
+    int64_t bytes = 0;
+    bool end = false;  // the input has no more row groups
+    Status status;
+    bool input_failed = false;  // the status is about the input's data
+  };
+
+  explicit DecodeAhead(int64_t budget_bytes) : budget_(budget_bytes) {}
+  ~DecodeAhead() { Stop(); }
+  DecodeAhead(const DecodeAhead&) = delete;
+  DecodeAhead& operator=(const DecodeAhead&) = delete;
+
+  // `work` runs on the decoding thread; it must return once WaitForRoom answers false.
+  void Start(std::function<void()> work) { worker_ = std::thread(std::move(work)); }
+
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (worker_.joinable()) worker_.join();
+  }
+
+  // Decoding thread: reserves `need` bytes before decoding; false when stopping.
+  bool WaitForRoom(int64_t need) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] {
+      return stop_ || held_ == 0 || (held_ + need <= budget_ && queue_.size() < kMaxQueued);
+    });
+    if (stop_) return false;
+    held_ += need;
+    return true;
+  }
+
+  // Decoding thread: replaces the reservation by the item's real bytes.
+  void Push(Item item, int64_t reserved) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      held_ += item.bytes - reserved;
+      queue_.push_back(std::move(item));
+    }
+    cv_.notify_all();
+  }
+
+  void Unreserve(int64_t reserved) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      held_ -= reserved;
+    }
+    cv_.notify_all();
+  }
+
+  Item Pop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return !queue_.empty(); });
+    Item item = std::move(queue_.front());
+    queue_.pop_front();
+    return item;
+  }
+
+  // The consumer is done with a batch of `bytes`.
+  void Release(int64_t bytes) { Unreserve(bytes); }
+
+  int64_t held_bytes() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return held_;
+  }
+
+ private:
+  // Inputs of a few rows each would otherwise queue by the thousand.
+  static constexpr size_t kMaxQueued = 16;
+
+  const int64_t budget_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Item> queue_;  // guarded by mu_
+  int64_t held_ = 0;        // guarded by mu_
+  bool stop_ = false;       // guarded by mu_
+  std::thread worker_;
 };
 
 bool Defined(const ColumnVector& c, const LeafColumn& leaf, int64_t row) {
@@ -308,6 +404,13 @@ class Rewrite {
   void KeepOpenIfRoom(InputLayout* layout);
   Status OpenCursor(Cursor* c);
   Status LoadRowGroup(Cursor* c);
+  // Decodes row group `rg` of `reader` (c's input) into `batch`, in output leaf order; `raw` is
+  // scratch. *input_failed says whether an error is the input's data.
+  Status DecodeRowGroup(const Cursor& c, const parquet::ParquetReader& reader, int rg,
+                        RowBatch* raw, RowBatch* batch, bool* input_failed) const;
+  void StartRowGroup(Cursor* c);
+  // The decoding thread of ahead_: every row group of `inputs`, in order.
+  void DecodeInputs(const std::vector<Cursor*>& inputs);
   Status MergeRun(std::vector<Cursor*> run);
   Status CopyRows(Cursor* c, int64_t rows);
   void AdvanceKey(Cursor* c);
@@ -340,9 +443,17 @@ class Rewrite {
   std::vector<const LiveFile*> usable_;
   std::vector<InputLayout> layouts_;
   std::vector<Cursor*> live_cursors_;
+  // Set for a concatenation with parallelism > 1: inputs are decoded ahead on a thread of their
+  // own while this one copies and encodes.
+  bool decode_ahead_ = false;
+  std::unique_ptr<DecodeAhead> ahead_;
 
   RowBatch out_;
   int64_t out_bytes_ = 0;
+  // Decoding ahead: whole decoded batches waiting for the writer instead of out_.
+  std::vector<RowBatch> handed_;
+  int64_t handed_bytes_ = 0;
+  int64_t handoff_budget_ = 0;  // handed_ is written once it holds this much
   std::unique_ptr<OutputStream> stream_;
   std::unique_ptr<parquet::ParquetWriter> writer_;
   std::string output_location_;
@@ -406,6 +517,12 @@ Status Rewrite::Prepare() {
     }
     whole_order_ = !order->fields.empty() && keys_.size() == order->fields.size();
   }
+  // A merge needs the row groups of several inputs in step; a concatenation reads them in order,
+  // so a second thread can decode the next while this one encodes.
+  decode_ahead_ = keys_.empty() && options_.parallelism > 1;
+  // Batches handed to the writer whole are written a few at a time, so that the writer's threads
+  // get pages enough to share.
+  handoff_budget_ = std::max(batch_budget_, std::min(limit / 16, target / 8));
   folder_ = PartitionDataFolder(metadata_, group_.partition_path);
   auto mapping = props.find(std::string(iceberg::kDefaultNameMappingProperty));
   if (mapping != props.end()) {
@@ -432,7 +549,8 @@ Result<std::optional<InputLayout>> Rewrite::Verify(const LiveFile& input, InputP
     return std::optional<InputLayout>();
   }
   parquet::ReaderOptions reader_options;
-  reader_options.threads = options_.parallelism;
+  // Decoding ahead, the decoding thread is the parallelism.
+  reader_options.threads = decode_ahead_ ? 1 : options_.parallelism;
   auto reader = parquet::ParquetReader::Open(file->get(), reader_options);
   if (!reader.ok()) {
     if (reader.status().kind() == ErrorKind::kIOError) return reader.status();
@@ -567,7 +685,7 @@ void Rewrite::KeepOpenIfRoom(InputLayout* layout) {
 Status Rewrite::OpenCursor(Cursor* c) {
   c->batch.columns.resize(leaves_.size());
   c->done = false;
-  if (c->reader != nullptr) return LoadRowGroup(c);
+  if (c->reader != nullptr || ahead_ != nullptr) return LoadRowGroup(c);
   auto file = store_->OpenRead(c->input->file.file_path);
   if (!file.ok()) {
     *failed_input_ = c->input->file.file_path;
@@ -585,49 +703,90 @@ Status Rewrite::OpenCursor(Cursor* c) {
   return LoadRowGroup(c);
 }
 
+Status Rewrite::DecodeRowGroup(const Cursor& c, const parquet::ParquetReader& reader, int rg,
+                               RowBatch* raw, RowBatch* batch, bool* input_failed) const {
+  *input_failed = false;
+  Status read = reader.ReadRowGroup(rg, c.layout->read_leaves, raw);
+  if (!read.ok()) {
+    *input_failed = true;
+    return read;
+  }
+  const int64_t rows = reader.row_group_num_rows(rg);
+  batch->columns.resize(leaves_.size());
+  size_t next_raw = 0;
+  for (size_t i = 0; i < leaves_.size(); ++i) {
+    ColumnVector& col = batch->columns[i];
+    col.Clear();
+    const ColumnFill fill = c.layout->fill[i];
+    if (fill == ColumnFill::kAllNull) {
+      col.num_levels = rows;
+      col.def_levels.assign(static_cast<size_t>(rows), 0);
+      continue;
+    }
+    if (fill == ColumnFill::kConstant) {
+      FLOE_RETURN_IF_ERROR(FillConstant(c.layout->constants[i], leaves_[i], rows, &col));
+      continue;
+    }
+    std::swap(col, raw->columns[next_raw++]);
+    if (fill == ColumnFill::kIntToLong) {
+      col.i64.assign(col.i32.begin(), col.i32.end());
+      col.i32.clear();
+    } else if (fill == ColumnFill::kFloatToDouble) {
+      col.f64.assign(col.f32.begin(), col.f32.end());
+      col.f32.clear();
+    } else if (fill == ColumnFill::kDefineAll) {
+      col.def_levels.assign(static_cast<size_t>(col.num_levels), 1);
+    }
+  }
+  batch->num_rows = rows;
+  return Status::OK();
+}
+
+void Rewrite::StartRowGroup(Cursor* c) {
+  c->row = 0;
+  c->pos.assign(leaves_.size(), Pos{});
+  c->key_values.assign(keys_.size(), 0);
+}
+
 Status Rewrite::LoadRowGroup(Cursor* c) {
+  if (ahead_ != nullptr) {
+    // The rows of the last batch are all copied: give its memory back first.
+    c->batch = RowBatch();
+    ahead_->Release(c->ahead_bytes);
+    c->ahead_bytes = 0;
+    DecodeAhead::Item item = ahead_->Pop();
+    if (!item.status.ok()) {
+      if (item.input_failed) *failed_input_ = usable_[item.input]->file.file_path;
+      return item.status;
+    }
+    if (item.input != c->index) {
+      return Status::Internal("decode ahead delivered input " + std::to_string(item.input) +
+                              " while " + std::to_string(c->index) + " was expected");
+    }
+    if (item.end) {
+      c->done = true;
+      return Status::OK();
+    }
+    c->batch = std::move(item.batch);
+    c->ahead_bytes = item.bytes;
+    StartRowGroup(c);
+    NotePeak();
+    return Status::OK();
+  }
   while (c->next_row_group < c->reader->num_row_groups()) {
     const int rg = c->next_row_group++;
     // The rows of the last row group are all copied: free them before decoding the next, or two
     // row groups of this input would be in memory at once.
     for (ColumnVector& col : c->batch.columns) col = ColumnVector();
-    Status read = c->reader->ReadRowGroup(rg, c->layout->read_leaves, &c->raw);
-    if (!read.ok()) {
-      *failed_input_ = c->input->file.file_path;
-      return read;
+    bool input_failed = false;
+    Status decoded = DecodeRowGroup(*c, *c->reader, rg, &c->raw, &c->batch, &input_failed);
+    if (!decoded.ok()) {
+      if (input_failed) *failed_input_ = c->input->file.file_path;
+      return decoded;
     }
-    const int64_t rows = c->reader->row_group_num_rows(rg);
-    size_t next_raw = 0;
-    for (size_t i = 0; i < leaves_.size(); ++i) {
-      ColumnVector& col = c->batch.columns[i];
-      col.Clear();
-      const ColumnFill fill = c->layout->fill[i];
-      if (fill == ColumnFill::kAllNull) {
-        col.num_levels = rows;
-        col.def_levels.assign(static_cast<size_t>(rows), 0);
-        continue;
-      }
-      if (fill == ColumnFill::kConstant) {
-        FLOE_RETURN_IF_ERROR(FillConstant(c->layout->constants[i], leaves_[i], rows, &col));
-        continue;
-      }
-      std::swap(col, c->raw.columns[next_raw++]);
-      if (fill == ColumnFill::kIntToLong) {
-        col.i64.assign(col.i32.begin(), col.i32.end());
-        col.i32.clear();
-      } else if (fill == ColumnFill::kFloatToDouble) {
-        col.f64.assign(col.f32.begin(), col.f32.end());
-        col.f32.clear();
-      } else if (fill == ColumnFill::kDefineAll) {
-        col.def_levels.assign(static_cast<size_t>(col.num_levels), 1);
-      }
-    }
-    c->batch.num_rows = rows;
-    c->row = 0;
-    c->pos.assign(leaves_.size(), Pos{});
-    c->key_values.assign(keys_.size(), 0);
+    StartRowGroup(c);
     NotePeak();
-    if (rows > 0) return Status::OK();
+    if (c->batch.num_rows > 0) return Status::OK();
   }
   c->done = true;
   c->batch = RowBatch();
@@ -635,6 +794,56 @@ Status Rewrite::LoadRowGroup(Cursor* c) {
   c->reader.reset();
   c->file.reset();
   return Status::OK();
+}
+
+void Rewrite::DecodeInputs(const std::vector<Cursor*>& inputs) {
+  RowBatch raw;
+  for (Cursor* c : inputs) {
+    DecodeAhead::Item failure;
+    failure.input = c->index;
+    failure.input_failed = true;
+    if (c->reader == nullptr) {
+      auto file = store_->OpenRead(c->input->file.file_path);
+      if (!file.ok()) {
+        failure.status = file.status();
+        ahead_->Push(std::move(failure), 0);
+        return;
+      }
+      c->file = std::move(*file);
+      parquet::ReaderOptions reader_options;
+      reader_options.threads = 1;
+      auto reader = parquet::ParquetReader::Open(c->file.get(), reader_options);
+      if (!reader.ok()) {
+        failure.status = reader.status();
+        ahead_->Push(std::move(failure), 0);
+        return;
+      }
+      c->reader = std::move(*reader);
+    }
+    for (int rg = 0; rg < c->reader->num_row_groups(); ++rg) {
+      const int64_t need = c->layout->max_row_group_bytes;
+      if (!ahead_->WaitForRoom(need)) return;
+      DecodeAhead::Item item;
+      item.input = c->index;
+      item.status = DecodeRowGroup(*c, *c->reader, rg, &raw, &item.batch, &item.input_failed);
+      if (!item.status.ok()) {
+        ahead_->Push(std::move(item), need);
+        return;
+      }
+      if (item.batch.num_rows == 0) {
+        ahead_->Unreserve(need);
+        continue;
+      }
+      item.bytes = Capacity(item.batch);
+      ahead_->Push(std::move(item), need);
+    }
+    c->reader.reset();
+    c->file.reset();
+    DecodeAhead::Item end;
+    end.input = c->index;
+    end.end = true;
+    ahead_->Push(std::move(end), 0);
+  }
 }
 
 int Rewrite::CompareRows(const Cursor& a, const Cursor& b) const {
@@ -706,7 +915,23 @@ Status Rewrite::MergeRun(std::vector<Cursor*> run) {
         ++take;
       }
     }
-    (void)start;
+    if (ahead_ != nullptr && start == 0 && take == c->batch.num_rows &&
+        c->ahead_bytes <= batch_budget_) {
+      // A whole batch decoded ahead goes to the writer as it is, without a copy (larger ones
+      // are copied in slices below, which bound what the writer holds raw).
+      if (out_.num_rows > 0) FLOE_RETURN_IF_ERROR(FlushBatch(false));
+      // Counted here from now on, not by ahead_: the decoding thread must never wait for bytes
+      // that only its own next row group would let this thread write out.
+      ahead_->Release(c->ahead_bytes);
+      handed_bytes_ += c->ahead_bytes;
+      handed_.push_back(std::move(c->batch));
+      c->batch = RowBatch();
+      c->ahead_bytes = 0;
+      c->row = 0;
+      take = 0;
+      if (handed_bytes_ >= handoff_budget_) FLOE_RETURN_IF_ERROR(FlushBatch(false));
+    }
+    if (take > 0 && !handed_.empty()) FLOE_RETURN_IF_ERROR(FlushBatch(false));  // rows in order
     // Copy in slices so the output batch stays within twice its budget even when rows are
     // large. Not within the budget itself: slices of whole small row groups give the writer
     // batches its size estimate (ahead of the file while pages are open) rolls outputs at well.
@@ -727,7 +952,9 @@ Status Rewrite::MergeRun(std::vector<Cursor*> run) {
 }
 
 Status Rewrite::FlushBatch(bool finish) {
-  if (out_.num_rows > 0) {
+  int64_t rows = out_.num_rows;
+  for (const RowBatch& b : handed_) rows += b.num_rows;
+  if (rows > 0) {
     if (writer_ == nullptr) {
       output_location_ = JoinLocation(
           folder_, std::string(kCompactedFilePrefix) + (*uuids_)().ToString() + ".parquet");
@@ -736,8 +963,15 @@ Status Rewrite::FlushBatch(bool finish) {
                             parquet::ParquetWriter::Make(stream_.get(), schema_, writer_options_));
     }
     NotePeak();
-    FLOE_RETURN_IF_ERROR(writer_->WriteBatch(out_));
-    result_.rows_out += out_.num_rows;
+    if (out_.num_rows > 0) FLOE_RETURN_IF_ERROR(writer_->WriteBatch(out_));
+    if (!handed_.empty()) {
+      std::vector<const RowBatch*> batches;
+      for (const RowBatch& b : handed_) batches.push_back(&b);
+      FLOE_RETURN_IF_ERROR(writer_->WriteBatches(batches));
+      handed_.clear();
+      handed_bytes_ = 0;
+    }
+    result_.rows_out += rows;
     out_.num_rows = 0;
     for (ColumnVector& c : out_.columns) c.Clear();
     out_bytes_ = 0;
@@ -766,7 +1000,12 @@ Status Rewrite::CloseOutput() {
 
 void Rewrite::NotePeak() {
   int64_t bytes = Capacity(out_);
-  for (const Cursor* c : live_cursors_) bytes += Capacity(c->batch) + Capacity(c->raw);
+  bytes += handed_bytes_;
+  if (ahead_ != nullptr) {
+    bytes += ahead_->held_bytes();
+  } else {
+    for (const Cursor* c : live_cursors_) bytes += Capacity(c->batch) + Capacity(c->raw);
+  }
   if (writer_ != nullptr && stream_ != nullptr) {
     bytes += std::max<int64_t>(0, writer_->EstimatedFileSize() - stream_->Tell());
   }
@@ -814,6 +1053,7 @@ Result<GroupRewrite> Rewrite::Run(size_t min_inputs) {
   int64_t run_bytes = 0;
   for (size_t i = 0; i < usable_.size(); ++i) {
     cursors[i].input = usable_[i];
+    cursors[i].index = i;
     cursors[i].layout = &layouts_[i];
     cursors[i].file = std::move(layouts_[i].file);
     cursors[i].reader = std::move(layouts_[i].reader);
@@ -826,10 +1066,19 @@ Result<GroupRewrite> Rewrite::Run(size_t min_inputs) {
     run_bytes += need;
   }
   result_.sorted = whole_order_ && runs.size() == 1;
+  if (decode_ahead_) {
+    std::vector<Cursor*> order;
+    for (Cursor& c : cursors) order.push_back(&c);
+    // A few row groups ahead keep the encoder fed; more would only hold memory.
+    ahead_ = std::make_unique<DecodeAhead>(reader_budget_ / 4);
+    ahead_->Start([this, order] { DecodeInputs(order); });
+  }
   Status status;
   for (auto& run : runs) {
     live_cursors_ = run;
     status = MergeRun(run);
+    // The decoding thread may still be reading these cursors' inputs: join it first.
+    if (!status.ok()) ahead_.reset();
     for (Cursor* c : run) {
       c->batch = RowBatch();
       c->raw = RowBatch();
@@ -839,6 +1088,8 @@ Result<GroupRewrite> Rewrite::Run(size_t min_inputs) {
     live_cursors_.clear();
     if (!status.ok()) break;
   }
+  // Joins the decoding thread before the cursors it reads go away.
+  ahead_.reset();
   if (status.ok()) status = FlushBatch(true);
   if (status.ok() && result_.rows_out != result_.rows_in) {
     status = Status::Internal("rewrite of " + group_.partition_path + " wrote " +
