@@ -52,8 +52,9 @@ constexpr std::string_view kIngestUsage =
     "\"events_per_second\"}. Exit 0 when every accepted event was committed.\n";
 
 // Events handed to the collector per call: big enough to amortise the WAL write and the lock,
-// small enough to keep the decoder's copy of the input small.
-constexpr size_t kChunkBytes = size_t{4} << 20;
+// small enough to keep the chunks in flight (queued, decoded, mapped) small: 4 MiB chunks took
+// ~50 MB more peak RSS than 1 MiB ones for the same CPU.
+constexpr size_t kChunkBytes = size_t{1} << 20;
 constexpr size_t kMaxErrorsShown = 20;
 
 // The input as a stream of bytes, gunzipped when it starts with the gzip magic (zlib's gzread
