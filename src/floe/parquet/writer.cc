@@ -190,8 +190,7 @@ Status ParquetWriter::WriteBatches(const std::vector<const RowBatch*>& batches) 
           " columns, schema has " + std::to_string(leaves_.size()) + " leaf columns");
     }
     for (size_t i = 0; i < leaves_.size(); ++i) {
-      FLOE_RETURN_IF_ERROR(
-          ValidateColumnVector(leaves_[i], batch->columns[i], batch->num_rows, i));
+      FLOE_RETURN_IF_ERROR(ValidateColumnVector(leaves_[i], batch->columns[i], batch->num_rows, i));
     }
     rows += batch->num_rows;
   }

@@ -429,8 +429,8 @@ TEST(ParquetWriter, DictionaryIsRetriedAfterRowGroupsWhereItDidNotPay) {
     c.offsets = {0};
     for (int i = 0; i < 500; ++i) {
       // Unique in the first three row groups, then a handful of values.
-      std::string v = g < 3 ? std::to_string(rng()) + std::to_string(rng())
-                            : "kind-" + std::to_string(i % 5);
+      std::string v =
+          g < 3 ? std::to_string(rng()) + std::to_string(rng()) : "kind-" + std::to_string(i % 5);
       c.bytes += v;
       c.offsets.push_back(static_cast<uint32_t>(c.bytes.size()));
       all.bytes += v;
