@@ -3,12 +3,19 @@
 // value decoder directly (the first byte picks the encoding and physical type), which reaches the
 // decoders' corner cases faster than through whole files. Any outcome but a crash, a sanitizer
 // report, a leak or an unbounded allocation is fine; errors are the expected result for most.
+//
+// Files are also read through ReadRowGroup with threads = 2 (columns handed out to two threads,
+// the free one decompressing pages ahead of the other: DecompressionBoard), and the result must
+// be exactly the single-threaded one, values and error alike; a difference aborts.
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "floe/io/file.h"
 #include "floe/parquet/encoding/byte_stream_split_decoder.h"
@@ -25,6 +32,86 @@ namespace {
 using namespace floe;
 using namespace floe::parquet;
 
+// RLE runs let a tiny page announce billions of null levels; the harness stops reading a column
+// after this many (the reader itself has no such limit).
+constexpr int64_t kMaxLevelsPerColumn = int64_t{1} << 20;
+
+template <typename T>
+bool SameBits(const std::vector<T>& a, const std::vector<T>& b) {
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
+}
+
+// The first member in which two column vectors differ (floats bitwise), or null when equal.
+const char* FirstDifference(const ColumnVector& a, const ColumnVector& b) {
+  if (a.num_levels != b.num_levels) return "num_levels";
+  if (a.num_values != b.num_values) return "num_values";
+  if (a.def_levels != b.def_levels) return "def_levels";
+  if (a.rep_levels != b.rep_levels) return "rep_levels";
+  if (a.bools != b.bools) return "bools";
+  if (a.i32 != b.i32) return "i32";
+  if (a.i64 != b.i64) return "i64";
+  if (!SameBits(a.f32, b.f32)) return "f32";
+  if (!SameBits(a.f64, b.f64)) return "f64";
+  if (a.offsets != b.offsets) return "offsets";
+  if (a.bytes != b.bytes) return "bytes";
+  return nullptr;
+}
+
+bool SameStatus(const Status& a, const Status& b) {
+  return a.ok() == b.ok() && (a.ok() || (a.kind() == b.kind() && a.message() == b.message()));
+}
+
+[[noreturn]] void Mismatch(const std::string& what, const Status& single, const Status& threaded) {
+  std::fprintf(stderr,
+               "threaded read differs from the single-threaded one: %s\n  single:   %s\n"
+               "  threaded: %s\n",
+               what.c_str(), single.ToString().c_str(), threaded.ToString().c_str());
+  std::abort();
+}
+
+// Reads row group `g` with `single` (threads 1) and `threaded` (threads 2): each leaf alone on
+// both, then all leaves at once on the threaded one into `all` (reused across row groups, as
+// callers do). Everything must equal the single-threaded leaf-by-leaf reads.
+void CompareThreadedRowGroup(const ParquetReader& single, const ParquetReader& threaded, int g,
+                             RowBatch* all) {
+  const int leaves = static_cast<int>(single.leaf_columns().size());
+  int64_t levels = 0;
+  for (int c = 0; c < leaves; ++c) {
+    const int64_t n = single.column_metadata(g, c).num_values;
+    if (n > kMaxLevelsPerColumn) return;
+    levels += n;
+  }
+  if (levels > kMaxLevelsPerColumn) return;
+  std::vector<ColumnVector> expected(static_cast<size_t>(leaves));
+  Status first_error;
+  RowBatch one;
+  RowBatch one_threaded;
+  for (int c = 0; c < leaves; ++c) {
+    const Status s = single.ReadRowGroup(g, {c}, &one);
+    const Status t = threaded.ReadRowGroup(g, {c}, &one_threaded);
+    const std::string where = "row group " + std::to_string(g) + ", leaf " + std::to_string(c);
+    if (!SameStatus(s, t)) Mismatch(where + ": status", s, t);
+    if (one.num_rows != one_threaded.num_rows) Mismatch(where + ": num_rows", s, t);
+    if (const char* d = FirstDifference(one.columns[0], one_threaded.columns[0])) {
+      Mismatch(where + ": " + d, s, t);
+    }
+    if (first_error.ok()) first_error = s;
+    expected[static_cast<size_t>(c)] = std::move(one.columns[0]);
+  }
+  std::vector<int> every(static_cast<size_t>(leaves));
+  for (int c = 0; c < leaves; ++c) every[static_cast<size_t>(c)] = c;
+  const Status t = threaded.ReadRowGroup(g, every, all);
+  const std::string where = "row group " + std::to_string(g) + ", all leaves";
+  if (!SameStatus(first_error, t)) Mismatch(where + ": status", first_error, t);
+  for (int c = 0; c < leaves; ++c) {
+    if (const char* d = FirstDifference(expected[static_cast<size_t>(c)],
+                                        all->columns[static_cast<size_t>(c)])) {
+      Mismatch(where + ": leaf " + std::to_string(c) + ": " + d, first_error, t);
+    }
+  }
+}
+
 void FuzzFile(const uint8_t* data, size_t size) {
   MemoryRandomAccessFile file("fuzz://input",
                               std::string(reinterpret_cast<const char*>(data), size));
@@ -35,9 +122,6 @@ void FuzzFile(const uint8_t* data, size_t size) {
   auto reader = ParquetReader::Open(&file, options);
   if (!reader.ok()) return;
   const ParquetReader& r = **reader;
-  // RLE runs let a tiny page announce billions of null levels; the harness stops reading a
-  // column after this many (the reader itself has no such limit).
-  constexpr int64_t kMaxLevelsPerColumn = int64_t{1} << 20;
   for (int g = 0; g < r.num_row_groups(); ++g) {
     for (int c = 0; c < static_cast<int>(r.leaf_columns().size()); ++c) {
       auto column = r.OpenColumnChunk(g, c);
@@ -52,6 +136,11 @@ void FuzzFile(const uint8_t* data, size_t size) {
       }
     }
   }
+  options.threads = 2;
+  auto threaded = ParquetReader::Open(&file, options);
+  if (!threaded.ok()) Mismatch("open", Status::OK(), threaded.status());
+  RowBatch all;
+  for (int g = 0; g < r.num_row_groups(); ++g) CompareThreadedRowGroup(r, **threaded, g, &all);
 }
 
 void FuzzDecoder(const uint8_t* data, size_t size) {
