@@ -1,7 +1,5 @@
 #include "floe/maintenance/compactor.h"
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -24,13 +22,6 @@ constexpr int kMaxRewriteAttempts = 4;
 // inputs are still live. A writer that commits back to back (floe serve's flush under steady
 // load) can win every swap of one round; a fresh round starts from the newest metadata.
 constexpr int kMaxCommitRounds = 8;
-
-int64_t ThreadCpuMicros() {
-  rusage usage{};
-  if (getrusage(RUSAGE_THREAD, &usage) != 0) return 0;
-  return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * int64_t{1000000} +
-         usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
-}
 
 Json PlanToJson(const CompactionPlan& plan, bool with_paths) {
   Json groups = Json::array();
@@ -135,6 +126,7 @@ class Run {
   CompactionProgress progress_;
   int64_t started_ns_ = 0;
   int64_t cpu_started_us_ = 0;
+  CpuTally helper_cpu_;  // CPU of the threads the group rewrites started
   bool stop_ = false;
 };
 
@@ -193,6 +185,7 @@ void Run::RewriteGroup(const FileGroup& planned) {
   FileGroup group = planned;
   const size_t min_inputs = planned.reason == "oversized file" ? 1 : 2;
   GroupRewriter rewriter(store_, base_, options_, [this] { return table_->NewUuid(); });
+  rewriter.set_cpu_tally(&helper_cpu_);
   for (int attempt = 1;; ++attempt) {
     Result<GroupRewrite> done = rewriter.Rewrite(group, min_inputs);
     if (done.ok()) {
@@ -348,7 +341,9 @@ bool Run::CommitPending() {
 
 void Run::Finish() {
   report_.run.duration_ms = (clock_->MonotonicNanos() - started_ns_) / 1000000;
-  report_.run.cpu_ms = (ThreadCpuMicros() - cpu_started_us_) / 1000;
+  // This thread's CPU and its helpers' (decoding ahead, column threads); not the whole process's,
+  // which in floe serve also ingests and may compact other tables at the same time.
+  report_.run.cpu_ms = (ThreadCpuMicros() - cpu_started_us_ + helper_cpu_.micros()) / 1000;
   const int64_t planned = report_.groups_planned;
   if (report_.run.dry_run) {
     report_.run.status = planned > 0 ? "success" : "noop";

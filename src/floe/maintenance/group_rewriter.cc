@@ -388,13 +388,14 @@ class Rewrite {
  public:
   Rewrite(ObjectStore* store, const iceberg::TableMetadata& metadata,
           const CompactionOptions& options, GroupRewriter::UuidSource* uuids,
-          const FileGroup& group, std::string* failed_input)
+          const FileGroup& group, std::string* failed_input, CpuTally* cpu_tally)
       : store_(store),
         metadata_(metadata),
         options_(options),
         uuids_(uuids),
         group_(group),
-        failed_input_(failed_input) {}
+        failed_input_(failed_input),
+        cpu_tally_(cpu_tally) {}
 
   Result<GroupRewrite> Run(size_t min_inputs);
 
@@ -426,6 +427,7 @@ class Rewrite {
   GroupRewriter::UuidSource* uuids_;
   const FileGroup& group_;
   std::string* failed_input_;
+  CpuTally* cpu_tally_;  // may be null
 
   parquet::Schema schema_;
   parquet::WriterOptions writer_options_;
@@ -474,6 +476,7 @@ Status Rewrite::Prepare() {
   writer_options_.page_size_bytes =
       std::max<int64_t>(8 * 1024, std::min({kMiB, limit / 64, target / 8}));
   writer_options_.threads = options_.parallelism;
+  writer_options_.cpu_tally = cpu_tally_;
   reader_budget_ = limit / 2;
   // Slices may fill the output batch to twice this (see MergeRun).
   batch_budget_ = std::max<int64_t>(64 * 1024, std::min(limit / 64, target / 8));
@@ -551,6 +554,7 @@ Result<std::optional<InputLayout>> Rewrite::Verify(const LiveFile& input, InputP
   parquet::ReaderOptions reader_options;
   // Decoding ahead, the decoding thread is the parallelism.
   reader_options.threads = decode_ahead_ ? 1 : options_.parallelism;
+  reader_options.cpu_tally = cpu_tally_;
   auto reader = parquet::ParquetReader::Open(file->get(), reader_options);
   if (!reader.ok()) {
     if (reader.status().kind() == ErrorKind::kIOError) return reader.status();
@@ -694,6 +698,7 @@ Status Rewrite::OpenCursor(Cursor* c) {
   c->file = std::move(*file);
   parquet::ReaderOptions reader_options;
   reader_options.threads = options_.parallelism;
+  reader_options.cpu_tally = cpu_tally_;
   auto reader = parquet::ParquetReader::Open(c->file.get(), reader_options);
   if (!reader.ok()) {
     *failed_input_ = c->input->file.file_path;
@@ -1071,7 +1076,10 @@ Result<GroupRewrite> Rewrite::Run(size_t min_inputs) {
     for (Cursor& c : cursors) order.push_back(&c);
     // A few row groups ahead keep the encoder fed; more would only hold memory.
     ahead_ = std::make_unique<DecodeAhead>(reader_budget_ / 4);
-    ahead_->Start([this, order] { DecodeInputs(order); });
+    ahead_->Start([this, order] {
+      ThreadCpuToTally count(cpu_tally_);
+      DecodeInputs(order);
+    });
   }
   Status status;
   for (auto& run : runs) {
@@ -1114,7 +1122,7 @@ GroupRewriter::GroupRewriter(ObjectStore* store, const iceberg::TableMetadata& m
 
 Result<GroupRewrite> GroupRewriter::Rewrite(const FileGroup& group, size_t min_inputs) {
   failed_input_.clear();
-  class Rewrite run(store_, metadata_, options_, &uuids_, group, &failed_input_);
+  class Rewrite run(store_, metadata_, options_, &uuids_, group, &failed_input_, cpu_tally_);
   return run.Run(min_inputs);
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "floe/common/cpu_time.h"
 #include "floe/common/result.h"
 #include "floe/iceberg/data_file.h"
 #include "floe/iceberg/table_metadata.h"
@@ -58,6 +59,10 @@ class GroupRewriter {
   // nothing is written and `skipped_reason` says why.
   Result<GroupRewrite> Rewrite(const FileGroup& group, size_t min_inputs = 2);
 
+  // The CPU time of the threads a Rewrite starts (decoding ahead, the reader's and the writer's
+  // column threads) is added to `tally` from now on; the calling thread's own is the caller's.
+  void set_cpu_tally(CpuTally* tally) { cpu_tally_ = tally; }
+
   // The input whose data broke the last Rewrite (empty when the failure was elsewhere).
   const std::string& failed_input() const { return failed_input_; }
 
@@ -67,6 +72,7 @@ class GroupRewriter {
   CompactionOptions options_;
   UuidSource uuids_;
   std::string failed_input_;
+  CpuTally* cpu_tally_ = nullptr;
 };
 
 // The folder a partition's new data files go to: `write.data.path` or `<location>/data`, plus the

@@ -2,9 +2,12 @@
 
 namespace floe::parquet {
 
-ColumnTaskPool::ColumnTaskPool(int threads) {
+ColumnTaskPool::ColumnTaskPool(int threads, CpuTally* cpu_tally) {
   for (int slot = 1; slot < threads; ++slot) {
-    workers_.emplace_back([this, slot] { WorkerLoop(slot); });
+    workers_.emplace_back([this, slot, cpu_tally] {
+      ThreadCpuToTally count(cpu_tally);
+      WorkerLoop(slot);
+    });
   }
 }
 

@@ -18,12 +18,15 @@
 #include <thread>
 #include <vector>
 
+#include "floe/common/cpu_time.h"
+
 namespace floe::parquet {
 
 class ColumnTaskPool {
  public:
   // threads < 1 counts as 1 (no worker threads: Run executes everything on the caller).
-  explicit ColumnTaskPool(int threads);
+  // `cpu_tally` (may be null): the worker threads' CPU time is added to it as they end.
+  explicit ColumnTaskPool(int threads, CpuTally* cpu_tally = nullptr);
   ~ColumnTaskPool();
   ColumnTaskPool(const ColumnTaskPool&) = delete;
   ColumnTaskPool& operator=(const ColumnTaskPool&) = delete;

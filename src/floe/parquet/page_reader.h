@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "floe/common/cpu_time.h"
 #include "floe/common/result.h"
 #include "floe/compression/codec.h"
 #include "floe/parquet/format.h"
@@ -25,6 +26,8 @@ struct ReaderOptions {
   // Threads ReadRowGroup decodes the projected columns on (the calling thread is one of them):
   // columns are handed out one at a time to whichever thread is free. Results do not depend on it.
   int threads = 1;
+  // When set, the CPU time of the threads ReadRowGroup starts is added here (not the caller's).
+  CpuTally* cpu_tally = nullptr;
 };
 
 struct Page {

@@ -257,7 +257,12 @@ Status ParquetReader::ReadRowGroup(int row_group, const std::vector<int>& leaves
       ReturnBuffers(std::move(buffers));
     };
     std::vector<std::thread> helpers;
-    for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+    for (size_t t = 1; t < threads; ++t) {
+      helpers.emplace_back([&] {
+        ThreadCpuToTally count(options_.cpu_tally);
+        work();
+      });
+    }
     work();
     for (std::thread& t : helpers) t.join();
   }

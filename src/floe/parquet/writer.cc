@@ -144,7 +144,7 @@ Result<std::unique_ptr<ParquetWriter>> ParquetWriter::Make(OutputStream* sink, S
       FLOE_ASSIGN_OR_RETURN(auto codec, MakeCodec(w->options_.codec, w->options_.codec_level));
       w->thread_codecs_.push_back(std::move(codec));
     }
-    w->pool_ = std::make_unique<ColumnTaskPool>(threads);
+    w->pool_ = std::make_unique<ColumnTaskPool>(threads, w->options_.cpu_tally);
     w->thread_scratch_.resize(static_cast<size_t>(threads));
   }
   for (const LeafColumn& leaf : w->leaves_) {

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "floe/common/cpu_time.h"
 #include "floe/common/result.h"
 #include "floe/compression/codec.h"
 #include "floe/io/file.h"
@@ -64,6 +65,9 @@ struct WriterOptions {
   // byte-identical whatever the count; values < 1 are rejected. With more than one, a batch's
   // pages are held uncompressed until the end of WriteBatch (memory: about one batch, raw).
   int threads = 1;
+  // When set, the CPU time of the writer's pool threads is added here as each ends (when the
+  // writer is destroyed); the calling thread's own time is the caller's to count.
+  CpuTally* cpu_tally = nullptr;
   // parquet-java parses this as "<app> version <x.y.z> (build <hash>)".
   std::string created_by = "floe version 0.1.0 (build floe)";
 };

@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "floe/maintenance/group_rewriter.h"
 #include "unit/maintenance/compaction_test_util.h"
 
 namespace floe::maintenance {
@@ -445,6 +446,38 @@ TEST_P(ConcatenationTest, EachInputStaysWholeAndInOrder) {
     for (size_t k = 0; k < 1000; ++k) {
       ASSERT_EQ(rows[i + k].id, first + static_cast<int64_t>(k)) << "row " << i + k;
     }
+  }
+}
+
+// The run report's cpu_ms counts the threads a rewrite starts (decoding ahead, the writer's
+// pool), not only the caller's: with parallelism > 1 most of the work is theirs.
+TEST_P(ConcatenationTest, HelperThreadsCpuIsTallied) {
+  auto table = Create(/*sorted=*/false);
+  ASSERT_NE(table, nullptr);
+  std::vector<iceberg::DataFile> files;
+  for (int f = 0; f < 6; ++f) {
+    files.push_back(WriteFile(table.get(), Rows(f * 1000, 1000, 9, 40), "t" + std::to_string(f),
+                              /*row_group_rows=*/250));
+  }
+  Append(table.get(), files);
+  FileGroup group;
+  for (auto& f : LiveData(*table)) {
+    group.input_bytes += f.file.file_size_in_bytes;
+    group.input_rows += f.file.record_count;
+    group.inputs.push_back(std::move(f));
+  }
+  CompactionOptions o = Options();
+  o.target_file_size_bytes = 8 << 20;
+  CpuTally tally;
+  GroupRewriter rewriter(&store_, table->metadata(), o, [&] { return table->NewUuid(); });
+  rewriter.set_cpu_tally(&tally);
+  auto done = rewriter.Rewrite(group);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(done->rows_out, 6000);
+  if (GetParam() > 1) {
+    EXPECT_GT(tally.micros(), 0);
+  } else {
+    EXPECT_EQ(tally.micros(), 0) << "no helper threads with parallelism 1";
   }
 }
 

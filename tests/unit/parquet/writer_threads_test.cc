@@ -251,5 +251,57 @@ TEST(ColumnTaskPool, ManyRunsInARowAndThreadsBelowOneMeanTheCaller) {
   EXPECT_EQ(count, 4);
 }
 
+// A report that counts only its calling thread would miss the work done on the pool.
+TEST(ColumnTaskPool, WorkerCpuIsAddedToTheTallyWhenThePoolEnds) {
+  constexpr int64_t kBurnMicros = 20000;
+  CpuTally tally;
+  std::atomic<int> started{0};
+  int64_t caller_burned = 0;
+  {
+    ColumnTaskPool pool(2, &tally);
+    pool.Run(2, [&](size_t, int slot) {
+      // Both tasks wait for each other, so one runs on the worker and one on the caller.
+      ++started;
+      while (started.load() < 2) std::this_thread::yield();
+      const int64_t start = ThreadCpuMicros();
+      while (ThreadCpuMicros() - start < kBurnMicros) {
+      }
+      if (slot == 0) caller_burned = ThreadCpuMicros() - start;
+    });
+    EXPECT_EQ(tally.micros(), 0) << "added before the workers end";
+  }
+  EXPECT_GE(caller_burned, kBurnMicros);
+  EXPECT_GE(tally.micros(), kBurnMicros);
+  // Only the worker's time: the caller's is not added.
+  EXPECT_LT(tally.micros(), kBurnMicros + caller_burned);
+}
+
+// Reader helper threads (ReadRowGroup with threads > 1) count their CPU too.
+TEST(ParquetWriterThreads, ReaderAndWriterThreadsAddTheirCpu) {
+  const Schema schema = testing::EveryTypeSchema();
+  CpuTally write_tally;
+  WriterOptions o;
+  o.threads = 2;
+  o.cpu_tally = &write_tally;
+  auto written = Write(schema, RandomBatches(schema, 7, 2, 300), o);
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  EXPECT_GT(write_tally.micros(), 0);
+
+  MemoryRandomAccessFile file("memory:threads.parquet", written->bytes);
+  CpuTally read_tally;
+  ReaderOptions ro;
+  ro.threads = 2;
+  ro.cpu_tally = &read_tally;
+  auto reader = ParquetReader::Open(&file, ro);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  std::vector<int> all;
+  for (size_t i = 0; i < (*reader)->leaf_columns().size(); ++i) all.push_back(static_cast<int>(i));
+  RowBatch batch;
+  for (int rg = 0; rg < (*reader)->num_row_groups(); ++rg) {
+    ASSERT_TRUE((*reader)->ReadRowGroup(rg, all, &batch).ok());
+  }
+  EXPECT_GT(read_tally.micros(), 0);
+}
+
 }  // namespace
 }  // namespace floe::parquet
