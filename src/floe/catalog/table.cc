@@ -26,14 +26,10 @@ uint64_t SeedOf(const TableServices& services) {
 }  // namespace
 
 Table::Table(const TableServices& services, TableIdentifier id, uint64_t seed)
-    : services_(services),
-      id_(std::move(id)),
-      metadata_(std::make_shared<const iceberg::TableMetadata>()),
-      rng_(seed),
-      uuids_(services.clock, seed ^ 0x9e37) {}
+    : services_(services), id_(std::move(id)), rng_(seed), uuids_(services.clock, seed ^ 0x9e37) {}
 
 void Table::SetCurrent(iceberg::TableMetadata metadata, std::string location) {
-  metadata_ = std::make_shared<const iceberg::TableMetadata>(std::move(metadata));
+  metadata_ = std::move(metadata);
   metadata_location_ = std::move(location);
 }
 
@@ -98,9 +94,9 @@ Status Table::Refresh() {
   if (pointer.metadata_location == metadata_location_) return Status::OK();
   FLOE_ASSIGN_OR_RETURN(iceberg::TableMetadata metadata,
                         ReadTableMetadata(services_.store, pointer.metadata_location));
-  if (!metadata_->table_uuid.empty() && metadata.table_uuid != metadata_->table_uuid) {
+  if (!metadata_.table_uuid.empty() && metadata.table_uuid != metadata_.table_uuid) {
     return Status::Conflict("table " + id_.ToString() + " changed uuid from " +
-                            metadata_->table_uuid + " to " + metadata.table_uuid + " (at " +
+                            metadata_.table_uuid + " to " + metadata.table_uuid + " (at " +
                             pointer.metadata_location + ")");
   }
   SetCurrent(std::move(metadata), pointer.metadata_location);

@@ -66,7 +66,7 @@ class Table {
   Transaction NewTransaction();
 
   const TableIdentifier& identifier() const { return id_; }
-  const iceberg::TableMetadata& metadata() const { return *metadata_; }
+  const iceberg::TableMetadata& metadata() const { return metadata_; }
   const std::string& metadata_location() const { return metadata_location_; }
   const TableServices& services() const { return services_; }
 
@@ -82,8 +82,7 @@ class Table {
 
   TableServices services_;
   TableIdentifier id_;
-  // Shared with the transactions built on it, so starting one copies no snapshot list.
-  std::shared_ptr<const iceberg::TableMetadata> metadata_;
+  iceberg::TableMetadata metadata_;
   std::string metadata_location_;
   std::mt19937_64 rng_;
   UuidGenerator uuids_;

@@ -52,7 +52,7 @@ void DeleteQuietly(ObjectStore* store, const std::vector<std::string>& files) {
 }  // namespace
 
 Transaction::Transaction(Table* table)
-    : table_(table), start_(table->metadata_), start_location_(table->metadata_location()) {}
+    : table_(table), start_(table->metadata()), start_location_(table->metadata_location()) {}
 
 void Transaction::SetOperation(SnapshotOperation operation) {
   if (operation_ && *operation_ != operation) {
@@ -76,12 +76,12 @@ Transaction& Transaction::AppendFiles(std::vector<iceberg::DataFile> files) {
 Transaction& Transaction::ReplaceFiles(std::vector<std::string> removed_paths,
                                        std::vector<iceberg::DataFile> added) {
   SetOperation(SnapshotOperation::kReplace);
-  if (start_->CurrentSnapshot() == nullptr && error_.ok()) {
+  if (start_.CurrentSnapshot() == nullptr && error_.ok()) {
     error_ = Status::InvalidArgument("replace on table " + table_->identifier().ToString() +
                                      " which has no snapshot");
   }
   changes_.starting_sequence_number =
-      start_->CurrentSnapshot() ? start_->CurrentSnapshot()->sequence_number : 0;
+      start_.CurrentSnapshot() ? start_.CurrentSnapshot()->sequence_number : 0;
   for (auto& p : removed_paths) changes_.removed_paths.push_back(std::move(p));
   for (auto& f : added) changes_.added_files.push_back(std::move(f));
   return *this;
@@ -101,7 +101,7 @@ Transaction& Transaction::DeleteFiles(std::vector<std::string> paths) {
 Transaction& Transaction::RewriteManifests(std::vector<std::string> replaced_paths,
                                            std::vector<iceberg::ManifestFile> added) {
   SetOperation(SnapshotOperation::kReplace);
-  if (start_->CurrentSnapshot() == nullptr && error_.ok()) {
+  if (start_.CurrentSnapshot() == nullptr && error_.ok()) {
     error_ = Status::InvalidArgument("rewrite of manifests on table " +
                                      table_->identifier().ToString() + " which has no snapshot");
   }
@@ -147,11 +147,11 @@ Status Transaction::ApplyMetadataChanges(iceberg::TableMetadata* m) const {
   for (const std::string& key : removed_properties_) m->properties.erase(key);
 
   if (schema_update_) {
-    if (m->current_schema_id != start_->current_schema_id ||
-        m->last_column_id != start_->last_column_id) {
+    if (m->current_schema_id != start_.current_schema_id ||
+        m->last_column_id != start_.last_column_id) {
       return Status::Conflict("schema of table " + table_->identifier().ToString() +
                               " changed concurrently (schema id " +
-                              std::to_string(start_->current_schema_id) + " → " +
+                              std::to_string(start_.current_schema_id) + " → " +
                               std::to_string(m->current_schema_id) + ")");
     }
     int32_t new_id = 0;
@@ -163,8 +163,8 @@ Status Transaction::ApplyMetadataChanges(iceberg::TableMetadata* m) const {
   }
 
   if (new_spec_) {
-    if (m->default_spec_id != start_->default_spec_id ||
-        m->partition_specs.size() != start_->partition_specs.size()) {
+    if (m->default_spec_id != start_.default_spec_id ||
+        m->partition_specs.size() != start_.partition_specs.size()) {
       return Status::Conflict("partition spec of table " + table_->identifier().ToString() +
                               " changed concurrently");
     }
@@ -290,9 +290,9 @@ Result<CommitResult> Transaction::Commit() {
   committed_ = true;
   const TableServices& services = table_->services();
   const std::string table_name = table_->identifier().ToString();
-  std::map<std::string, std::string> properties = start_->properties;
-  for (const auto& [key, value] : set_properties_) properties[key] = value;
-  FLOE_ASSIGN_OR_RETURN(RetryPolicy policy, RetryPolicyOf(properties));
+  iceberg::TableMetadata with_changes = start_;
+  for (const auto& [key, value] : set_properties_) with_changes.properties[key] = value;
+  FLOE_ASSIGN_OR_RETURN(RetryPolicy policy, RetryPolicyOf(with_changes.properties));
 
   std::optional<SnapshotProducer> producer;
   int64_t snapshot_id = 0;
@@ -307,8 +307,7 @@ Result<CommitResult> Transaction::Commit() {
   }
 
   CommitResult result;
-  // Shared, not copied: BuildAttempt makes the one copy a commit needs.
-  std::shared_ptr<const iceberg::TableMetadata> base = start_;
+  iceberg::TableMetadata base = start_;
   std::string base_location = start_location_;
   const int64_t started_ns = services.clock->MonotonicNanos();
   auto give_up = [&](Status status) -> Status {
@@ -319,8 +318,8 @@ Result<CommitResult> Transaction::Commit() {
   auto read_current = [&](const TablePointer& pointer) -> Result<iceberg::TableMetadata> {
     FLOE_ASSIGN_OR_RETURN(iceberg::TableMetadata current,
                           ReadTableMetadata(services.store, pointer.metadata_location));
-    if (!start_->table_uuid.empty() && current.table_uuid != start_->table_uuid) {
-      return Status::Conflict("table uuid changed from " + start_->table_uuid + " to " +
+    if (!start_.table_uuid.empty() && current.table_uuid != start_.table_uuid) {
+      return Status::Conflict("table uuid changed from " + start_.table_uuid + " to " +
                               current.table_uuid);
     }
     return current;
@@ -329,7 +328,7 @@ Result<CommitResult> Transaction::Commit() {
   for (int attempt_number = 1;; ++attempt_number) {
     result.attempts = attempt_number;
     Attempt attempt;
-    Status built = BuildAttempt(*base, base_location, attempt_number,
+    Status built = BuildAttempt(base, base_location, attempt_number,
                                 producer ? &*producer : nullptr, &snapshot_id, &attempt);
     if (!built.ok()) {
       DeleteQuietly(services.store, attempt.files);
@@ -343,7 +342,7 @@ Result<CommitResult> Transaction::Commit() {
       Result<iceberg::TableMetadata> current = read_current(*pointer);
       if (!current.ok()) return give_up(current.status());
       ++result.conflicts;
-      base = std::make_shared<const iceberg::TableMetadata>(std::move(*current));
+      base = std::move(*current);
       base_location = pointer->metadata_location;
       continue;
     }
@@ -391,7 +390,7 @@ Result<CommitResult> Transaction::Commit() {
     if (!pointer.ok()) return give_up(pointer.status());
     Result<iceberg::TableMetadata> current = read_current(*pointer);
     if (!current.ok()) return give_up(current.status());
-    base = std::make_shared<const iceberg::TableMetadata>(std::move(*current));
+    base = std::move(*current);
     base_location = pointer->metadata_location;
   }
 }

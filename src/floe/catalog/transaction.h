@@ -13,7 +13,6 @@
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -95,7 +94,7 @@ class Transaction {
                       Attempt* attempt);
 
   Table* table_;
-  std::shared_ptr<const iceberg::TableMetadata> start_;
+  iceberg::TableMetadata start_;
   std::string start_location_;
   Status error_;
   bool committed_ = false;
