@@ -43,4 +43,15 @@ Result<TableIdentifier> TableIdentifier::Parse(std::string_view text) {
   return TableIdentifier{std::move(ns), std::string(text.substr(dot + 1))};
 }
 
+std::unique_lock<std::mutex> CommitTurns::Take(const TableIdentifier& id) {
+  std::mutex* table = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_ptr<std::mutex>& slot = tables_[id.ToString()];
+    if (slot == nullptr) slot = std::make_unique<std::mutex>();
+    table = slot.get();
+  }
+  return std::unique_lock<std::mutex>(*table);
+}
+
 }  // namespace floe

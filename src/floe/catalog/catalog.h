@@ -1,6 +1,8 @@
 #pragma once
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,9 +48,26 @@ using NamespaceProperties = std::map<std::string, std::string>;
 // compare-and-swap, or dropping a namespace that is not empty), kInvalidArgument (malformed
 // names), kUnavailable (the database is busy or unreachable; retry), kCommitStateUnknown (the
 // database went away during a commit: the commit may have landed), kIOError otherwise.
+// Commits to one table from one process take turns: an attempt (reload the base if the catalog
+// moved, build, compare-and-swap) holds its table's turn, so a writer whose attempts are slow to
+// build (a compaction replacing hundreds of files) is not starved by one that commits back to back
+// (ingest's flushes every few milliseconds), which would win every swap in between. Commits from
+// other processes still race through the compare-and-swap.
+class CommitTurns {
+ public:
+  std::unique_lock<std::mutex> Take(const TableIdentifier& id);
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<std::mutex>> tables_;  // guarded by mu_
+};
+
 class Catalog {
  public:
   virtual ~Catalog() = default;
+
+  // Shared by every Transaction committing through this catalog object.
+  CommitTurns& commit_turns() { return commit_turns_; }
 
   // The catalog name that partitions rows in a shared database (default "floe").
   virtual const std::string& name() const = 0;
@@ -82,6 +101,9 @@ class Catalog {
   virtual Status CommitTable(const TableIdentifier& id,
                              const std::string& expected_metadata_location,
                              const std::string& new_metadata_location) = 0;
+
+ private:
+  CommitTurns commit_turns_;
 };
 
 }  // namespace floe

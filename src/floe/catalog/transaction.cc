@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <mutex>
 #include <set>
 #include <utility>
 
@@ -327,6 +328,20 @@ Result<CommitResult> Transaction::Commit() {
 
   for (int attempt_number = 1;; ++attempt_number) {
     result.attempts = attempt_number;
+    std::unique_lock<std::mutex> turn = services.catalog->commit_turns().Take(table_->identifier());
+    // After a lost swap (or a base whose files were expired), build on what the catalog points
+    // at now, loaded in the turn: another writer of this process cannot move it before the swap.
+    // The first attempt builds on the transaction's own base, as a writer with a fresh base should.
+    if (attempt_number > 1) {
+      Result<TablePointer> now = services.catalog->LoadTable(table_->identifier());
+      if (!now.ok()) return give_up(now.status());
+      if (now->metadata_location != base_location) {
+        Result<iceberg::TableMetadata> current = read_current(*now);
+        if (!current.ok()) return give_up(current.status());
+        base = std::move(*current);
+        base_location = now->metadata_location;
+      }
+    }
     Attempt attempt;
     Status built = BuildAttempt(base, base_location, attempt_number,
                                 producer ? &*producer : nullptr, &snapshot_id, &attempt);
@@ -339,12 +354,8 @@ Result<CommitResult> Transaction::Commit() {
       }
       Result<TablePointer> pointer = services.catalog->LoadTable(table_->identifier());
       if (!pointer.ok() || pointer->metadata_location == base_location) return give_up(built);
-      Result<iceberg::TableMetadata> current = read_current(*pointer);
-      if (!current.ok()) return give_up(current.status());
       ++result.conflicts;
-      base = std::move(*current);
-      base_location = pointer->metadata_location;
-      continue;
+      continue;  // the next attempt loads the catalog's metadata
     }
     Status swapped =
         services.catalog->CommitTable(table_->identifier(), base_location, attempt.location);
@@ -365,6 +376,7 @@ Result<CommitResult> Transaction::Commit() {
       // The catalog may point at this attempt's metadata: everything it references stays.
       return swapped.WithContext("commit to " + table_name + " (kept " + attempt.location + ")");
     }
+    turn.unlock();
     DeleteQuietly(services.store, attempt.files);
     const bool retryable =
         swapped.kind() == ErrorKind::kConflict || swapped.kind() == ErrorKind::kUnavailable;
@@ -384,14 +396,8 @@ Result<CommitResult> Transaction::Commit() {
     const int64_t jitter_ms =
         wait_ms > 0 ? static_cast<int64_t>(table_->NextRandom() % (wait_ms / 10 + 1)) : 0;
     wait_ms = std::min(wait_ms + jitter_ms, policy.total_timeout_ms - elapsed_ms);
+    // The next attempt reloads the catalog's metadata in its turn.
     if (wait_ms > 0) services.clock->SleepMicros(wait_ms * 1000);
-
-    Result<TablePointer> pointer = services.catalog->LoadTable(table_->identifier());
-    if (!pointer.ok()) return give_up(pointer.status());
-    Result<iceberg::TableMetadata> current = read_current(*pointer);
-    if (!current.ok()) return give_up(current.status());
-    base = std::move(*current);
-    base_location = pointer->metadata_location;
   }
 }
 

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <mutex>
 #include <thread>
 
 #include "floe/catalog/sql_catalog.h"
@@ -46,6 +48,34 @@ class CommitTest : public ::testing::Test {
   std::unique_ptr<SqlCatalog> catalog_;
   TableIdentifier id_{{"ns"}, "events"};
 };
+
+// Commits to one table from one process take turns (CommitTurns): while the turn is held (here by
+// the test, in floe serve by a compaction's slow attempt) an append waits instead of racing, and
+// another table's commit does not wait.
+TEST_F(CommitTest, CommitsToOneTableTakeTurnsInAProcess) {
+  auto a = Table::Create(Services(&store_, 1), id_, EventsTable(kLocation, RacingProperties()));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  const TableIdentifier other_id{{"ns"}, "other"};
+  auto other = Table::Create(Services(&store_, 3), other_id,
+                             EventsTable("s3://bucket/wh/ns/other", RacingProperties()));
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  std::unique_lock<std::mutex> turn = catalog_->commit_turns().Take(id_);
+  std::atomic<bool> committed{false};
+  std::thread writer([&] {
+    auto r = (*a)->NewTransaction().AppendFiles({MakeFile("s3://b/one", 1)}).Commit();
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    committed = true;
+  });
+  // Another table's commit goes ahead while this table's turn is held.
+  ASSERT_TRUE((*other)->NewTransaction().AppendFiles({MakeFile("s3://b/x", 1)}).Commit().ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(committed.load()) << "the append did not wait for the table's turn";
+  turn.unlock();
+  writer.join();
+  EXPECT_TRUE(committed.load());
+  ASSERT_TRUE((*a)->Refresh().ok());
+  EXPECT_EQ(LivePaths(&store_, (*a)->metadata()), (std::set<std::string>{"s3://b/one"}));
+}
 
 TEST_F(CommitTest, LostSwapIsRetriedOnTheNewBase) {
   auto a = Table::Create(Services(&store_, 1), id_, EventsTable(kLocation, RacingProperties()));
