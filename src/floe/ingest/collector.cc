@@ -214,14 +214,18 @@ struct BodyEvent {
 struct TableState;
 
 // A body's rows are mapped into buffers of its own, in parallel with other bodies; Ingest then
-// appends each buffer to the table's whole, instead of one event at a time under the lock.
+// hands each buffer's columns to the table's buffer (no copy), instead of one event at a time
+// under the lock.
 struct MappedBody::Rows {
   TableState* table = nullptr;
   int64_t received_at_micros = 0;
   std::vector<RawEvent> events;  // the texts `mapped` views
   std::vector<std::unique_ptr<PartitionBuffer>> parts;
   std::vector<BodyEvent> mapped;
-  std::string ids;      // the dedup keys of `mapped`, one after another
+  std::string ids;  // the event ids of `mapped`, one after another
+  // The dedup key of each event of `mapped` with an id, in order (hashed while mapping, outside
+  // the serial half).
+  std::vector<DedupWindow::Key> keys;
   IngestResult result;  // decode and mapping errors so far
   bool taken = false;   // by Ingest
 };
@@ -582,6 +586,7 @@ Result<MappedBody> Collector::Impl::Map(const TableIdentifier& table_id, Decoded
     rows->mapped.push_back(
         BodyEvent{part, static_cast<uint32_t>(row.id.size()), rows->ids.size(), e.json});
     rows->ids.append(row.id);
+    if (!row.id.empty()) rows->keys.push_back(DedupWindow::KeyOf(t.name, row.id));
   }
   return MappedBody(std::move(rows));
 }
@@ -601,11 +606,21 @@ Result<IngestResult> Collector::Impl::Commit(MappedBody::Rows* rows) {
     std::vector<DedupWindow::Key> keys;
     entries.reserve(mapped.size());
     int64_t json_bytes = 0;
+    // Lookups run this many keys behind their prefetches.
+    constexpr size_t kPrefetchAhead = 8;
+    const std::vector<DedupWindow::Key>& body_keys = rows->keys;
+    for (size_t k = 0; k < std::min(kPrefetchAhead, body_keys.size()); ++k) {
+      dedup_.Prefetch(body_keys[k]);
+    }
+    size_t next_key = 0;
     for (size_t i = 0; i < mapped.size(); ++i) {
       const BodyEvent& e = mapped[i];
       std::string_view id(rows->ids.data() + e.id_begin, e.id_size);
       if (!id.empty()) {
-        DedupWindow::Key key = DedupWindow::KeyOf(t->name, id);
+        if (next_key + kPrefetchAhead < body_keys.size()) {
+          dedup_.Prefetch(body_keys[next_key + kPrefetchAhead]);
+        }
+        const DedupWindow::Key& key = body_keys[next_key++];
         if (dedup_.SeenOrInsert(key, now)) {
           ++result.duplicates;
           continue;
@@ -636,7 +651,7 @@ Result<IngestResult> Collector::Impl::Commit(MappedBody::Rows* rows) {
       }
       int64_t added = 0;
       for (size_t p = 0; p < rows->parts.size(); ++p) {
-        const PartitionBuffer& from = *rows->parts[p];
+        PartitionBuffer& from = *rows->parts[p];
         if (!part_rows.empty() && part_rows[p].empty()) continue;  // all duplicates
         auto& slot = t->buffers[from.partition_path()];
         if (!slot) {
@@ -644,8 +659,8 @@ Result<IngestResult> Collector::Impl::Commit(MappedBody::Rows* rows) {
                                                    from.partition_path());
         }
         int64_t before = slot->bytes();
-        if (part_rows.empty()) {
-          slot->AppendAll(from);
+        if (part_rows.empty() || part_rows[p].size() == static_cast<size_t>(from.rows())) {
+          slot->Adopt(std::move(from));  // the body's columns become a chunk of the buffer
         } else {
           slot->AppendRows(from, part_rows[p]);
         }

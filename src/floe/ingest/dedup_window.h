@@ -31,6 +31,9 @@ class DedupWindow {
   void Insert(const Key& key, int64_t at_micros, int64_t now_micros);
   // Forgets `key` if it was recorded at `at_micros` (an accept that was undone).
   void Erase(const Key& key, int64_t at_micros);
+  // Starts loading the slot `key` would be looked up in: a batch of lookups that prefetches a few
+  // keys ahead waits for one cache miss at a time less often (the table is tens of MB).
+  void Prefetch(const Key& key) const { ids_.Prefetch(key); }
 
   size_t size() const { return ids_.size(); }
 
@@ -45,6 +48,9 @@ class DedupWindow {
     int64_t* TryEmplace(const Key& key, int64_t at, bool* inserted);
     void Erase(const Key& key);
     size_t size() const { return size_; }
+    void Prefetch(const Key& key) const {
+      if (!slots_.empty()) __builtin_prefetch(&slots_[Home(key)]);
+    }
 
    private:
     struct Slot {

@@ -20,18 +20,19 @@ using parquet::PhysicalType;
 
 namespace {
 
-// Index of each row's value in the column's dense value arrays, -1 for a null.
-std::vector<int32_t> ValueIndex(const ColumnVector& c, int64_t rows) {
-  std::vector<int32_t> idx(static_cast<size_t>(rows));
+// Appends the index of each row's value in the column's dense value arrays, -1 for a null.
+void AppendValueIndex(const ColumnVector& c, int64_t rows, std::vector<int32_t>* idx) {
+  const size_t start = idx->size();
+  idx->resize(start + static_cast<size_t>(rows));
+  int32_t* out = idx->data() + start;
   if (c.def_levels.empty()) {
-    std::iota(idx.begin(), idx.end(), 0);
-    return idx;
+    std::iota(out, out + rows, 0);
+    return;
   }
   int32_t next = 0;
   for (int64_t r = 0; r < rows; ++r) {
-    idx[static_cast<size_t>(r)] = c.def_levels[static_cast<size_t>(r)] > 0 ? next++ : -1;
+    out[r] = c.def_levels[static_cast<size_t>(r)] > 0 ? next++ : -1;
   }
-  return idx;
 }
 
 std::string_view BytesAt(const ColumnVector& c, int32_t i) {
@@ -45,20 +46,22 @@ int Cmp(T a, T b) {
   return a < b ? -1 : (b < a ? 1 : 0);
 }
 
-int CompareValues(const LeafColumn& leaf, const ColumnVector& c, int32_t a, int32_t b) {
+// Compares value `a` of `ca` with value `b` of `cb`, two chunks of one column.
+int CompareValues(const LeafColumn& leaf, const ColumnVector& ca, int32_t a, const ColumnVector& cb,
+                  int32_t b) {
   switch (leaf.physical) {
     case PhysicalType::kBoolean:
-      return Cmp(c.bools[static_cast<size_t>(a)], c.bools[static_cast<size_t>(b)]);
+      return Cmp(ca.bools[static_cast<size_t>(a)], cb.bools[static_cast<size_t>(b)]);
     case PhysicalType::kInt32:
-      return Cmp(c.i32[static_cast<size_t>(a)], c.i32[static_cast<size_t>(b)]);
+      return Cmp(ca.i32[static_cast<size_t>(a)], cb.i32[static_cast<size_t>(b)]);
     case PhysicalType::kInt64:
-      return Cmp(c.i64[static_cast<size_t>(a)], c.i64[static_cast<size_t>(b)]);
+      return Cmp(ca.i64[static_cast<size_t>(a)], cb.i64[static_cast<size_t>(b)]);
     case PhysicalType::kFloat:
-      return Cmp(c.f32[static_cast<size_t>(a)], c.f32[static_cast<size_t>(b)]);
+      return Cmp(ca.f32[static_cast<size_t>(a)], cb.f32[static_cast<size_t>(b)]);
     case PhysicalType::kDouble:
-      return Cmp(c.f64[static_cast<size_t>(a)], c.f64[static_cast<size_t>(b)]);
+      return Cmp(ca.f64[static_cast<size_t>(a)], cb.f64[static_cast<size_t>(b)]);
     default: {
-      int r = BytesAt(c, a).compare(BytesAt(c, b));
+      int r = BytesAt(ca, a).compare(BytesAt(cb, b));
       return r < 0 ? -1 : (r > 0 ? 1 : 0);
     }
   }
@@ -97,30 +100,39 @@ void CopyValue(const LeafColumn& leaf, const ColumnVector& from, int32_t i, Colu
   ++to->num_values;
 }
 
-// Sets `to`'s values to values `values` of `from`, sized once instead of growing value by value.
-void GatherValues(const LeafColumn& leaf, const ColumnVector& from,
-                  const std::vector<int32_t>& values, ColumnVector* to) {
+// One value of a column: its chunk and its index in the chunk's value arrays.
+struct ValueRef {
+  uint32_t chunk = 0;
+  int32_t value = 0;
+};
+
+// Sets `to`'s values to values `values` of `chunks` (one column's vector in each chunk), sized
+// once instead of growing value by value.
+void GatherValues(const LeafColumn& leaf, const std::vector<const ColumnVector*>& chunks,
+                  const std::vector<ValueRef>& values, ColumnVector* to) {
   const size_t n = values.size();
   to->num_values = static_cast<int64_t>(n);
-  auto gather = [&](const auto& src, auto* dst) {
+  auto gather = [&](auto member, auto* dst) {
     dst->resize(n);
-    for (size_t j = 0; j < n; ++j) (*dst)[j] = src[static_cast<size_t>(values[j])];
+    for (size_t j = 0; j < n; ++j) {
+      (*dst)[j] = (chunks[values[j].chunk]->*member)[static_cast<size_t>(values[j].value)];
+    }
   };
   switch (leaf.physical) {
-    case PhysicalType::kBoolean: gather(from.bools, &to->bools); return;
-    case PhysicalType::kInt32: gather(from.i32, &to->i32); return;
-    case PhysicalType::kInt64: gather(from.i64, &to->i64); return;
-    case PhysicalType::kFloat: gather(from.f32, &to->f32); return;
-    case PhysicalType::kDouble: gather(from.f64, &to->f64); return;
+    case PhysicalType::kBoolean: gather(&ColumnVector::bools, &to->bools); return;
+    case PhysicalType::kInt32: gather(&ColumnVector::i32, &to->i32); return;
+    case PhysicalType::kInt64: gather(&ColumnVector::i64, &to->i64); return;
+    case PhysicalType::kFloat: gather(&ColumnVector::f32, &to->f32); return;
+    case PhysicalType::kDouble: gather(&ColumnVector::f64, &to->f64); return;
     default: break;
   }
   size_t total = 0;
-  for (int32_t v : values) total += BytesAt(from, v).size();
+  for (const ValueRef& v : values) total += BytesAt(*chunks[v.chunk], v.value).size();
   to->bytes.reserve(total);
   to->offsets.resize(n + 1);
   to->offsets[0] = 0;
   for (size_t j = 0; j < n; ++j) {
-    std::string_view v = BytesAt(from, values[j]);
+    std::string_view v = BytesAt(*chunks[values[j].chunk], values[j].value);
     to->bytes.append(v.data(), v.size());
     to->offsets[j + 1] = static_cast<uint32_t>(to->bytes.size());
   }
@@ -132,13 +144,19 @@ PartitionBuffer::PartitionBuffer(const std::vector<LeafColumn>* leaves,
                                  std::vector<Literal> partition, std::string partition_path)
     : leaves_(leaves),
       partition_(std::move(partition)),
-      partition_path_(std::move(partition_path)),
-      columns_(leaves->size()) {}
+      partition_path_(std::move(partition_path)) {}
+
+PartitionBuffer::Chunk& PartitionBuffer::Tail() {
+  if (chunks_.empty()) chunks_.push_back(Chunk{std::vector<ColumnVector>(leaves_->size()), 0});
+  return chunks_.back();
+}
 
 void PartitionBuffer::Recount() {
   int64_t held = 0;
-  for (const ColumnVector& c : columns_) held += HeldBytes(c);
-  bytes_ = held;
+  if (!chunks_.empty()) {
+    for (const ColumnVector& c : chunks_.back().columns) held += HeldBytes(c);
+  }
+  bytes_ = sealed_bytes_ + held;
 }
 
 Status PartitionBuffer::AppendRow(const MappedRow& row) {
@@ -162,10 +180,11 @@ Status PartitionBuffer::AppendRow(const MappedRow& row) {
       return Status::Internal("buffer: a value of another type for column " + leaf.path[0]);
     }
   }
+  Chunk& tail = Tail();
   for (size_t i = 0; i < leaves.size(); ++i) {
     const LeafColumn& leaf = leaves[i];
     const RowValue& v = row.values[i];
-    ColumnVector& c = columns_[i];
+    ColumnVector& c = tail.columns[i];
     switch (v.kind) {
       case Kind::kString:
         ++c.num_levels;
@@ -187,52 +206,59 @@ Status PartitionBuffer::AppendRow(const MappedRow& row) {
         break;
     }
   }
+  ++tail.rows;
   ++rows_;
   Recount();
   return Status::OK();
 }
 
 void PartitionBuffer::AppendRows(const PartitionBuffer& from, std::span<const uint32_t> rows) {
-  if (rows.size() == static_cast<size_t>(from.rows_)) return AppendAll(from);
   const auto& leaves = *leaves_;
+  Chunk& tail = Tail();
   for (size_t i = 0; i < leaves.size(); ++i) {
-    const ColumnVector& src = from.columns_[i];
-    ColumnVector& c = columns_[i];
-    std::vector<int32_t> index = ValueIndex(src, from.rows_);
-    bool optional = leaves[i].max_def > 0;
-    for (uint32_t r : rows) {
-      int32_t v = index[r];
-      ++c.num_levels;
-      if (optional) c.def_levels.push_back(v < 0 ? 0 : 1);
-      if (v >= 0) CopyValue(leaves[i], src, v, &c);
+    ColumnVector& c = tail.columns[i];
+    const bool optional = leaves[i].max_def > 0;
+    size_t next = 0;  // in `rows`
+    uint32_t first = 0;
+    std::vector<int32_t> index;
+    for (const Chunk& chunk : from.chunks_) {
+      const ColumnVector& src = chunk.columns[i];
+      const uint32_t end = first + static_cast<uint32_t>(chunk.rows);
+      if (next < rows.size() && rows[next] < end) {
+        index.clear();
+        AppendValueIndex(src, chunk.rows, &index);
+        for (; next < rows.size() && rows[next] < end; ++next) {
+          int32_t v = index[rows[next] - first];
+          ++c.num_levels;
+          if (optional) c.def_levels.push_back(v < 0 ? 0 : 1);
+          if (v >= 0) CopyValue(leaves[i], src, v, &c);
+        }
+      }
+      first = end;
     }
   }
+  tail.rows += static_cast<int64_t>(rows.size());
   rows_ += static_cast<int64_t>(rows.size());
   Recount();
 }
 
-void PartitionBuffer::AppendAll(const PartitionBuffer& from) {
-  for (size_t i = 0; i < columns_.size(); ++i) {
-    const ColumnVector& src = from.columns_[i];
-    ColumnVector& c = columns_[i];
-    c.num_levels += src.num_levels;
-    c.num_values += src.num_values;
-    c.def_levels.insert(c.def_levels.end(), src.def_levels.begin(), src.def_levels.end());
-    c.bools.insert(c.bools.end(), src.bools.begin(), src.bools.end());
-    c.i32.insert(c.i32.end(), src.i32.begin(), src.i32.end());
-    c.i64.insert(c.i64.end(), src.i64.begin(), src.i64.end());
-    c.f32.insert(c.f32.end(), src.f32.begin(), src.f32.end());
-    c.f64.insert(c.f64.end(), src.f64.begin(), src.f64.end());
-    if (src.offsets.size() > 1) {
-      if (c.offsets.empty()) c.offsets.push_back(0);
-      const uint32_t shift = static_cast<uint32_t>(c.bytes.size());
-      c.offsets.reserve(c.offsets.size() + src.offsets.size() - 1);
-      for (size_t k = 1; k < src.offsets.size(); ++k) c.offsets.push_back(src.offsets[k] + shift);
-      c.bytes.append(src.bytes);
-    }
+void PartitionBuffer::Adopt(PartitionBuffer&& from) {
+  if (from.rows_ == 0) return;
+  // The tail so far is sealed: rows go on being appended to the last adopted chunk.
+  int64_t held = bytes_;
+  for (Chunk& chunk : from.chunks_) {
+    if (chunk.rows == 0) continue;
+    for (const ColumnVector& c : chunk.columns) held += HeldBytes(c);
+    chunks_.push_back(std::move(chunk));
   }
+  sealed_bytes_ = held;
+  for (const ColumnVector& c : chunks_.back().columns) sealed_bytes_ -= HeldBytes(c);
   rows_ += from.rows_;
   Recount();
+  from.chunks_.clear();
+  from.rows_ = 0;
+  from.bytes_ = 0;
+  from.sealed_bytes_ = 0;
 }
 
 namespace {
@@ -287,33 +313,50 @@ namespace {
 // Order-preserving unsigned images of a key column's values (ascending), or nothing for a column
 // they are not made for (nulls, floating point). Strings get their rank among the distinct
 // values: the columns rows are sorted by (type, ...) have few distinct values.
-std::optional<std::vector<uint64_t>> Ordinals(const LeafColumn& leaf, const ColumnVector& c,
+// `chunks` are the column's vector in each chunk of `rows` rows in all.
+std::optional<std::vector<uint64_t>> Ordinals(const LeafColumn& leaf,
+                                              const std::vector<const ColumnVector*>& chunks,
                                               int64_t rows) {
-  if (c.num_values != rows) return std::nullopt;  // nulls
+  int64_t values = 0;
+  for (const ColumnVector* c : chunks) values += c->num_values;
+  if (values != rows) return std::nullopt;  // nulls
   const auto n = static_cast<size_t>(rows);
   std::vector<uint64_t> out(n);
   constexpr uint64_t kSign = uint64_t{1} << 63;
   switch (leaf.physical) {
-    case PhysicalType::kBoolean:
-      for (size_t r = 0; r < n; ++r) out[r] = c.bools[r];
-      return out;
-    case PhysicalType::kInt32:
-      for (size_t r = 0; r < n; ++r) out[r] = static_cast<uint64_t>(int64_t{c.i32[r]}) ^ kSign;
-      return out;
-    case PhysicalType::kInt64:
-      for (size_t r = 0; r < n; ++r) out[r] = static_cast<uint64_t>(c.i64[r]) ^ kSign;
-      return out;
     case PhysicalType::kFloat:
     case PhysicalType::kDouble: return std::nullopt;
     default: break;
   }
   std::unordered_map<std::string_view, uint32_t> ids;
   std::vector<std::string_view> distinct;
-  for (size_t r = 0; r < n; ++r) {
-    std::string_view v = BytesAt(c, static_cast<int32_t>(r));
-    auto [it, added] = ids.emplace(v, static_cast<uint32_t>(distinct.size()));
-    if (added) distinct.push_back(v);
-    out[r] = it->second;
+  size_t r = 0;
+  for (const ColumnVector* cp : chunks) {
+    const ColumnVector& c = *cp;
+    const auto m = static_cast<size_t>(c.num_values);
+    switch (leaf.physical) {
+      case PhysicalType::kBoolean:
+        for (size_t k = 0; k < m; ++k) out[r++] = c.bools[k];
+        break;
+      case PhysicalType::kInt32:
+        for (size_t k = 0; k < m; ++k) out[r++] = static_cast<uint64_t>(int64_t{c.i32[k]}) ^ kSign;
+        break;
+      case PhysicalType::kInt64:
+        for (size_t k = 0; k < m; ++k) out[r++] = static_cast<uint64_t>(c.i64[k]) ^ kSign;
+        break;
+      default:
+        for (size_t k = 0; k < m; ++k) {
+          std::string_view v = BytesAt(c, static_cast<int32_t>(k));
+          auto [it, added] = ids.emplace(v, static_cast<uint32_t>(distinct.size()));
+          if (added) distinct.push_back(v);
+          out[r++] = it->second;
+        }
+        break;
+    }
+  }
+  if (leaf.physical == PhysicalType::kBoolean || leaf.physical == PhysicalType::kInt32 ||
+      leaf.physical == PhysicalType::kInt64) {
+    return out;
   }
   std::vector<uint32_t> by_value(distinct.size());
   std::iota(by_value.begin(), by_value.end(), 0u);
@@ -326,6 +369,13 @@ std::optional<std::vector<uint64_t>> Ordinals(const LeafColumn& leaf, const Colu
 }
 
 }  // namespace
+
+std::vector<const ColumnVector*> PartitionBuffer::ColumnChunks(size_t column) const {
+  std::vector<const ColumnVector*> out;
+  out.reserve(chunks_.size());
+  for (const Chunk& chunk : chunks_) out.push_back(&chunk.columns[column]);
+  return out;
+}
 
 bool PartitionBuffer::SortByOrdinals(const std::vector<SortKey>& keys,
                                      std::vector<uint32_t>* order) const {
@@ -340,7 +390,7 @@ bool PartitionBuffer::SortByOrdinals(const std::vector<SortKey>& keys,
   std::vector<Entry> entries(static_cast<size_t>(rows_));
   for (size_t k = 0; k < keys.size(); ++k) {
     const size_t column = keys[k].column;
-    auto ordinals = Ordinals((*leaves_)[column], columns_[column], rows_);
+    auto ordinals = Ordinals((*leaves_)[column], ColumnChunks(column), rows_);
     if (!ordinals) return false;
     for (size_t r = 0; r < entries.size(); ++r) {
       entries[r].key[k] = keys[k].descending ? ~(*ordinals)[r] : (*ordinals)[r];
@@ -358,8 +408,20 @@ bool PartitionBuffer::SortByOrdinals(const std::vector<SortKey>& keys,
 Status PartitionBuffer::WriteSorted(const std::vector<SortKey>& keys,
                                     parquet::ParquetWriter* writer, int64_t batch_rows) const {
   const auto& leaves = *leaves_;
+  // Row r's chunk, and each column's index of row r's value in that chunk (-1: null).
+  std::vector<uint32_t> row_chunk;
+  row_chunk.reserve(static_cast<size_t>(rows_));
+  for (size_t k = 0; k < chunks_.size(); ++k) {
+    row_chunk.insert(row_chunk.end(), static_cast<size_t>(chunks_[k].rows),
+                     static_cast<uint32_t>(k));
+  }
   std::vector<std::vector<int32_t>> index(leaves.size());
-  for (size_t i = 0; i < leaves.size(); ++i) index[i] = ValueIndex(columns_[i], rows_);
+  std::vector<std::vector<const ColumnVector*>> sources(leaves.size());
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    sources[i] = ColumnChunks(i);
+    index[i].reserve(static_cast<size_t>(rows_));
+    for (const Chunk& chunk : chunks_) AppendValueIndex(chunk.columns[i], chunk.rows, &index[i]);
+  }
   std::vector<uint32_t> order(static_cast<size_t>(rows_));
   std::iota(order.begin(), order.end(), 0u);
   if (!keys.empty() && !SortByOrdinals(keys, &order)) {
@@ -373,7 +435,8 @@ Status PartitionBuffer::WriteSorted(const std::vector<SortKey>& keys,
           r = (va < 0) == k.nulls_first ? -1 : 1;
           return r < 0;
         }
-        r = CompareValues(leaves[k.column], columns_[k.column], va, vb);
+        r = CompareValues(leaves[k.column], *sources[k.column][row_chunk[a]], va,
+                          *sources[k.column][row_chunk[b]], vb);
         if (r == 0) continue;
         return k.descending ? r > 0 : r < 0;
       }
@@ -382,7 +445,7 @@ Status PartitionBuffer::WriteSorted(const std::vector<SortKey>& keys,
   }
   parquet::RowBatch batch;
   batch.columns.resize(leaves.size());
-  std::vector<int32_t> values;  // of one column of a batch, in write order
+  std::vector<ValueRef> values;  // of one column of a batch, in write order
   values.reserve(static_cast<size_t>(std::min(rows_, batch_rows)));
   for (int64_t start = 0; start < rows_; start += batch_rows) {
     int64_t end = std::min(rows_, start + batch_rows);
@@ -392,18 +455,22 @@ Status PartitionBuffer::WriteSorted(const std::vector<SortKey>& keys,
       out.Clear();
       out.num_levels = batch.num_rows;
       values.clear();
+      const std::vector<int32_t>& idx = index[i];
       if (leaves[i].max_def > 0) {
         out.def_levels.resize(static_cast<size_t>(batch.num_rows));
         for (int64_t r = start; r < end; ++r) {
-          int32_t v = index[i][order[static_cast<size_t>(r)]];
+          uint32_t row = order[static_cast<size_t>(r)];
+          int32_t v = idx[row];
           out.def_levels[static_cast<size_t>(r - start)] = v < 0 ? 0 : 1;
-          if (v >= 0) values.push_back(v);
+          if (v >= 0) values.push_back(ValueRef{row_chunk[row], v});
         }
       } else {
-        for (int64_t r = start; r < end; ++r)
-          values.push_back(index[i][order[static_cast<size_t>(r)]]);
+        for (int64_t r = start; r < end; ++r) {
+          uint32_t row = order[static_cast<size_t>(r)];
+          values.push_back(ValueRef{row_chunk[row], idx[row]});
+        }
       }
-      GatherValues(leaves[i], columns_[i], values, &out);
+      GatherValues(leaves[i], sources[i], values, &out);
     }
     FLOE_RETURN_IF_ERROR(writer->WriteBatch(batch));
   }

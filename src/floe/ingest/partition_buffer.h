@@ -2,7 +2,9 @@
 
 // The buffered events of one partition of one table, held as Parquet column vectors (one per
 // top-level column) from the start: a row costs its values and a definition level, not a
-// Literal per value, and a flush sorts an index and gathers, with no conversion.
+// Literal per value, and a flush sorts an index and gathers, with no conversion. The vectors come
+// in chunks: a body mapped into a buffer of its own is adopted whole (Adopt), not copied, and the
+// flush's gather reads every chunk.
 
 #include <cstdint>
 #include <span>
@@ -40,8 +42,9 @@ class PartitionBuffer {
   Status AppendRow(const MappedRow& row);
   // Appends rows `rows` (ascending) of `from`, a buffer of the same leaves.
   void AppendRows(const PartitionBuffer& from, std::span<const uint32_t> rows);
-  // Appends every row of `from`, a buffer of the same leaves.
-  void AppendAll(const PartitionBuffer& from);
+  // Takes every row of `from`, a buffer of the same leaves, without copying values: its chunks
+  // become this buffer's. `from` is left empty.
+  void Adopt(PartitionBuffer&& from);
 
   int64_t rows() const { return rows_; }
   // Memory the values take (what buffer limits count).
@@ -58,7 +61,15 @@ class PartitionBuffer {
   const std::vector<parquet::LeafColumn>* leaves_;
   std::vector<iceberg::Literal> partition_;
   std::string partition_path_;
-  std::vector<parquet::ColumnVector> columns_;
+  // Rows in column vectors, one per leaf.
+  struct Chunk {
+    std::vector<parquet::ColumnVector> columns;
+    int64_t rows = 0;
+  };
+  std::vector<Chunk> chunks_;
+  Chunk& Tail();  // the chunk rows are appended to (made when there is none)
+  // Column `column`'s vector in each chunk.
+  std::vector<const parquet::ColumnVector*> ColumnChunks(size_t column) const;
   void Recount();  // bytes_ from the columns' capacities
   // Sets *order (every row) to the rows ordered by `keys` through integer images of their
   // values; false (order untouched) when a key column has nulls or floating-point values.
@@ -66,6 +77,7 @@ class PartitionBuffer {
 
   int64_t rows_ = 0;
   int64_t bytes_ = 0;
+  int64_t sealed_bytes_ = 0;  // held by the chunks before the tail
 };
 
 }  // namespace floe::ingest
