@@ -219,7 +219,7 @@ struct TableState;
 struct MappedBody::Rows {
   TableState* table = nullptr;
   int64_t received_at_micros = 0;
-  std::vector<RawEvent> events;  // the texts `mapped` views
+  DecodedBody body;  // its events' texts are what `mapped` views
   std::vector<std::unique_ptr<PartitionBuffer>> parts;
   std::vector<BodyEvent> mapped;
   std::string ids;  // the event ids of `mapped`, one after another
@@ -557,16 +557,17 @@ Result<MappedBody> Collector::Impl::Map(const TableIdentifier& table_id, Decoded
   rows->result.rejected = static_cast<int64_t>(rows->result.errors.size());
   FLOE_ASSIGN_OR_RETURN(rows->table, GetTable(table_id));
   rows->received_at_micros = services_.clock->NowMicros();
-  rows->events = std::move(body.events);
-  rows->mapped.reserve(rows->events.size());
+  rows->body = std::move(body);
+  const std::vector<RawEvent>& events = rows->body.events;
+  rows->mapped.reserve(events.size());
   const TableState& t = *rows->table;
   MapScratch scratch;
   MappedRow row;
   PartitionCache cache;
   std::unordered_map<std::string, uint32_t> part_of;  // by partition path
   uint32_t part = 0;
-  for (RawEvent& e : rows->events) {
-    Status st = t.mapper->MapRow(e.json, rows->received_at_micros, &scratch, &row);
+  for (const RawEvent& e : events) {
+    Status st = t.mapper->MapRow(e.json, rows->received_at_micros, &scratch, &row, /*padded=*/true);
     if (st.ok()) st = PartitionOf(t, row, &cache);
     if (!st.ok()) {
       rows->result.errors.push_back(EventError{e.index, st.message()});

@@ -177,9 +177,25 @@ class BodyDecoder {
   // Appends the compact text of the validated JSON value text_[begin, end).
   void AddEvent(size_t index, const char* begin, const char* end) {
     while (end > begin && IsJsonSpace(end[-1])) --end;
-    RawEvent& event = out_.events.emplace_back();
-    event.index = index;
-    AppendCompactJson({begin, static_cast<size_t>(end - begin)}, &event.json);
+    if (!out_.text) out_.text.reset(new char[text_.size() + kEventPadding]);
+    // Compact texts are no longer than the body they come from, which is the room made.
+    char* at = out_.text.get() + used_;
+    size_t len = CompactJsonTo({begin, static_cast<size_t>(end - begin)}, at);
+    used_ += len;
+    out_.events.push_back(RawEvent{index, std::string_view(at, len)});
+  }
+
+  // A new result.
+  void Reset() {
+    out_ = DecodedBody{};
+    used_ = 0;
+  }
+
+  // The result, its padding (read, never used: content does not matter, zeroes keep tools that
+  // track uninitialised reads quiet) written.
+  DecodedBody Finish() {
+    if (out_.text) std::memset(out_.text.get() + used_, 0, kEventPadding);
+    return std::move(out_);
   }
 
   Status CountEvent(size_t index) {
@@ -213,7 +229,7 @@ class BodyDecoder {
                                      std::to_string(at) + " " + LineColumn(at));
     }
     AddEvent(0, FirstNonSpace(0), End());
-    return std::move(out_);
+    return Finish();
   }
 
   const char* FirstNonSpace(size_t from) const {
@@ -256,12 +272,12 @@ class BodyDecoder {
       return Status::InvalidArgument("unexpected content after the JSON array at byte " +
                                      std::to_string(at) + " " + LineColumn(at));
     }
-    return std::move(out_);
+    return Finish();
   }
 
   // One event per line; a line that is not a JSON object is rejected on its own.
   Result<DecodedBody> DecodeNdjson() {
-    out_ = DecodedBody{};
+    Reset();
     size_t index = 0;
     size_t pos = 0;
     while (pos < text_.size()) {
@@ -279,14 +295,17 @@ class BodyDecoder {
       ++index;
     }
     if (index == 0) return Status::InvalidArgument("empty body");
-    return std::move(out_);
+    return Finish();
   }
 
   // Adds the event of text_[begin, begin + len), or returns why the line is rejected.
   std::string DecodeLine(size_t index, size_t begin, size_t len) {
     const char* line = text_.data() + begin;
-    size_t capacity = padded_ ? Capacity(begin) : len + simdjson::SIMDJSON_PADDING;
-    if (!padded_) {
+    // A line with the padding's worth of the body after it is parsed where it lies.
+    const bool in_place = padded_ || begin + len + simdjson::SIMDJSON_PADDING <= text_.size();
+    size_t capacity = in_place ? text_.size() - begin + (padded_ ? simdjson::SIMDJSON_PADDING : 0)
+                               : len + simdjson::SIMDJSON_PADDING;
+    if (!in_place) {
       line_.Clear();
       line_.Reserve(capacity);
       line_.Append(line, len);
@@ -349,9 +368,18 @@ class BodyDecoder {
   simdjson::dom::parser dom_;
   Buffer line_;  // one padded line, when text_ is not padded
   DecodedBody out_;
+  size_t used_ = 0;  // bytes of out_.text holding events
 };
 
+static_assert(kEventPadding >= simdjson::SIMDJSON_PADDING);
+
 }  // namespace
+
+void DecodedBody::Add(size_t index, std::string_view json) {
+  std::string& copy = added.emplace_back(json.size() + kEventPadding, '\0');
+  std::memcpy(copy.data(), json.data(), json.size());
+  events.push_back(RawEvent{index, std::string_view(copy.data(), json.size())});
+}
 
 Result<DecodedBody> DecodeBody(std::string_view content_type, std::string_view content_encoding,
                                std::string_view body, const DecodeLimits& limits) {

@@ -5,6 +5,8 @@
 // error message: docs/ingest-formats.md.
 
 #include <cstddef>
+#include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,11 +28,16 @@ struct DecodeLimits {
   size_t max_events = 100000;
 };
 
+// Readable bytes that follow every event's text in a DecodedBody, so a JSON parser that reads
+// ahead (simdjson's padding) can parse it where it lies. Their content does not matter.
+inline constexpr size_t kEventPadding = 64;
+
 // One event as compact JSON object text (no whitespace outside strings, the member order and the
-// text of every number and string as sent), validated: it parses as JSON.
+// text of every number and string as sent), validated: it parses as JSON. `json` views text its
+// DecodedBody owns, followed by kEventPadding readable bytes.
 struct RawEvent {
   size_t index = 0;  // position in the body: array element or non-blank NDJSON line, from 0
-  std::string json;
+  std::string_view json;
 };
 
 // An event of the body that was rejected on its own (the rest of the batch stands).
@@ -39,10 +46,19 @@ struct EventError {
   std::string error;
 };
 
-// Events and rejected events, each in body order.
+// Events and rejected events, each in body order. Moving a body keeps its events' views valid;
+// it cannot be copied.
 struct DecodedBody {
   std::vector<RawEvent> events;
   std::vector<EventError> errors;
+
+  // Appends an event whose text is copied into the body (for bodies made by hand).
+  void Add(size_t index, std::string_view json);
+
+  // The decoder's copy of every event's text, one after another (one allocation per body instead
+  // of one per event), and the texts Add copied.
+  std::unique_ptr<char[]> text;
+  std::deque<std::string> added;
 };
 
 // Decodes a request body. `content_type` is the Content-Type header as sent (parameters such as

@@ -139,23 +139,27 @@ size_t ErrorOffset(simdjson::error_code code, std::string_view doc_text, od::doc
   return static_cast<size_t>(at - doc_text.data());
 }
 
-void AppendCompactJson(std::string_view json, std::string* out) {
+size_t CompactJsonTo(std::string_view json, char* out) {
   // Whitespace and (invalid, so absent) control characters are the only bytes <= 0x20: text
   // without them is compact already, and a plain copy is much cheaper than minify().
   size_t low = 0;
   for (unsigned char c : json) low += c <= 0x20;
-  size_t old = out->size();
   if (low == 0) {
-    out->append(json);
-    return;
+    std::memcpy(out, json.data(), json.size());
+    return json.size();
   }
-  out->resize(old + json.size());
   size_t len = 0;
-  if (simdjson::minify(json.data(), json.size(), out->data() + old, len) != simdjson::SUCCESS) {
+  if (simdjson::minify(json.data(), json.size(), out, len) != simdjson::SUCCESS) {
     len = json.size();
-    std::memcpy(out->data() + old, json.data(), len);
+    std::memcpy(out, json.data(), len);
   }
-  out->resize(old + len);
+  return len;
+}
+
+void AppendCompactJson(std::string_view json, std::string* out) {
+  size_t old = out->size();
+  out->resize(old + json.size());
+  out->resize(old + CompactJsonTo(json, out->data() + old));
 }
 
 size_t FirstInvalidUtf8(std::string_view text) {

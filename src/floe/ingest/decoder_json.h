@@ -29,6 +29,8 @@ size_t ErrorOffset(simdjson::error_code code, std::string_view doc_text,
 
 // Appends the compact form (no whitespace outside strings) of validated JSON text.
 void AppendCompactJson(std::string_view json, std::string* out);
+// Writes that compact form to `out` (room for json.size() bytes); returns its length.
+size_t CompactJsonTo(std::string_view json, char* out);
 
 // The offset of the first byte that is not valid UTF-8 (overlong forms, surrogates and code
 // points past U+10FFFF included), or text.size().

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "floe/iceberg/datetime.h"
+#include "floe/ingest/decoder.h"
 #include "floe/ingest/decoder_json.h"
 #include "floe/ingest/event_mapper_values.h"
 #include "floe/util/buffer.h"
@@ -563,13 +564,17 @@ Result<MappedEvent> EventMapper::Map(std::string_view event_json, int64_t receiv
 }
 
 Status EventMapper::MapRow(std::string_view event_json, int64_t received_at_micros,
-                           MapScratch* scratch, MappedRow* row) const {
+                           MapScratch* scratch, MappedRow* row, bool padded) const {
+  static_assert(kEventPadding >= simdjson::SIMDJSON_PADDING);
   MapScratch::Impl* s = scratch->impl();
-  s->padded.Clear();
-  s->padded.Reserve(event_json.size() + simdjson::SIMDJSON_PADDING);
-  s->padded.Append(event_json.data(), event_json.size());
-  std::memset(s->padded.EnsureTail(simdjson::SIMDJSON_PADDING), 0, simdjson::SIMDJSON_PADDING);
-  std::string_view text = s->padded.string_view();
+  std::string_view text = event_json;
+  if (!padded) {
+    s->padded.Clear();
+    s->padded.Reserve(event_json.size() + simdjson::SIMDJSON_PADDING);
+    s->padded.Append(event_json.data(), event_json.size());
+    std::memset(s->padded.EnsureTail(simdjson::SIMDJSON_PADDING), 0, simdjson::SIMDJSON_PADDING);
+    text = s->padded.string_view();
+  }
 
   od::document doc;
   simdjson::error_code err =

@@ -76,8 +76,10 @@ class EventMapper {
                           MapScratch* scratch = nullptr) const;
   // Map without a copy of any value: `row` (reused from call to call) views `event_json` and
   // `scratch` until the scratch maps the next event. Same rules and errors as Map().
+  // `padded`: kEventPadding readable bytes follow `event_json` (a RawEvent's text), which is then
+  // parsed where it lies instead of being copied into the scratch first.
   Status MapRow(std::string_view event_json, int64_t received_at_micros, MapScratch* scratch,
-                MappedRow* row) const;
+                MappedRow* row, bool padded = false) const;
 
   // How a top-level column gets its value (internal; public for the implementation's helpers).
   enum class Source : uint8_t {

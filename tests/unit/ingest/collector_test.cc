@@ -49,7 +49,7 @@ std::string Event(const std::string& id, const std::string& type, const std::str
 
 DecodedBody Body(const std::vector<std::string>& events) {
   DecodedBody body;
-  for (size_t i = 0; i < events.size(); ++i) body.events.push_back(RawEvent{i, events[i]});
+  for (size_t i = 0; i < events.size(); ++i) body.Add(i, events[i]);
   return body;
 }
 

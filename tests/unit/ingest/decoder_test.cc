@@ -20,7 +20,7 @@ Result<DecodedBody> Decode(std::string_view type, std::string_view body,
 
 std::vector<std::string> Jsons(const DecodedBody& body) {
   std::vector<std::string> out;
-  for (const RawEvent& e : body.events) out.push_back(e.json);
+  for (const RawEvent& e : body.events) out.emplace_back(e.json);
   return out;
 }
 
@@ -47,6 +47,32 @@ TEST(DecodeBodyTest, OneObjectIsCompactedAsSent) {
   // Number and string text stays exactly as sent; only whitespace outside strings goes.
   EXPECT_EQ(r->events[0].json, R"({"type":"a","n":[1,2.50,1e3],"s":"x y\u00e9"})");
   EXPECT_TRUE(r->errors.empty());
+}
+
+// Events view text their body owns: lines parsed where they lie (long ones, with the padding's
+// worth of body after them) and copied ones (the short last lines) alike, across moves of the
+// body, and events added by hand.
+TEST(DecodeBodyTest, EventsViewTheirBodyAcrossMoves) {
+  std::string long_value(200, 'x');
+  std::string text;
+  std::vector<std::string> want;
+  for (int i = 0; i < 5; ++i) {
+    text +=
+        "{ \"type\": \"t\", \"i\": " + std::to_string(i) + ", \"v\": \"" + long_value + "\" }\n";
+    want.push_back("{\"type\":\"t\",\"i\":" + std::to_string(i) + ",\"v\":\"" + long_value + "\"}");
+  }
+  text += "{\"type\":\"u\"}\n{\"type\":\"v\"}";
+  want.push_back(R"({"type":"u"})");
+  want.push_back(R"({"type":"v"})");
+  auto r = Decode("application/x-ndjson", text);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  DecodedBody moved = std::move(*r);
+  text.assign(text.size(), '#');  // the events do not view the request's bytes
+  moved.Add(7, R"({"type":"w"})");
+  DecodedBody again = std::move(moved);
+  want.push_back(R"({"type":"w"})");
+  EXPECT_EQ(Jsons(again), want);
+  EXPECT_EQ(again.events.back().index, 7u);
 }
 
 TEST(DecodeBodyTest, ArrayOfEventsWithNonObjectElementsRejectedOneByOne) {
