@@ -213,6 +213,7 @@ void Run::RewriteGroup(const FileGroup& planned) {
                          {"files_out", static_cast<int64_t>(done->outputs.size())},
                          {"bytes_in", done->bytes_in},
                          {"bytes_out", done->bytes_out},
+                         {"bytes_copied", done->bytes_copied},
                          {"rows_in", done->rows_in},
                          {"rows_out", done->rows_out},
                          {"sorted", done->sorted},
@@ -273,6 +274,7 @@ bool Run::CommitPending() {
         report_.run.files_out += static_cast<int64_t>(f.rewrite.outputs.size());
         report_.run.bytes_in += f.rewrite.bytes_in;
         report_.run.bytes_out += f.rewrite.bytes_out;
+        report_.bytes_copied += f.rewrite.bytes_copied;
         report_.run.rows_in += f.rewrite.rows_in;
         report_.run.rows_out += f.rewrite.rows_out;
       }
@@ -362,6 +364,7 @@ void Run::Finish() {
     quarantined.push_back({{"path", f.path}, {"reason", f.reason}});
   }
   report_.run.details["groups_planned"] = report_.groups_planned;
+  report_.run.details["bytes_copied"] = report_.bytes_copied;
   report_.run.details["quarantined"] = std::move(quarantined);
   report_.run.details["plan"] = PlanToJson(report_.plan, report_.run.dry_run);
   env_.logger->Info("compaction.finish",

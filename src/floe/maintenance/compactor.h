@@ -49,6 +49,9 @@ std::string QuarantineToJson(const std::vector<QuarantinedFile>& files);
 struct CompactionReport {
   RunReport run;
   int64_t groups_planned = 0;
+  // Of the committed groups' inputs: page bytes copied into the outputs without compressing them
+  // again (GroupRewrite::bytes_copied).
+  int64_t bytes_copied = 0;
   std::vector<QuarantinedFile> quarantined;  // found by this run
   CompactionPlan plan;
 };

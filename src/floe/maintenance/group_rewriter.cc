@@ -27,6 +27,12 @@ using parquet::RowBatch;
 
 constexpr int64_t kMiB = int64_t{1} << 20;
 
+// Stored pages smaller than this (uncompressed, on average in a chunk) are encoded again rather
+// than copied: merged into the writer's larger pages they compress better, which is worth the CPU.
+// Event payload columns written in small files have pages of several hundred KiB; ids and
+// timestamps in the same files have pages of a few KiB.
+constexpr int64_t kMinCopiedPageBytes = 64 * 1024;
+
 // How an input column becomes an output column.
 enum class ColumnFill : uint8_t {
   kCopy,
@@ -47,6 +53,9 @@ struct InputLayout {
   std::vector<iceberg::Literal> constants;  // per output leaf: the value of a kConstant column
   std::vector<int> read_leaves;             // input leaves to read, in output order
   int64_t max_row_group_bytes = 0;          // decoded estimate of the largest row group
+  // Per output leaf: every chunk of the column has pages that can be copied into the output
+  // as they are (see Rewrite::ChoosePageCopies).
+  std::vector<bool> pages_copyable;
 };
 
 struct Pos {
@@ -158,6 +167,9 @@ struct Cursor {
   int next_row_group = 0;
   RowBatch raw;
   RowBatch batch;  // output leaf order
+  // Per output leaf, the pages `batch`'s values were decoded from, where they are copied into
+  // the output (empty: nothing copied from this batch). Such a batch goes to the writer whole.
+  std::vector<parquet::StoredPages> stored;
   int64_t row = 0;
   std::vector<Pos> pos;             // per output column
   std::vector<int64_t> key_values;  // per key column: value index of row `row`
@@ -175,6 +187,7 @@ class DecodeAhead {
   struct Item {
     size_t input = 0;
     RowBatch batch;
+    std::vector<parquet::StoredPages> stored;
     int64_t bytes = 0;
     bool end = false;  // the input has no more row groups
     Status status;
@@ -408,7 +421,9 @@ class Rewrite {
   // Decodes row group `rg` of `reader` (c's input) into `batch`, in output leaf order; `raw` is
   // scratch. *input_failed says whether an error is the input's data.
   Status DecodeRowGroup(const Cursor& c, const parquet::ParquetReader& reader, int rg,
-                        RowBatch* raw, RowBatch* batch, bool* input_failed) const;
+                        RowBatch* raw, RowBatch* batch, std::vector<parquet::StoredPages>* stored,
+                        bool* input_failed) const;
+  void ChoosePageCopies();
   void StartRowGroup(Cursor* c);
   // The decoding thread of ahead_: every row group of `inputs`, in order.
   void DecodeInputs(const std::vector<Cursor*>& inputs);
@@ -449,11 +464,15 @@ class Rewrite {
   // own while this one copies and encodes.
   bool decode_ahead_ = false;
   std::unique_ptr<DecodeAhead> ahead_;
+  // Per output leaf: its pages are copied from the inputs, not encoded again (ChoosePageCopies).
+  std::vector<bool> copy_pages_;
+  bool copying_ = false;  // any of copy_pages_
 
   RowBatch out_;
   int64_t out_bytes_ = 0;
   // Decoding ahead: whole decoded batches waiting for the writer instead of out_.
   std::vector<RowBatch> handed_;
+  std::vector<std::vector<parquet::StoredPages>> handed_stored_;  // per entry of handed_
   int64_t handed_bytes_ = 0;
   int64_t handoff_budget_ = 0;  // handed_ is written once it holds this much
   std::unique_ptr<OutputStream> stream_;
@@ -662,6 +681,30 @@ Result<std::optional<InputLayout>> Rewrite::Verify(const LiveFile& input, InputP
         rg.total_byte_size + rg.num_rows * static_cast<int64_t>(leaves_.size()) * 8 + chunk_bytes;
     layout.max_row_group_bytes = std::max(layout.max_row_group_bytes, decoded);
   }
+  const int64_t min_page = std::min(kMinCopiedPageBytes, writer_options_.page_size_bytes);
+  layout.pages_copyable.assign(leaves_.size(), false);
+  for (size_t i = 0; i < leaves_.size(); ++i) {
+    if (layout.fill[i] != ColumnFill::kCopy) continue;
+    bool ok = r.num_row_groups() > 0;
+    for (int g = 0; g < r.num_row_groups() && ok; ++g) {
+      const parquet::format::ColumnMetaData& md = r.column_metadata(g, layout.source_leaf[i]);
+      Result<CodecKind> codec = parquet::CodecKindOf(md.codec);
+      ok = codec.ok() && *codec == writer_options_.codec;
+      for (parquet::format::Encoding e : md.encodings) {
+        ok = ok && e != parquet::format::Encoding::kPlainDictionary &&
+             e != parquet::format::Encoding::kRleDictionary;
+      }
+      int64_t data_pages = 0;
+      if (md.encoding_stats) {
+        for (const parquet::format::PageEncodingStats& es : *md.encoding_stats) {
+          ok = ok && es.page_type != parquet::format::PageType::kDictionaryPage;
+          data_pages += std::max(es.count, 0);
+        }
+      }
+      ok = ok && md.total_uncompressed_size >= std::max<int64_t>(data_pages, 1) * min_page;
+    }
+    layout.pages_copyable[i] = ok;
+  }
   layout.file = std::move(*file);
   layout.reader = std::move(*reader);
   KeepOpenIfRoom(&layout);
@@ -708,8 +751,28 @@ Status Rewrite::OpenCursor(Cursor* c) {
   return LoadRowGroup(c);
 }
 
+void Rewrite::ChoosePageCopies() {
+  copy_pages_.assign(leaves_.size(), false);
+  copying_ = false;
+  // The pages of a row group cannot be split, so they go to the writer with the whole decoded row
+  // group, as only a concatenation decoding ahead hands batches over; each such batch (and the
+  // writer's raw pages of the other columns) must stay small next to the memory limit.
+  if (!decode_ahead_ || layouts_.empty()) return;
+  for (const InputLayout& layout : layouts_) {
+    if (layout.max_row_group_bytes > handoff_budget_) return;
+  }
+  for (size_t i = 0; i < leaves_.size(); ++i) {
+    bool all = true;
+    for (const InputLayout& layout : layouts_) all = all && layout.pages_copyable[i];
+    copy_pages_[i] = all;
+    copying_ = copying_ || all;
+  }
+}
+
 Status Rewrite::DecodeRowGroup(const Cursor& c, const parquet::ParquetReader& reader, int rg,
-                               RowBatch* raw, RowBatch* batch, bool* input_failed) const {
+                               RowBatch* raw, RowBatch* batch,
+                               std::vector<parquet::StoredPages>* stored,
+                               bool* input_failed) const {
   *input_failed = false;
   Status read = reader.ReadRowGroup(rg, c.layout->read_leaves, raw);
   if (!read.ok()) {
@@ -744,6 +807,23 @@ Status Rewrite::DecodeRowGroup(const Cursor& c, const parquet::ParquetReader& re
     }
   }
   batch->num_rows = rows;
+  if (stored != nullptr) {
+    stored->clear();
+    if (copying_) stored->resize(leaves_.size());
+    for (size_t i = 0; copying_ && i < leaves_.size(); ++i) {
+      if (!copy_pages_[i]) continue;
+      // The pages were just decoded into `batch`, so their bodies are sound; they are copied, and
+      // the values give the statistics.
+      Result<parquet::StoredPages> pages = reader.ReadStoredPages(rg, c.layout->source_leaf[i]);
+      if (pages.ok()) {
+        (*stored)[i] = std::move(*pages);
+      } else if (pages.status().kind() != ErrorKind::kNotSupported) {
+        *input_failed = true;
+        return pages.status();
+      }
+      // kNotSupported: a dictionary page the footer did not list; these values are encoded.
+    }
+  }
   return Status::OK();
 }
 
@@ -757,6 +837,7 @@ Status Rewrite::LoadRowGroup(Cursor* c) {
   if (ahead_ != nullptr) {
     // The rows of the last batch are all copied: give its memory back first.
     c->batch = RowBatch();
+    c->stored.clear();
     ahead_->Release(c->ahead_bytes);
     c->ahead_bytes = 0;
     DecodeAhead::Item item = ahead_->Pop();
@@ -773,6 +854,7 @@ Status Rewrite::LoadRowGroup(Cursor* c) {
       return Status::OK();
     }
     c->batch = std::move(item.batch);
+    c->stored = std::move(item.stored);
     c->ahead_bytes = item.bytes;
     StartRowGroup(c);
     NotePeak();
@@ -784,7 +866,7 @@ Status Rewrite::LoadRowGroup(Cursor* c) {
     // row groups of this input would be in memory at once.
     for (ColumnVector& col : c->batch.columns) col = ColumnVector();
     bool input_failed = false;
-    Status decoded = DecodeRowGroup(*c, *c->reader, rg, &c->raw, &c->batch, &input_failed);
+    Status decoded = DecodeRowGroup(*c, *c->reader, rg, &c->raw, &c->batch, nullptr, &input_failed);
     if (!decoded.ok()) {
       if (input_failed) *failed_input_ = c->input->file.file_path;
       return decoded;
@@ -830,7 +912,8 @@ void Rewrite::DecodeInputs(const std::vector<Cursor*>& inputs) {
       if (!ahead_->WaitForRoom(need)) return;
       DecodeAhead::Item item;
       item.input = c->index;
-      item.status = DecodeRowGroup(*c, *c->reader, rg, &raw, &item.batch, &item.input_failed);
+      item.status =
+          DecodeRowGroup(*c, *c->reader, rg, &raw, &item.batch, &item.stored, &item.input_failed);
       if (!item.status.ok()) {
         ahead_->Push(std::move(item), need);
         return;
@@ -840,6 +923,9 @@ void Rewrite::DecodeInputs(const std::vector<Cursor*>& inputs) {
         continue;
       }
       item.bytes = Capacity(item.batch);
+      for (const parquet::StoredPages& p : item.stored) {
+        item.bytes += static_cast<int64_t>(p.bytes.capacity());
+      }
       ahead_->Push(std::move(item), need);
     }
     c->reader.reset();
@@ -921,20 +1007,30 @@ Status Rewrite::MergeRun(std::vector<Cursor*> run) {
       }
     }
     if (ahead_ != nullptr && start == 0 && take == c->batch.num_rows &&
-        c->ahead_bytes <= batch_budget_) {
+        (c->ahead_bytes <= batch_budget_ || !c->stored.empty())) {
       // A whole batch decoded ahead goes to the writer as it is, without a copy (larger ones
-      // are copied in slices below, which bound what the writer holds raw).
+      // are copied in slices below, which bound what the writer holds raw), and always one
+      // with stored pages (ChoosePageCopies bounded its size).
       if (out_.num_rows > 0) FLOE_RETURN_IF_ERROR(FlushBatch(false));
       // Counted here from now on, not by ahead_: the decoding thread must never wait for bytes
       // that only its own next row group would let this thread write out.
       ahead_->Release(c->ahead_bytes);
       handed_bytes_ += c->ahead_bytes;
       handed_.push_back(std::move(c->batch));
+      for (const parquet::StoredPages& p : c->stored) {
+        result_.bytes_copied += static_cast<int64_t>(p.bytes.size());
+      }
+      handed_stored_.push_back(std::move(c->stored));
+      c->stored.clear();
       c->batch = RowBatch();
       c->ahead_bytes = 0;
       c->row = 0;
       take = 0;
       if (handed_bytes_ >= handoff_budget_) FLOE_RETURN_IF_ERROR(FlushBatch(false));
+    }
+    if (take > 0 && !c->stored.empty()) {
+      return Status::Internal("a row group with copied pages would be split (" +
+                              c->input->file.file_path + ")");
     }
     if (take > 0 && !handed_.empty()) FLOE_RETURN_IF_ERROR(FlushBatch(false));  // rows in order
     // Copy in slices so the output batch stays within twice its budget even when rows are
@@ -972,8 +1068,9 @@ Status Rewrite::FlushBatch(bool finish) {
     if (!handed_.empty()) {
       std::vector<const RowBatch*> batches;
       for (const RowBatch& b : handed_) batches.push_back(&b);
-      FLOE_RETURN_IF_ERROR(writer_->WriteBatches(batches));
+      FLOE_RETURN_IF_ERROR(writer_->WriteBatches(batches, &handed_stored_));
       handed_.clear();
+      handed_stored_.clear();
       handed_bytes_ = 0;
     }
     result_.rows_out += rows;
@@ -1071,6 +1168,7 @@ Result<GroupRewrite> Rewrite::Run(size_t min_inputs) {
     run_bytes += need;
   }
   result_.sorted = whole_order_ && runs.size() == 1;
+  ChoosePageCopies();
   if (decode_ahead_) {
     std::vector<Cursor*> order;
     for (Cursor& c : cursors) order.push_back(&c);

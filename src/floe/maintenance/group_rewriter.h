@@ -41,6 +41,9 @@ struct GroupRewrite {
   int64_t rows_out = 0;
   int64_t bytes_in = 0;
   int64_t bytes_out = 0;
+  // Of the inputs' pages copied into the outputs as stored, not compressed again (columns with
+  // large pages, e.g. event payloads; they are still decoded, for statistics and as a check).
+  int64_t bytes_copied = 0;
   int64_t peak_memory_bytes = 0;  // decoded batches + output batch + writer buffers, at most
   bool sorted = false;            // every output is one sorted run
   std::string skipped_reason;     // set when too few usable inputs were left to rewrite

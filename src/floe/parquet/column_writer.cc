@@ -69,6 +69,7 @@ void PageState::Clear() {
 void ChunkState::Reset() {
   pages.clear();
   pages.shrink_to_fit();
+  page_stored.clear();
   dictionary_page = Buffer();
   pending.clear();
   pages_bytes = 0;
@@ -305,6 +306,40 @@ Status ColumnWriter::Write(const ColumnVector& c, Codec* codec) {
   return Status::OK();
 }
 
+Status ColumnWriter::CopyPages(const ColumnVector& c, StoredPages pages, Codec* codec) {
+  codec_ = codec != nullptr ? codec : default_codec_;
+  if (pages.codec != codec_id_) {
+    return Status::InvalidArgument(
+        "column '" + ColumnName(leaf_) + "': stored pages compressed with codec " +
+        std::to_string(static_cast<int>(pages.codec)) + ", the file's is " +
+        std::to_string(static_cast<int>(codec_id_)));
+  }
+  if (pages.num_values != c.num_levels) {
+    return Status::InvalidArgument("column '" + ColumnName(leaf_) + "': stored pages hold " +
+                                   std::to_string(pages.num_values) + " values, the batch " +
+                                   std::to_string(c.num_levels));
+  }
+  // Values written before go first, in pages of their own.
+  FLOE_RETURN_IF_ERROR(FlushPage());
+  for (size_t i = 0; i < chunk_.pending.size(); ++i) {
+    FLOE_RETURN_IF_ERROR(CompressPendingPage(i, codec_, &compressed_));
+  }
+  FLOE_RETURN_IF_ERROR(CommitPendingPages());
+  if (mode_ == Mode::kDictionary) {
+    mode_ = encoding_ == ColumnEncoding::kDictionary ? Mode::kPlain : Mode::kAutoFallback;
+  }
+  chunk_.stats.AddNulls(c.num_levels - c.num_values);
+  UpdateStats(c, 0, static_cast<size_t>(c.num_values));
+  for (format::Encoding e : pages.encodings) NoteEncoding(e);
+  for (const auto& [kind, count] : pages.page_counts) chunk_.page_counts[kind] += count;
+  chunk_.num_values += pages.num_values;
+  chunk_.uncompressed_bytes += pages.uncompressed_bytes;
+  chunk_.pages_bytes += static_cast<int64_t>(pages.bytes.size());
+  chunk_.pages.push_back(std::move(pages.bytes));
+  chunk_.page_stored.push_back(true);
+  return Status::OK();
+}
+
 int64_t ColumnWriter::PageBytesEstimate() const {
   int64_t bits = static_cast<int64_t>(page_.def_levels.size()) * def_width_ +
                  static_cast<int64_t>(page_.rep_levels.size()) * rep_width_;
@@ -463,6 +498,7 @@ void ColumnWriter::AddFramedPage(PageType type, Encoding encoding, Buffer framed
   }
   chunk_.pages_bytes += static_cast<int64_t>(framed.size());
   chunk_.pages.push_back(std::move(framed));
+  chunk_.page_stored.push_back(false);
 }
 
 Status ColumnWriter::AppendPage(PageType type, const format::PageHeader& header_template,
@@ -669,7 +705,10 @@ Status ColumnWriter::WriteChunk(int64_t file_offset, OutputStream* sink, format:
     FLOE_RETURN_IF_ERROR(sink->Append(page.view()));
     pos += static_cast<int64_t>(page.size());
   }
-  for (Buffer& page : chunk_.pages) ReturnSpare(&spare_framed_, std::move(page));
+  // Copied pages are not recycled: they are no framed page's size, and there may be many.
+  for (size_t i = 0; i < chunk_.pages.size(); ++i) {
+    if (!chunk_.page_stored[i]) ReturnSpare(&spare_framed_, std::move(chunk_.pages[i]));
+  }
   ReturnSpare(&spare_framed_, std::move(chunk_.dictionary_page));
 
   for (Encoding e : chunk_.encodings) {

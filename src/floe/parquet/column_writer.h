@@ -19,6 +19,7 @@
 #include "floe/parquet/column_writer_stats.h"
 #include "floe/parquet/encoding/dictionary_encoder.h"
 #include "floe/parquet/format.h"
+#include "floe/parquet/stored_pages.h"
 #include "floe/parquet/types.h"
 #include "floe/parquet/writer.h"
 #include "floe/util/buffer.h"
@@ -55,6 +56,7 @@ struct PendingPage {
 // The column chunk of the current row group: encoded pages and their bookkeeping.
 struct ChunkState {
   std::vector<Buffer> pages;         // data pages, header + body each (no reallocation)
+  std::vector<bool> page_stored;     // per entry of `pages`: copied StoredPages (not recycled)
   Buffer dictionary_page;            // header + body, built by SealChunk; empty without dictionary
   std::vector<PendingPage> pending;  // queued, in page order (threads > 1)
   int64_t pages_bytes = 0;
@@ -78,6 +80,13 @@ class ColumnWriter {
   // pages this call fills; a writer running columns on several threads passes the running
   // thread's own codec, as codec contexts are not thread-safe. The bytes do not depend on it.
   Status Write(const ColumnVector& column, Codec* codec = nullptr);
+
+  // Appends pages encoded and compressed elsewhere (see stored_pages.h) after the values written
+  // so far, instead of encoding `column`, which holds the same values (decoded from `pages`): they
+  // give the statistics. kInvalidArgument when the pages' codec is not this file's or their value
+  // count is not the column's. Later values are not dictionary-encoded in this chunk, so that
+  // dictionary pages never follow copied ones. `codec` as for Write.
+  Status CopyPages(const ColumnVector& column, StoredPages pages, Codec* codec = nullptr);
 
   // Ends the chunk in two phases, so that the CPU work of many columns can run concurrently and
   // the writes stay in leaf order: SealChunk flushes the page and builds the dictionary page;

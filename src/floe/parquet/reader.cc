@@ -272,6 +272,87 @@ Status ParquetReader::ReadRowGroup(int row_group, const std::vector<int>& leaves
   return Status::OK();
 }
 
+Result<StoredPages> ParquetReader::ReadStoredPages(int row_group, int leaf) const {
+  if (row_group < 0 || row_group >= num_row_groups() || leaf < 0 ||
+      leaf >= static_cast<int>(leaves_.size())) {
+    return Status::InvalidArgument(file_->location() + ": no row group " +
+                                   std::to_string(row_group) + " / leaf column " +
+                                   std::to_string(leaf));
+  }
+  const auto [offset, length] =
+      chunk_ranges_[static_cast<size_t>(row_group)][static_cast<size_t>(leaf)];
+  const LeafColumn& column = leaves_[static_cast<size_t>(leaf)];
+  const format::ColumnMetaData& md = column_metadata(row_group, leaf);
+  const std::string context = ColumnContext(row_group, leaf);
+  StoredPages out;
+  out.codec = md.codec;
+  out.bytes.Resize(static_cast<size_t>(length));
+  FLOE_RETURN_IF_ERROR(file_->ReadAt(offset, length, out.bytes.data()));
+  auto note = [&](format::Encoding e) {
+    if (std::find(out.encodings.begin(), out.encodings.end(), e) == out.encodings.end()) {
+      out.encodings.push_back(e);
+    }
+  };
+  const ByteView chunk = out.bytes.view();
+  size_t pos = 0;
+  while (pos < chunk.size()) {
+    const int64_t at = offset + static_cast<int64_t>(pos);
+    size_t header_len = 0;
+    auto parsed = format::PageHeader::Parse(chunk.subspan(pos), &header_len, at);
+    if (!parsed.ok()) {
+      return Status(ErrorKind::kCorrupt, context + ": page header at offset " + std::to_string(at) +
+                                             ": " + parsed.status().message());
+    }
+    const format::PageHeader& h = *parsed;
+    if (h.compressed_page_size < 0 || h.uncompressed_page_size < 0 ||
+        static_cast<size_t>(h.compressed_page_size) > chunk.size() - pos - header_len) {
+      return Status(ErrorKind::kCorrupt, context + ": the page at offset " + std::to_string(at) +
+                                             " declares " + std::to_string(h.compressed_page_size) +
+                                             " stored bytes, more than the column chunk has left");
+    }
+    format::Encoding encoding;
+    int64_t values = 0;
+    if (h.type == format::PageType::kDataPage && h.data_page_header) {
+      encoding = h.data_page_header->encoding;
+      values = h.data_page_header->num_values;
+      if (column.max_rep > 0) note(h.data_page_header->repetition_level_encoding);
+      if (column.max_def > 0) note(h.data_page_header->definition_level_encoding);
+    } else if (h.type == format::PageType::kDataPageV2 && h.data_page_header_v2) {
+      encoding = h.data_page_header_v2->encoding;
+      values = h.data_page_header_v2->num_values;
+      if (column.max_rep > 0 || column.max_def > 0) note(format::Encoding::kRle);
+    } else if (h.type == format::PageType::kDictionaryPage ||
+               h.type == format::PageType::kDataPage || h.type == format::PageType::kDataPageV2) {
+      return Status::NotSupported(context + ": the page at offset " + std::to_string(at) +
+                                  " is a dictionary page or lacks its header; not copied");
+    } else {
+      return Status::NotSupported(context + ": the page at offset " + std::to_string(at) +
+                                  " is of type " + std::to_string(static_cast<int>(h.type)) +
+                                  "; not copied");
+    }
+    if (encoding == format::Encoding::kPlainDictionary ||
+        encoding == format::Encoding::kRleDictionary) {
+      return Status::NotSupported(context + ": the page at offset " + std::to_string(at) +
+                                  " is dictionary-encoded; not copied");
+    }
+    if (values < 0) {
+      return Status(ErrorKind::kCorrupt, context + ": the page at offset " + std::to_string(at) +
+                                             " has " + std::to_string(values) + " values");
+    }
+    note(encoding);
+    ++out.page_counts[{h.type, encoding}];
+    out.num_values += values;
+    out.uncompressed_bytes += static_cast<int64_t>(header_len) + h.uncompressed_page_size;
+    pos += header_len + static_cast<size_t>(h.compressed_page_size);
+  }
+  if (out.num_values != md.num_values) {
+    return Status(ErrorKind::kCorrupt,
+                  context + ": its pages hold " + std::to_string(out.num_values) +
+                      " values, the footer says " + std::to_string(md.num_values));
+  }
+  return out;
+}
+
 std::unique_ptr<ColumnChunkBuffers> ParquetReader::TakeBuffers() const {
   std::lock_guard<std::mutex> lock(pool_mu_);
   if (buffer_pool_.empty()) return std::make_unique<ColumnChunkBuffers>();

@@ -22,6 +22,7 @@
 #include "floe/parquet/column_reader.h"
 #include "floe/parquet/format.h"
 #include "floe/parquet/page_reader.h"
+#include "floe/parquet/stored_pages.h"
 #include "floe/parquet/types.h"
 
 namespace floe::parquet {
@@ -73,6 +74,13 @@ class ParquetReader {
   // vectors of `out` are cleared but keep their capacity, so reusing one RowBatch across row
   // groups saves allocations.
   Status ReadRowGroup(int row_group, const std::vector<int>& leaves, RowBatch* out) const;
+
+  // The pages of one column chunk as stored, for copying into another file (stored_pages.h). The
+  // page headers are checked (sizes within the chunk, value counts adding up to the footer's),
+  // the bodies are not: decode the chunk as well to know that they are sound. kNotSupported when
+  // a page is a dictionary page or dictionary-encoded (a chunk has one dictionary, so such pages
+  // cannot join another chunk); kCorrupt for headers that do not add up.
+  Result<StoredPages> ReadStoredPages(int row_group, int leaf) const;
 
  private:
   ParquetReader(RandomAccessFile* file, ReaderOptions options) : file_(file), options_(options) {}

@@ -179,7 +179,26 @@ Status ParquetWriter::Append(std::string_view bytes) {
 Status ParquetWriter::WriteBatch(const RowBatch& batch) { return WriteBatches({&batch}); }
 
 Status ParquetWriter::WriteBatches(const std::vector<const RowBatch*>& batches) {
+  return WriteBatches(batches, nullptr);
+}
+
+Status ParquetWriter::WriteBatches(const std::vector<const RowBatch*>& batches,
+                                   std::vector<std::vector<StoredPages>>* stored) {
   if (!failed_.ok()) return failed_;
+  if (stored != nullptr) {
+    if (stored->size() != batches.size()) {
+      return Status::InvalidArgument("parquet writer: stored pages for " +
+                                     std::to_string(stored->size()) + " batches, " +
+                                     std::to_string(batches.size()) + " batches");
+    }
+    for (const auto& s : *stored) {
+      if (!s.empty() && s.size() != leaves_.size()) {
+        return Status::InvalidArgument("parquet writer: stored pages for " +
+                                       std::to_string(s.size()) + " columns, schema has " +
+                                       std::to_string(leaves_.size()) + " leaf columns");
+      }
+    }
+  }
   if (closed_) return Status::InvalidArgument("parquet writer: WriteBatch after Close");
   int64_t rows = 0;
   for (const RowBatch* batch : batches) {
@@ -195,8 +214,13 @@ Status ParquetWriter::WriteBatches(const std::vector<const RowBatch*>& batches) 
     rows += batch->num_rows;
   }
   FLOE_RETURN_IF_ERROR(ForEachColumn([&](size_t i, Codec* codec) {
-    for (const RowBatch* batch : batches) {
-      FLOE_RETURN_IF_ERROR(columns_[i]->Write(batch->columns[i], codec));
+    for (size_t b = 0; b < batches.size(); ++b) {
+      const ColumnVector& column = batches[b]->columns[i];
+      if (stored != nullptr && !(*stored)[b].empty() && !(*stored)[b][i].empty()) {
+        FLOE_RETURN_IF_ERROR(columns_[i]->CopyPages(column, std::move((*stored)[b][i]), codec));
+      } else {
+        FLOE_RETURN_IF_ERROR(columns_[i]->Write(column, codec));
+      }
     }
     return Status::OK();
   }));

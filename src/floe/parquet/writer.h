@@ -23,6 +23,7 @@
 #include "floe/common/result.h"
 #include "floe/compression/codec.h"
 #include "floe/io/file.h"
+#include "floe/parquet/stored_pages.h"
 #include "floe/parquet/types.h"
 #include "floe/util/buffer.h"
 
@@ -93,6 +94,15 @@ class ParquetWriter {
   // (pages may be cut at other rows than after a copy). One pass of the column tasks and of page
   // compression for all of them, so small batches still give the threads enough to share.
   Status WriteBatches(const std::vector<const RowBatch*>& batches);
+  // The same, but where (*stored)[b][i] is not empty, column i of batch b is not encoded: those
+  // pages, read from another file (ParquetReader::ReadStoredPages), are copied into the file as
+  // they are, and the batch's values of the column, which must be the pages' values decoded,
+  // give only its statistics and metrics. (*stored)[b] may be empty (nothing copied from batch
+  // b) or has one entry per column; the entries used are moved from. The pages must have the
+  // writer's codec (else kInvalidArgument) and the column's physical type and levels (the
+  // caller's promise: the writer does not read their bodies).
+  Status WriteBatches(const std::vector<const RowBatch*>& batches,
+                      std::vector<std::vector<StoredPages>>* stored);
 
   // Writes the last row group and the footer, closes the sink.
   Result<FileMetrics> Close();

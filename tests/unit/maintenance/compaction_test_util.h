@@ -126,7 +126,7 @@ class CompactionFixture : public ::testing::Test {
     auto stream = store_.Create(path);
     EXPECT_TRUE(stream.ok());
     parquet::WriterOptions options;
-    options.codec = CodecKind::kNone;
+    options.codec = input_codec_;
     auto writer = parquet::ParquetWriter::Make(stream->get(), *schema, options);
     EXPECT_TRUE(writer.ok());
     const size_t step = row_group_rows > 0 ? static_cast<size_t>(row_group_rows) : rows.size();
@@ -215,6 +215,8 @@ class CompactionFixture : public ::testing::Test {
     return rows;
   }
 
+  // Of the files WriteFile writes (the tables' outputs are zstd by default).
+  CodecKind input_codec_ = CodecKind::kNone;
   static constexpr const char* kLocation = "s3://bucket/wh/ns/events";
   TempDir dir_{"floe-compaction-test"};
   FakeClock clock_{int64_t{1700000000} * 1000000};

@@ -567,6 +567,60 @@ TEST_P(ConcatenationTest, APageThatDoesNotDecodeQuarantinesOnlyItsInput) {
   EXPECT_EQ(rows, 500u);
 }
 
+// Inputs whose payload pages are large and compressed like the output are not compressed again:
+// decoding ahead (parallelism > 1), their pages are copied into the output. Rows, file order and
+// the metrics in the manifest are those of a rewrite that encodes everything.
+TEST_P(ConcatenationTest, LargePagesAreCopiedNotCompressedAgain) {
+  input_codec_ = CodecKind::kZstd;
+  auto table = Create(/*sorted=*/false);
+  std::vector<iceberg::DataFile> files;
+  for (int f = 0; f < 6; ++f) {
+    auto rows = Rows(f * 1000, 1000, 9, /*payload_bytes=*/0);
+    for (auto& r : rows) {
+      if (r.payload) r.payload = "p" + std::to_string(r.id * 7919 % 100003) + std::string(200, 'q');
+    }
+    files.push_back(WriteFile(table.get(), rows, "l" + std::to_string(f)));
+  }
+  Append(table.get(), files);
+  const auto before = AllRows(*table);
+  CompactionOptions o = Options();
+  o.target_file_size_bytes = 8 << 20;
+  auto report = Compact(table.get(), o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  const std::string json = CompactionReportToJson(*report);
+  ASSERT_EQ(report->run.status, "success") << json;
+  if (GetParam() > 1) {
+    // The payload chunks (~170 KB a file) are copied; ids, times and types (8-16 KB) are not.
+    EXPECT_GT(report->bytes_copied, 0) << json;
+    EXPECT_LT(report->bytes_copied, report->run.bytes_out) << json;
+  } else {
+    EXPECT_EQ(report->bytes_copied, 0) << json;
+  }
+  EXPECT_NE(json.find("\"bytes_copied\""), std::string::npos) << json;
+  EXPECT_EQ(AllRows(*table), before);
+  auto live = LiveData(*table);
+  ASSERT_EQ(live.size(), 1u);
+  const iceberg::DataFile& out = live[0].file;
+  // Each input's rows stay together and in file order.
+  const auto rows = ReadFile(out.file_path);
+  ASSERT_EQ(rows.size(), 6000u);
+  for (size_t i = 0; i < rows.size(); ++i) ASSERT_EQ(rows[i].id, static_cast<int64_t>(i));
+  // The manifest's metrics of the payload (field 4): counts summed, bounds the inputs' extremes.
+  int64_t nulls = 0;
+  std::optional<std::string> lower, upper;
+  for (const iceberg::DataFile& f : files) {
+    nulls += f.null_value_counts.at(4);
+    const std::string& lo = f.lower_bounds.at(4);
+    const std::string& hi = f.upper_bounds.at(4);
+    if (!lower || lo < *lower) lower = lo;
+    if (!upper || hi > *upper) upper = hi;
+  }
+  EXPECT_EQ(out.value_counts.at(4), 6000);
+  EXPECT_EQ(out.null_value_counts.at(4), nulls);
+  EXPECT_EQ(out.lower_bounds.at(4), *lower);
+  EXPECT_EQ(out.upper_bounds.at(4), *upper);
+}
+
 INSTANTIATE_TEST_SUITE_P(Parallelism, ConcatenationTest, ::testing::Values(1, 2, 4));
 
 }  // namespace

@@ -513,6 +513,168 @@ TEST(ParquetWriter, WriteBatchesWritesTheirConcatenation) {
   }
 }
 
+// Pages read as stored from one file are copied into another as they are (compaction's fast
+// path): the same bytes, the same values, statistics from the batch's values, in a chunk that
+// may also hold pages encoded here (dictionary pages first, never after copied ones).
+TEST(ParquetWriter, StoredPagesAreCopiedAsTheyAre) {
+  Schema s;
+  s.fields = {Col(1, "id", FieldType::kLong, true), Col(2, "s", FieldType::kString)};
+  // File A: three row groups, several zstd PLAIN pages each.
+  WriterOptions a_options;
+  a_options.default_encoding = ColumnEncoding::kPlain;
+  a_options.page_size_bytes = 2048;
+  a_options.row_group_size_bytes = 1;  // a row group per batch
+  std::vector<RowBatch> batches;
+  int64_t next = 0;
+  for (int b = 0; b < 3; ++b) {
+    ColumnVector ids;
+    std::vector<std::optional<std::string>> strings;
+    const int rows = 500 + 300 * b;
+    for (int i = 0; i < rows; ++i, ++next) {
+      ids.i64.push_back(next);
+      std::optional<std::string> v;
+      if (next % 7 != 0) v = "v" + std::to_string(next % 97) + std::string(next % 13, 'x');
+      strings.push_back(std::move(v));
+    }
+    ids.num_levels = ids.num_values = rows;
+    batches.push_back(Batch(rows, {ids, OptionalBytes(strings)}));
+  }
+  auto a = WriteBatches(s, batches, a_options);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  MemoryRandomAccessFile a_file("memory:a.parquet", a->bytes);
+  auto reader = ParquetReader::Open(&a_file);
+  ASSERT_TRUE(reader.ok());
+  ASSERT_EQ((*reader)->num_row_groups(), 3);
+  std::vector<RowBatch> decoded(3);
+  std::vector<std::string> stored_bytes;
+  for (int g = 0; g < 3; ++g) {
+    ASSERT_TRUE((*reader)->ReadRowGroup(g, {0, 1}, &decoded[static_cast<size_t>(g)]).ok());
+    auto pages = (*reader)->ReadStoredPages(g, 1);
+    ASSERT_TRUE(pages.ok()) << pages.status().ToString();
+    EXPECT_EQ(pages->num_values, batches[static_cast<size_t>(g)].num_rows);
+    EXPECT_GT(pages->page_counts.size(), 0u);
+    stored_bytes.emplace_back(pages->bytes.string_view());
+  }
+
+  for (int threads : {1, 3}) {
+    SCOPED_TRACE(threads);
+    // File B, one row group: A's row group 0 encoded here with a dictionary, row groups 1 and 2
+    // copied, then row group 0 again, encoded after the copies (PLAIN).
+    WriterOptions b_options;
+    b_options.threads = threads;
+    b_options.column_encodings[2] = ColumnEncoding::kDictionary;
+    MemoryOutputStream sink("memory:b.parquet");
+    auto w = ParquetWriter::Make(&sink, s, b_options);
+    ASSERT_TRUE(w.ok());
+    std::vector<std::vector<StoredPages>> stored(4);
+    for (int g : {1, 2}) {
+      stored[static_cast<size_t>(g)].resize(2);
+      auto pages = (*reader)->ReadStoredPages(g, 1);
+      ASSERT_TRUE(pages.ok());
+      stored[static_cast<size_t>(g)][1] = std::move(*pages);
+    }
+    ASSERT_TRUE(
+        (*w)->WriteBatches({&decoded[0], &decoded[1], &decoded[2], &decoded[0]}, &stored).ok());
+    auto metrics = (*w)->Close();
+    ASSERT_TRUE(metrics.ok()) << metrics.status().ToString();
+    const std::string b = sink.Release();
+    for (const std::string& pages : {stored_bytes[1], stored_bytes[2]}) {
+      EXPECT_NE(b.find(pages), std::string::npos) << "copied pages are in the file unchanged";
+    }
+    RowBatch got = ReadBack(b);
+    ASSERT_EQ(got.num_rows, next + batches[0].num_rows);
+    RowBatch want = ReadBack(a->bytes);
+    // want = A's rows, then A's row group 0 again.
+    for (size_t c = 0; c < 2; ++c) {
+      const ColumnVector& from = decoded[0].columns[c];
+      ColumnVector& to = want.columns[c];
+      to.num_levels += from.num_levels;
+      to.num_values += from.num_values;
+      to.def_levels.insert(to.def_levels.end(), from.def_levels.begin(), from.def_levels.end());
+      to.i64.insert(to.i64.end(), from.i64.begin(), from.i64.end());
+      for (size_t v = 0; v + 1 < from.offsets.size(); ++v) {
+        to.bytes.append(from.bytes, from.offsets[v], from.offsets[v + 1] - from.offsets[v]);
+        to.offsets.push_back(static_cast<uint32_t>(to.bytes.size()));
+      }
+    }
+    ExpectSameColumn(want.columns[0], got.columns[0], 0);
+    ExpectSameColumn(want.columns[1], got.columns[1], 1);
+    // Statistics and metrics as if every value had been encoded here.
+    format::FileMetaData md = Footer(b);
+    ASSERT_EQ(md.row_groups.size(), 1u);
+    const format::ColumnMetaData& cm = *md.row_groups[0].columns[1].meta_data;
+    EXPECT_EQ(cm.num_values, got.num_rows);
+    EXPECT_EQ(cm.statistics->null_count, want.columns[1].num_levels - want.columns[1].num_values);
+    const ColumnMetrics& m = metrics->columns[1];
+    EXPECT_EQ(m.null_count, *cm.statistics->null_count);
+    EXPECT_EQ(m.value_count, got.num_rows);
+    EXPECT_EQ(m.lower_bound, a->metrics.columns[1].lower_bound);
+    EXPECT_EQ(m.upper_bound, a->metrics.columns[1].upper_bound);
+    std::string lo, hi;
+    const ColumnVector& sv = want.columns[1];
+    for (size_t v = 0; v + 1 < sv.offsets.size(); ++v) {
+      std::string x = sv.bytes.substr(sv.offsets[v], sv.offsets[v + 1] - sv.offsets[v]);
+      if (v == 0 || x < lo) lo = x;
+      if (v == 0 || x > hi) hi = x;
+    }
+    EXPECT_EQ(cm.statistics->min_value, lo);
+    EXPECT_EQ(cm.statistics->max_value, hi);
+    // A dictionary page first, then PLAIN pages; no dictionary-encoded page after a copied one.
+    ASSERT_TRUE(cm.dictionary_page_offset.has_value());
+    EXPECT_NE(std::find(cm.encodings.begin(), cm.encodings.end(), Encoding::kRleDictionary),
+              cm.encodings.end());
+  }
+}
+
+TEST(ParquetWriter, StoredPagesMustMatchTheFile) {
+  Schema s = OneColumn(Col(1, "s", FieldType::kString));
+  auto c = OptionalBytes({"a", std::nullopt, "b", "c"});
+  const RowBatch batch = Batch(4, {c});
+  WriterOptions plain;
+  plain.default_encoding = ColumnEncoding::kPlain;
+  plain.codec = CodecKind::kSnappy;
+  auto a = WriteBatches(s, {batch}, plain);
+  ASSERT_TRUE(a.ok());
+  MemoryRandomAccessFile a_file("memory:a.parquet", a->bytes);
+  auto reader = ParquetReader::Open(&a_file);
+  ASSERT_TRUE(reader.ok());
+  {
+    // Another codec than the file's.
+    MemoryOutputStream sink("memory:b.parquet");
+    auto w = ParquetWriter::Make(&sink, s, WriterOptions{});  // zstd
+    ASSERT_TRUE(w.ok());
+    std::vector<std::vector<StoredPages>> stored(1);
+    stored[0].push_back(std::move(*(*reader)->ReadStoredPages(0, 0)));
+    Status st = (*w)->WriteBatches({&batch}, &stored);
+    EXPECT_EQ(st.kind(), ErrorKind::kInvalidArgument);
+    EXPECT_NE(st.message().find("codec"), std::string::npos) << st.message();
+  }
+  {
+    // Pages of another number of values than the batch's column.
+    MemoryOutputStream sink("memory:b.parquet");
+    WriterOptions snappy;
+    snappy.codec = CodecKind::kSnappy;
+    auto w = ParquetWriter::Make(&sink, s, snappy);
+    ASSERT_TRUE(w.ok());
+    const RowBatch shorter = Batch(3, {OptionalBytes({"a", std::nullopt, "b"})});
+    std::vector<std::vector<StoredPages>> stored(1);
+    stored[0].push_back(std::move(*(*reader)->ReadStoredPages(0, 0)));
+    Status st = (*w)->WriteBatches({&shorter}, &stored);
+    EXPECT_EQ(st.kind(), ErrorKind::kInvalidArgument);
+    EXPECT_NE(st.message().find("values"), std::string::npos) << st.message();
+  }
+  // A dictionary-encoded chunk cannot be copied (a chunk has one dictionary).
+  WriterOptions dict;
+  dict.default_encoding = ColumnEncoding::kDictionary;
+  auto d = WriteBatches(s, {batch}, dict);
+  ASSERT_TRUE(d.ok());
+  MemoryRandomAccessFile d_file("memory:d.parquet", d->bytes);
+  auto d_reader = ParquetReader::Open(&d_file);
+  ASSERT_TRUE(d_reader.ok());
+  auto pages = (*d_reader)->ReadStoredPages(0, 0);
+  EXPECT_EQ(pages.status().kind(), ErrorKind::kNotSupported) << pages.status().ToString();
+}
+
 TEST(ParquetWriter, AllNullPagesNeedNoDictionary) {
   WriterOptions o;
   o.default_encoding = ColumnEncoding::kDictionary;
@@ -667,7 +829,8 @@ TEST(Truncation, Utf8AndBinaryRules) {
   EXPECT_EQ(TruncateUpperBound("abc", 16, SIZE_MAX, true), "abc");
   std::string a15(15, 'a');
   // U+D7FF steps over the surrogates to U+E000.
-  EXPECT_EQ(TruncateUpperBound(a15 + "\xED\x9F\xBF" + "z", 16, SIZE_MAX, true), a15 + "\xEE\x80\x80");
+  EXPECT_EQ(TruncateUpperBound(a15 + "\xED\x9F\xBF" + "z", 16, SIZE_MAX, true),
+            a15 + "\xEE\x80\x80");
   // U+10FFFF cannot be incremented: drop it and increment the character before.
   std::string a14(14, 'a');
   EXPECT_EQ(TruncateUpperBound(a14 + "a\xF4\x8F\xBF\xBF" + "b", 16, SIZE_MAX, true), a14 + "b");
