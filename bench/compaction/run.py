@@ -59,7 +59,7 @@ def main():
         dst = data / f"small-{i:04d}.parquet"
         shutil.copyfile(f, dst)
         floe_inputs.append(str(dst))
-    subprocess.run([str(BUILD / "bench" / "floe_bench_compaction_register"), str(warehouse),
+    subprocess.run([str(BUILD / "tests" / "interop" / "compaction" / "register_files"), str(warehouse),
                     *floe_inputs], check=True, stdout=subprocess.DEVNULL)
     # DuckDB's copy.
     duck_dir = work / "duck-in"

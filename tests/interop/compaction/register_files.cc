@@ -1,6 +1,6 @@
 // Registers existing Parquet files (DuckDB's, no field ids) as the data of a new unpartitioned
 // table with the events schema of DESIGN.md, so `floe compact` can rewrite them:
-// `floe_bench_compaction_register WAREHOUSE FILE...` creates analytics.events in the SQLite
+// `register_files WAREHOUSE FILE...` creates analytics.events in the SQLite
 // catalog WAREHOUSE/catalog.db and appends the files in one commit.
 #include <cstdio>
 #include <string>
@@ -64,7 +64,7 @@ Status Run(const std::string& warehouse, const std::vector<std::string>& paths) 
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: floe_bench_compaction_register WAREHOUSE FILE...\n");
+    std::fprintf(stderr, "usage: register_files WAREHOUSE FILE...\n");
     return 2;
   }
   floe::Status st = floe::Run(argv[1], std::vector<std::string>(argv + 2, argv + argc));
