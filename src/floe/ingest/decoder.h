@@ -47,7 +47,8 @@ struct EventError {
 };
 
 // Events and rejected events, each in body order. Moving a body keeps its events' views valid;
-// it cannot be copied.
+// it cannot be copied. Events come from DecodeBody or Add, which keep their text (and the padding
+// after it) in the body: the collector parses them where they lie.
 struct DecodedBody {
   std::vector<RawEvent> events;
   std::vector<EventError> errors;

@@ -67,7 +67,7 @@ std::string Event(const Args& a, int batch, int i) {
 ingest::DecodedBody Batch(const Args& a, int batch) {
   ingest::DecodedBody body;
   for (int i = 0; i < kEventsPerBatch; ++i) {
-    body.events.push_back(ingest::RawEvent{static_cast<size_t>(i), Event(a, batch, i)});
+    body.Add(static_cast<size_t>(i), Event(a, batch, i));
   }
   return body;
 }
