@@ -1,6 +1,7 @@
 #include "floe/iceberg/table_metadata.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <set>
 
@@ -498,7 +499,10 @@ Result<TableMetadata> ReadTableMetadataFile(std::string_view file_bytes, std::st
   return ParseTableMetadata(out.string_view(), name);
 }
 
-std::string TableMetadataToJson(const TableMetadata& m, bool pretty) {
+namespace {
+
+// The whole document as a tree (pretty printing).
+Json TableMetadataToTree(const TableMetadata& m) {
   const int v = m.format_version;
   Json j;
   j["format-version"] = v;
@@ -569,11 +573,189 @@ std::string TableMetadataToJson(const TableMetadata& m, bool pretty) {
       if (!Contains(kKnownKeys, it.key())) j[it.key()] = it.value();
     }
   }
-  return pretty ? j.dump(2) : j.dump();
+  return j;
 }
 
-Result<std::string> EncodeTableMetadataFile(const TableMetadata& metadata, bool gzip) {
-  std::string json = TableMetadataToJson(metadata, /*pretty=*/false);
+// Appends `"key":` after a comma unless `out` holds only the opening brace. Keys written here are
+// constants that need no escaping.
+void AppendKey(std::string* out, std::string_view key) {
+  if (out->size() > 1) out->push_back(',');
+  out->push_back('"');
+  out->append(key);
+  out->append("\":");
+}
+
+void AppendNumber(std::string* out, int64_t value) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
+  out->append(buf, end);
+}
+
+void AppendString(std::string* out, const std::string& value) { out->append(Json(value).dump()); }
+
+// A raw JSON array member (statistics), written as the tree would re-encode it.
+void AppendRawArray(std::string* out, const std::string& json) {
+  if (json.empty() || json == "[]") {
+    out->append("[]");
+  } else {
+    out->append(Json::parse(json).dump());
+  }
+}
+
+}  // namespace
+
+std::string TableMetadataToJson(const TableMetadata& m, bool pretty, MetadataJsonCache* cache) {
+  if (pretty) return TableMetadataToTree(m).dump(2);
+  // Written member by member, in the tree's order, each value as Json::dump() writes it: the same
+  // bytes as TableMetadataToTree(m).dump() without building the tree, and the snapshots (most of
+  // a table's metadata under steady appends) taken from `cache` when they are unchanged.
+  const int v = m.format_version;
+  std::string out = "{";
+  AppendKey(&out, "format-version");
+  AppendNumber(&out, v);
+  if (!m.table_uuid.empty()) {
+    AppendKey(&out, "table-uuid");
+    AppendString(&out, m.table_uuid);
+  }
+  AppendKey(&out, "location");
+  AppendString(&out, m.location);
+  if (v > 1) {
+    AppendKey(&out, "last-sequence-number");
+    AppendNumber(&out, m.last_sequence_number);
+  }
+  AppendKey(&out, "last-updated-ms");
+  AppendNumber(&out, m.last_updated_ms);
+  AppendKey(&out, "last-column-id");
+  AppendNumber(&out, m.last_column_id);
+  const Schema* current_schema = m.SchemaById(m.current_schema_id);
+  if (v == 1 && current_schema != nullptr) {
+    AppendKey(&out, "schema");
+    out.append(SchemaToJson(*current_schema).dump());
+  }
+  AppendKey(&out, "current-schema-id");
+  AppendNumber(&out, m.current_schema_id);
+  AppendKey(&out, "schemas");
+  out.push_back('[');
+  for (size_t i = 0; i < m.schemas.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.append(SchemaToJson(m.schemas[i]).dump());
+  }
+  out.push_back(']');
+  const PartitionSpec* default_spec = m.SpecById(m.default_spec_id);
+  if (v == 1 && default_spec != nullptr) {
+    AppendKey(&out, "partition-spec");
+    out.append(PartitionFieldsToJson(*default_spec).dump());
+  }
+  AppendKey(&out, "default-spec-id");
+  AppendNumber(&out, m.default_spec_id);
+  AppendKey(&out, "partition-specs");
+  out.push_back('[');
+  for (size_t i = 0; i < m.partition_specs.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.append(PartitionSpecToJson(m.partition_specs[i]).dump());
+  }
+  out.push_back(']');
+  AppendKey(&out, "last-partition-id");
+  AppendNumber(&out, m.last_partition_id);
+  AppendKey(&out, "default-sort-order-id");
+  AppendNumber(&out, m.default_sort_order_id);
+  AppendKey(&out, "sort-orders");
+  out.push_back('[');
+  for (size_t i = 0; i < m.sort_orders.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.append(SortOrderToJson(m.sort_orders[i]).dump());
+  }
+  out.push_back(']');
+  AppendKey(&out, "properties");
+  out.push_back('{');
+  for (auto it = m.properties.begin(); it != m.properties.end(); ++it) {
+    if (it != m.properties.begin()) out.push_back(',');
+    AppendString(&out, it->first);
+    out.push_back(':');
+    AppendString(&out, it->second);
+  }
+  out.push_back('}');
+  AppendKey(&out, "current-snapshot-id");
+  if (m.current_snapshot_id) {
+    AppendNumber(&out, *m.current_snapshot_id);
+  } else {
+    out.append(v >= 3 ? "null" : "-1");
+  }
+  AppendKey(&out, "refs");
+  out.push_back('{');
+  for (auto it = m.refs.begin(); it != m.refs.end(); ++it) {
+    if (it != m.refs.begin()) out.push_back(',');
+    AppendString(&out, it->first);
+    out.push_back(':');
+    out.append(RefToJson(it->second).dump());
+  }
+  out.push_back('}');
+  AppendKey(&out, "snapshots");
+  out.push_back('[');
+  std::unordered_map<int64_t, MetadataJsonCache::Entry> kept;
+  for (size_t i = 0; i < m.snapshots.size(); ++i) {
+    const Snapshot& s = m.snapshots[i];
+    if (i > 0) out.push_back(',');
+    if (cache == nullptr) {
+      out.append(SnapshotToJson(s, v).dump());
+      continue;
+    }
+    auto node = cache->snapshots_.extract(s.snapshot_id);
+    if (!node.empty() && node.mapped().format_version == v && node.mapped().snapshot == s) {
+      out.append(node.mapped().json);
+      kept.insert(std::move(node));
+      continue;
+    }
+    std::string json = SnapshotToJson(s, v).dump();
+    out.append(json);
+    kept.try_emplace(s.snapshot_id, MetadataJsonCache::Entry{s, v, std::move(json)});
+  }
+  if (cache != nullptr) cache->snapshots_ = std::move(kept);
+  out.push_back(']');
+  AppendKey(&out, "statistics");
+  AppendRawArray(&out, m.statistics_json);
+  AppendKey(&out, "partition-statistics");
+  AppendRawArray(&out, m.partition_statistics_json);
+  AppendKey(&out, "snapshot-log");
+  out.push_back('[');
+  for (size_t i = 0; i < m.snapshot_log.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.append("{\"timestamp-ms\":");
+    AppendNumber(&out, m.snapshot_log[i].timestamp_ms);
+    out.append(",\"snapshot-id\":");
+    AppendNumber(&out, m.snapshot_log[i].snapshot_id);
+    out.push_back('}');
+  }
+  out.push_back(']');
+  AppendKey(&out, "metadata-log");
+  out.push_back('[');
+  for (size_t i = 0; i < m.metadata_log.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.append("{\"timestamp-ms\":");
+    AppendNumber(&out, m.metadata_log[i].timestamp_ms);
+    out.append(",\"metadata-file\":");
+    AppendString(&out, m.metadata_log[i].metadata_file);
+    out.push_back('}');
+  }
+  out.push_back(']');
+  if (!m.extra_json.empty()) {
+    const Json extra = Json::parse(m.extra_json);
+    for (auto it = extra.begin(); it != extra.end(); ++it) {
+      if (v < 3 && Contains(kV3OnlyKeys, it.key())) continue;
+      if (Contains(kKnownKeys, it.key())) continue;
+      out.push_back(',');
+      AppendString(&out, it.key());
+      out.push_back(':');
+      out.append(it.value().dump());
+    }
+  }
+  out.push_back('}');
+  return out;
+}
+
+Result<std::string> EncodeTableMetadataFile(const TableMetadata& metadata, bool gzip,
+                                            MetadataJsonCache* cache) {
+  std::string json = TableMetadataToJson(metadata, /*pretty=*/false, cache);
   if (!gzip) return json;
   FLOE_ASSIGN_OR_RETURN(std::unique_ptr<Codec> codec, MakeCodec(CodecKind::kGzip));
   Buffer out;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "floe/common/result.h"
@@ -119,12 +120,29 @@ Result<TableMetadata> ParseTableMetadata(std::string_view json_text, std::string
 Result<TableMetadata> ReadTableMetadataFile(std::string_view file_bytes, std::string_view name,
                                             size_t max_json_bytes = size_t{256} << 20);
 
+// The encoded JSON of the snapshots of the metadata written last, so that writing the next
+// metadata of the table (every snapshot again, plus one) encodes only what changed. An entry is
+// used only for a snapshot equal to the one it was made from. Not thread-safe.
+class MetadataJsonCache {
+ private:
+  friend std::string TableMetadataToJson(const TableMetadata&, bool, MetadataJsonCache*);
+  struct Entry {
+    Snapshot snapshot;
+    int format_version = 0;
+    std::string json;
+  };
+  std::unordered_map<int64_t, Entry> snapshots_;  // by snapshot id
+};
+
 // The JSON text of `metadata` in its format version, with Java's key order; `pretty` indents
-// like Java's writer does.
-std::string TableMetadataToJson(const TableMetadata& metadata, bool pretty = false);
+// like Java's writer does. `cache` (compact text only) holds the snapshots' texts from one call to
+// the next; the text is the same with or without it.
+std::string TableMetadataToJson(const TableMetadata& metadata, bool pretty = false,
+                                MetadataJsonCache* cache = nullptr);
 
 // The bytes of a metadata file: the JSON, gzipped when `gzip`.
-Result<std::string> EncodeTableMetadataFile(const TableMetadata& metadata, bool gzip);
+Result<std::string> EncodeTableMetadataFile(const TableMetadata& metadata, bool gzip,
+                                            MetadataJsonCache* cache = nullptr);
 
 // "00003-<uuid>.metadata.json" (".gz.metadata.json" when gzip).
 std::string MetadataFileName(int64_t version, const Uuid& uuid, bool gzip = false);
