@@ -1,5 +1,7 @@
 #include "floe/catalog/catalog.h"
 
+#include <utility>
+
 namespace floe {
 
 std::string NamespaceToString(const Namespace& ns) {
@@ -52,6 +54,38 @@ std::unique_lock<std::mutex> CommitTurns::Take(const TableIdentifier& id) {
     table = slot.get();
   }
   return std::unique_lock<std::mutex>(*table);
+}
+
+void WrittenMetadata::Remember(const TableIdentifier& id, const std::string& location,
+                               std::shared_ptr<const iceberg::TableMetadata> metadata) {
+  std::string key = id.ToString();
+  std::shared_ptr<const iceberg::TableMetadata> previous;  // freed outside the lock
+  std::lock_guard<std::mutex> lock(mu_);
+  Entry& entry = tables_[std::move(key)];
+  entry.location = location;
+  previous = std::exchange(entry.metadata, std::move(metadata));
+}
+
+std::shared_ptr<const iceberg::TableMetadata> WrittenMetadata::Find(
+    const TableIdentifier& id, const std::string& location) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = tables_.find(id.ToString());
+  if (it == tables_.end() || it->second.location != location) return nullptr;
+  return it->second.metadata;
+}
+
+iceberg::MetadataJsonCache WrittenMetadata::TakeJsonCache(const TableIdentifier& id) {
+  std::string key = id.ToString();
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::exchange(tables_[std::move(key)].json_cache, iceberg::MetadataJsonCache());
+}
+
+void WrittenMetadata::GiveBackJsonCache(const TableIdentifier& id,
+                                        iceberg::MetadataJsonCache cache) {
+  std::string key = id.ToString();
+  iceberg::MetadataJsonCache previous;  // freed outside the lock
+  std::lock_guard<std::mutex> lock(mu_);
+  previous = std::exchange(tables_[std::move(key)].json_cache, std::move(cache));
 }
 
 }  // namespace floe

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "floe/common/result.h"
+#include "floe/iceberg/table_metadata.h"
 
 namespace floe {
 
@@ -62,12 +63,42 @@ class CommitTurns {
   std::map<std::string, std::unique_ptr<std::mutex>> tables_;  // guarded by mu_
 };
 
+// The metadata file a catalog object last committed for each table, kept parsed, so another Table
+// of the same process (compaction's, after ingest's commit, and back) reloading the table finds it
+// without reading and parsing the file again. Metadata files are written once under fresh names,
+// so a location names one content.
+class WrittenMetadata {
+ public:
+  void Remember(const TableIdentifier& id, const std::string& location,
+                std::shared_ptr<const iceberg::TableMetadata> metadata);
+  // nullptr unless `location` is the file last remembered for `id`.
+  std::shared_ptr<const iceberg::TableMetadata> Find(const TableIdentifier& id,
+                                                     const std::string& location) const;
+
+  // The JSON of the table's snapshots as last written through this catalog object (by whichever
+  // Table), taken for writing the next metadata file and given back afterwards; a writer that
+  // finds it taken gets an empty one.
+  iceberg::MetadataJsonCache TakeJsonCache(const TableIdentifier& id);
+  void GiveBackJsonCache(const TableIdentifier& id, iceberg::MetadataJsonCache cache);
+
+ private:
+  struct Entry {
+    std::string location;
+    std::shared_ptr<const iceberg::TableMetadata> metadata;
+    iceberg::MetadataJsonCache json_cache;
+  };
+  mutable std::mutex mu_;
+  std::map<std::string, Entry> tables_;  // guarded by mu_
+};
+
 class Catalog {
  public:
   virtual ~Catalog() = default;
 
   // Shared by every Transaction committing through this catalog object.
   CommitTurns& commit_turns() { return commit_turns_; }
+  // Filled by the commits made through this catalog object (Table, Transaction).
+  WrittenMetadata& written_metadata() { return written_metadata_; }
 
   // The catalog name that partitions rows in a shared database (default "floe").
   virtual const std::string& name() const = 0;
@@ -104,6 +135,7 @@ class Catalog {
 
  private:
   CommitTurns commit_turns_;
+  WrittenMetadata written_metadata_;
 };
 
 }  // namespace floe

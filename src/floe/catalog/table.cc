@@ -25,12 +25,32 @@ uint64_t SeedOf(const TableServices& services) {
 
 }  // namespace
 
-Table::Table(const TableServices& services, TableIdentifier id, uint64_t seed)
-    : services_(services), id_(std::move(id)), rng_(seed), uuids_(services.clock, seed ^ 0x9e37) {}
+Result<std::shared_ptr<const iceberg::TableMetadata>> ReadTableMetadata(
+    ObjectStore* store, Catalog* catalog, const TableIdentifier& id, const std::string& location) {
+  if (auto written = catalog->written_metadata().Find(id, location)) return written;
+  FLOE_ASSIGN_OR_RETURN(iceberg::TableMetadata metadata, ReadTableMetadata(store, location));
+  return std::make_shared<const iceberg::TableMetadata>(std::move(metadata));
+}
 
-void Table::SetCurrent(iceberg::TableMetadata metadata, std::string location) {
+Table::Table(const TableServices& services, TableIdentifier id, uint64_t seed)
+    : services_(services),
+      id_(std::move(id)),
+      metadata_(std::make_shared<const iceberg::TableMetadata>()),
+      rng_(seed),
+      uuids_(services.clock, seed ^ 0x9e37) {}
+
+void Table::SetCurrent(std::shared_ptr<const iceberg::TableMetadata> metadata,
+                       std::string location) {
   metadata_ = std::move(metadata);
   metadata_location_ = std::move(location);
+}
+
+Result<std::string> Table::Encode(const iceberg::TableMetadata& metadata, bool gzip) {
+  WrittenMetadata& written = services_.catalog->written_metadata();
+  iceberg::MetadataJsonCache cache = written.TakeJsonCache(id_);
+  Result<std::string> bytes = iceberg::EncodeTableMetadataFile(metadata, gzip, &cache);
+  written.GiveBackJsonCache(id_, std::move(cache));
+  return bytes;
 }
 
 int64_t Table::NewSnapshotId() {
@@ -64,7 +84,7 @@ Result<std::unique_ptr<Table>> Table::Create(const TableServices& services,
 
   const std::string metadata_location =
       JoinLocation(MetadataDirectory(*metadata), iceberg::MetadataFileName(0, table->NewUuid()));
-  FLOE_ASSIGN_OR_RETURN(std::string bytes, iceberg::EncodeTableMetadataFile(*metadata, false));
+  FLOE_ASSIGN_OR_RETURN(std::string bytes, table->Encode(*metadata, false));
   FLOE_RETURN_IF_ERROR(services.store->PutIfAbsent(metadata_location, bytes));
   Status created = services.catalog->CreateTable(id, metadata_location);
   if (!created.ok()) {
@@ -74,7 +94,9 @@ Result<std::unique_ptr<Table>> Table::Create(const TableServices& services,
     }
     return created.WithContext("create table " + id.ToString());
   }
-  table->SetCurrent(std::move(*metadata), metadata_location);
+  auto created_metadata = std::make_shared<const iceberg::TableMetadata>(std::move(*metadata));
+  services.catalog->written_metadata().Remember(id, metadata_location, created_metadata);
+  table->SetCurrent(std::move(created_metadata), metadata_location);
   return table;
 }
 
@@ -83,8 +105,9 @@ Result<std::unique_ptr<Table>> Table::Load(const TableServices& services,
   FLOE_RETURN_IF_ERROR(CheckServices(services));
   std::unique_ptr<Table> table(new Table(services, id, SeedOf(services)));
   FLOE_ASSIGN_OR_RETURN(TablePointer pointer, services.catalog->LoadTable(id));
-  FLOE_ASSIGN_OR_RETURN(iceberg::TableMetadata metadata,
-                        ReadTableMetadata(services.store, pointer.metadata_location));
+  FLOE_ASSIGN_OR_RETURN(
+      std::shared_ptr<const iceberg::TableMetadata> metadata,
+      ReadTableMetadata(services.store, services.catalog, id, pointer.metadata_location));
   table->SetCurrent(std::move(metadata), pointer.metadata_location);
   return table;
 }
@@ -92,11 +115,12 @@ Result<std::unique_ptr<Table>> Table::Load(const TableServices& services,
 Status Table::Refresh() {
   FLOE_ASSIGN_OR_RETURN(TablePointer pointer, services_.catalog->LoadTable(id_));
   if (pointer.metadata_location == metadata_location_) return Status::OK();
-  FLOE_ASSIGN_OR_RETURN(iceberg::TableMetadata metadata,
-                        ReadTableMetadata(services_.store, pointer.metadata_location));
-  if (!metadata_.table_uuid.empty() && metadata.table_uuid != metadata_.table_uuid) {
+  FLOE_ASSIGN_OR_RETURN(
+      std::shared_ptr<const iceberg::TableMetadata> metadata,
+      ReadTableMetadata(services_.store, services_.catalog, id_, pointer.metadata_location));
+  if (!metadata_->table_uuid.empty() && metadata->table_uuid != metadata_->table_uuid) {
     return Status::Conflict("table " + id_.ToString() + " changed uuid from " +
-                            metadata_.table_uuid + " to " + metadata.table_uuid + " (at " +
+                            metadata_->table_uuid + " to " + metadata->table_uuid + " (at " +
                             pointer.metadata_location + ")");
   }
   SetCurrent(std::move(metadata), pointer.metadata_location);

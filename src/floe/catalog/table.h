@@ -27,6 +27,11 @@ namespace floe {
 
 class Transaction;
 
+// The metadata file at `location` of table `id`: the object `catalog` remembers committing there
+// (nothing read), else read from `store` and parsed.
+Result<std::shared_ptr<const iceberg::TableMetadata>> ReadTableMetadata(
+    ObjectStore* store, Catalog* catalog, const TableIdentifier& id, const std::string& location);
+
 // What a table works with; none is owned and all must outlive the table.
 struct TableServices {
   ObjectStore* store = nullptr;
@@ -66,7 +71,9 @@ class Table {
   Transaction NewTransaction();
 
   const TableIdentifier& identifier() const { return id_; }
-  const iceberg::TableMetadata& metadata() const { return metadata_; }
+  // Refers to the metadata loaded now: after a commit or Refresh, to the new one (a reference
+  // taken before may then dangle).
+  const iceberg::TableMetadata& metadata() const { return *metadata_; }
   const std::string& metadata_location() const { return metadata_location_; }
   const TableServices& services() const { return services_; }
 
@@ -78,11 +85,15 @@ class Table {
  private:
   friend class Transaction;
   Table(const TableServices& services, TableIdentifier id, uint64_t seed);
-  void SetCurrent(iceberg::TableMetadata metadata, std::string location);
+  // The bytes of metadata file `metadata` of this table, its snapshots' JSON reused from the
+  // catalog object's last write of the table.
+  Result<std::string> Encode(const iceberg::TableMetadata& metadata, bool gzip);
+  void SetCurrent(std::shared_ptr<const iceberg::TableMetadata> metadata, std::string location);
 
   TableServices services_;
   TableIdentifier id_;
-  iceberg::TableMetadata metadata_;
+  // Shared with the transactions built on it, so starting one copies no snapshot list.
+  std::shared_ptr<const iceberg::TableMetadata> metadata_;
   std::string metadata_location_;
   std::mt19937_64 rng_;
   UuidGenerator uuids_;

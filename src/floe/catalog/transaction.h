@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -94,7 +95,7 @@ class Transaction {
                       Attempt* attempt);
 
   Table* table_;
-  iceberg::TableMetadata start_;
+  std::shared_ptr<const iceberg::TableMetadata> start_;
   std::string start_location_;
   Status error_;
   bool committed_ = false;

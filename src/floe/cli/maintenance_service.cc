@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "floe/catalog/snapshot_producer.h"
+#include "floe/catalog/table.h"
 #include "floe/cli/maintenance_jobs.h"
 #include "floe/io/local_store.h"
 #include "floe/maintenance/table_state.h"
@@ -165,11 +166,13 @@ void MaintenanceService::SampleOnce() {
 
 Result<maintenance::TableHealth> MaintenanceService::RefreshTable(const TableIdentifier& id) {
   FLOE_ASSIGN_OR_RETURN(TablePointer pointer, warehouse_->catalog()->LoadTable(id));
-  FLOE_ASSIGN_OR_RETURN(iceberg::TableMetadata metadata,
-                        ReadTableMetadata(warehouse_->store(), pointer.metadata_location));
+  // Parsed only when no commit of this process wrote it (after a compaction run it did).
+  FLOE_ASSIGN_OR_RETURN(
+      std::shared_ptr<const iceberg::TableMetadata> metadata,
+      ReadTableMetadata(warehouse_->store(), warehouse_->catalog(), id, pointer.metadata_location));
   FLOE_ASSIGN_OR_RETURN(
       maintenance::TableHealth health,
-      maintenance::ReadTableHealth(warehouse_->store(), id.ToString(), metadata, compaction_));
+      maintenance::ReadTableHealth(warehouse_->store(), id.ToString(), *metadata, compaction_));
   if (metrics_) metrics_->SetTableState(health.state);
   return health;
 }

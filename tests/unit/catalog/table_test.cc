@@ -64,6 +64,50 @@ TEST_F(TableTest, CreateWritesFirstMetadataAndRegistersIt) {
   EXPECT_EQ(store_.size(), objects);
 }
 
+// Tables of one catalog object (ingest's and compaction's in floe serve) take what another one
+// committed from memory: with the metadata files gone from the store, a refresh, a load and a
+// commit retry after a lost swap still find the metadata; another catalog object on the same
+// database has to read the file.
+TEST_F(TableTest, TablesOfOneCatalogReloadWhatItCommittedWithoutReadingTheFile) {
+  auto a = Create();
+  ASSERT_NE(a, nullptr);
+  auto b = Table::Load(Services(), id_);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  Append(a.get(), {MakeFile("s3://bucket/wh/ns/events/data/a.parquet", 10)});
+  ASSERT_TRUE(store_.Delete(a->metadata_location()).ok());
+
+  ASSERT_TRUE((*b)->Refresh().ok());
+  EXPECT_EQ((*b)->metadata_location(), a->metadata_location());
+  EXPECT_EQ(&(*b)->metadata(), &a->metadata());  // the same object, not a parsed copy
+  auto loaded = Table::Load(Services(), id_);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ((*loaded)->metadata(), a->metadata());
+
+  auto other_catalog = SqlCatalog::Open("sqlite:" + dir_.path() + "/catalog.db");
+  ASSERT_TRUE(other_catalog.ok());
+  TableServices other = Services();
+  other.catalog = other_catalog->get();
+  EXPECT_EQ(Table::Load(other, id_).status().kind(), ErrorKind::kNotFound);
+
+  // b commits on top; a's next commit loses its first swap and rebuilds on b's metadata, which
+  // is only in memory, at once: no backoff after losing to a commit of the same process.
+  Append(b->get(), {MakeFile("s3://bucket/wh/ns/events/data/b.parquet", 10)});
+  ASSERT_TRUE(store_.Delete((*b)->metadata_location()).ok());
+  clock_.AdvanceMicros(1000000);
+  const int64_t before = clock_.NowMicros();
+  auto result = a->NewTransaction()
+                    .AppendFiles({MakeFile("s3://bucket/wh/ns/events/data/c.parquet", 10)})
+                    .Commit();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->attempts, 2);
+  EXPECT_EQ(result->conflicts, 1);
+  EXPECT_EQ(clock_.NowMicros(), before);
+  EXPECT_EQ(LivePaths(&store_, a->metadata()),
+            (std::set<std::string>{"s3://bucket/wh/ns/events/data/a.parquet",
+                                   "s3://bucket/wh/ns/events/data/b.parquet",
+                                   "s3://bucket/wh/ns/events/data/c.parquet"}));
+}
+
 TEST_F(TableTest, AppendReplaceDeleteKeepTheMetadataChain) {
   auto table = Create();
   ASSERT_NE(table, nullptr);
