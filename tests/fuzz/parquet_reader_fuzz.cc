@@ -3,6 +3,7 @@
 // value decoder directly (the first byte picks the encoding and physical type), which reaches the
 // decoders' corner cases faster than through whole files. Any outcome but a crash, a sanitizer
 // report, a leak or an unbounded allocation is fine; errors are the expected result for most.
+// Each chunk's pages are also walked as compaction copies them (ParquetReader::ReadStoredPages).
 //
 // Files are also read through ReadRowGroup with threads = 2 (columns handed out to two threads,
 // the free one decompressing pages ahead of the other: DecompressionBoard), and the result must
@@ -124,6 +125,14 @@ void FuzzFile(const uint8_t* data, size_t size) {
   const ParquetReader& r = **reader;
   for (int g = 0; g < r.num_row_groups(); ++g) {
     for (int c = 0; c < static_cast<int>(r.leaf_columns().size()); ++c) {
+      // The page walk compaction uses to copy stored pages: headers only, same bounds.
+      auto stored = r.ReadStoredPages(g, c);
+      if (stored.ok() && stored->num_values != r.column_metadata(g, c).num_values) {
+        std::fprintf(stderr, "stored pages of leaf %d hold %lld values, the footer says %lld\n", c,
+                     static_cast<long long>(stored->num_values),
+                     static_cast<long long>(r.column_metadata(g, c).num_values));
+        std::abort();
+      }
       auto column = r.OpenColumnChunk(g, c);
       if (!column.ok()) continue;
       ColumnVector batch;
