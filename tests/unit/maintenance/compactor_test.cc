@@ -597,6 +597,7 @@ TEST_P(ConcatenationTest, LargePagesAreCopiedNotCompressedAgain) {
     EXPECT_EQ(report->bytes_copied, 0) << json;
   }
   EXPECT_NE(json.find("\"bytes_copied\""), std::string::npos) << json;
+  EXPECT_LE(report->run.peak_memory_bytes, o.memory_limit_bytes) << json;
   EXPECT_EQ(AllRows(*table), before);
   auto live = LiveData(*table);
   ASSERT_EQ(live.size(), 1u);
