@@ -446,6 +446,10 @@ class Rewrite {
 
   parquet::Schema schema_;
   parquet::WriterOptions writer_options_;
+  // Shared by the readers of all inputs (one after the other, or a few at once): buffers and
+  // decompression contexts are reused from file to file. Declared before anything holding a
+  // reader, so it outlives them.
+  parquet::ColumnChunkBufferPool reader_buffers_;
   std::vector<LeafColumn> leaves_;
   std::vector<KeyColumn> keys_;
   iceberg::NameMapping name_mapping_;  // finds the columns of files written without field ids
@@ -574,6 +578,7 @@ Result<std::optional<InputLayout>> Rewrite::Verify(const LiveFile& input, InputP
   // Decoding ahead, the decoding thread is the parallelism.
   reader_options.threads = decode_ahead_ ? 1 : options_.parallelism;
   reader_options.cpu_tally = cpu_tally_;
+  reader_options.buffer_pool = &reader_buffers_;
   auto reader = parquet::ParquetReader::Open(file->get(), reader_options);
   if (!reader.ok()) {
     if (reader.status().kind() == ErrorKind::kIOError) return reader.status();
@@ -742,6 +747,7 @@ Status Rewrite::OpenCursor(Cursor* c) {
   parquet::ReaderOptions reader_options;
   reader_options.threads = options_.parallelism;
   reader_options.cpu_tally = cpu_tally_;
+  reader_options.buffer_pool = &reader_buffers_;
   auto reader = parquet::ParquetReader::Open(c->file.get(), reader_options);
   if (!reader.ok()) {
     *failed_input_ = c->input->file.file_path;
@@ -899,6 +905,7 @@ void Rewrite::DecodeInputs(const std::vector<Cursor*>& inputs) {
       c->file = std::move(*file);
       parquet::ReaderOptions reader_options;
       reader_options.threads = 1;
+      reader_options.buffer_pool = &reader_buffers_;
       auto reader = parquet::ParquetReader::Open(c->file.get(), reader_options);
       if (!reader.ok()) {
         failure.status = reader.status();

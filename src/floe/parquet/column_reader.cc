@@ -42,6 +42,19 @@ Result<CodecKind> CodecKindOf(format::CompressionCodec codec) {
   return Status::Corrupt("unknown compression codec " + std::to_string(static_cast<int>(codec)));
 }
 
+std::unique_ptr<ColumnChunkBuffers> ColumnChunkBufferPool::Take() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (free_.empty()) return std::make_unique<ColumnChunkBuffers>();
+  std::unique_ptr<ColumnChunkBuffers> b = std::move(free_.back());
+  free_.pop_back();
+  return b;
+}
+
+void ColumnChunkBufferPool::Return(std::unique_ptr<ColumnChunkBuffers> buffers) {
+  std::lock_guard<std::mutex> lock(mu_);
+  free_.push_back(std::move(buffers));
+}
+
 ColumnChunkReader::ColumnChunkReader(const LeafColumn& leaf, const format::ColumnMetaData& meta,
                                      const ReaderOptions& options)
     : leaf_(leaf), meta_(meta), options_(options) {}

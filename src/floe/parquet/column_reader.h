@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,17 @@ struct ColumnChunkBuffers {
   Buffer chunk;
   Buffer page;
   std::unique_ptr<Codec> codec;
+};
+
+// Buffers kept for reuse between column chunk reads, one set per concurrent reader; thread-safe.
+class ColumnChunkBufferPool {
+ public:
+  std::unique_ptr<ColumnChunkBuffers> Take();
+  void Return(std::unique_ptr<ColumnChunkBuffers> buffers);
+
+ private:
+  std::mutex mu_;
+  std::vector<std::unique_ptr<ColumnChunkBuffers>> free_;  // guarded by mu_
 };
 
 class ColumnChunkReader {

@@ -17,6 +17,8 @@
 
 namespace floe::parquet {
 
+class ColumnChunkBufferPool;
+
 struct ReaderOptions {
   // Pages declaring a larger uncompressed size are rejected before anything is allocated for
   // them (a corrupt header could otherwise ask for 2 GiB).
@@ -28,6 +30,11 @@ struct ReaderOptions {
   int threads = 1;
   // When set, the CPU time of the threads ReadRowGroup starts is added here (not the caller's).
   CpuTally* cpu_tally = nullptr;
+  // When set, chunk and page buffers and decompression contexts are taken from and returned to
+  // this pool (it must outlive the reader) instead of the reader's own, so that many readers in
+  // turn (compaction's inputs) reuse them: a fresh zstd context and freshly faulted buffers per
+  // small file were several percent of a compaction's CPU.
+  ColumnChunkBufferPool* buffer_pool = nullptr;
 };
 
 struct Page {

@@ -354,16 +354,12 @@ Result<StoredPages> ParquetReader::ReadStoredPages(int row_group, int leaf) cons
 }
 
 std::unique_ptr<ColumnChunkBuffers> ParquetReader::TakeBuffers() const {
-  std::lock_guard<std::mutex> lock(pool_mu_);
-  if (buffer_pool_.empty()) return std::make_unique<ColumnChunkBuffers>();
-  std::unique_ptr<ColumnChunkBuffers> b = std::move(buffer_pool_.back());
-  buffer_pool_.pop_back();
-  return b;
+  return (options_.buffer_pool != nullptr ? *options_.buffer_pool : own_buffers_).Take();
 }
 
 void ParquetReader::ReturnBuffers(std::unique_ptr<ColumnChunkBuffers> buffers) const {
-  std::lock_guard<std::mutex> lock(pool_mu_);
-  buffer_pool_.push_back(std::move(buffers));
+  (options_.buffer_pool != nullptr ? *options_.buffer_pool : own_buffers_)
+      .Return(std::move(buffers));
 }
 
 Status ParquetReader::ReadColumn(int row_group, int leaf, ColumnChunkBuffers* buffers,

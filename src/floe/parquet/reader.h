@@ -104,9 +104,9 @@ class ParquetReader {
   // Per row group and leaf: [offset, offset + length) of the column chunk.
   std::vector<std::vector<std::pair<int64_t, int64_t>>> chunk_ranges_;
   // Chunk and page buffers (and codecs) kept between ReadRowGroup calls, one set per concurrent
-  // caller, so reading row group after row group does not fault in fresh memory each time.
-  mutable std::mutex pool_mu_;
-  mutable std::vector<std::unique_ptr<ColumnChunkBuffers>> buffer_pool_;
+  // caller, so reading row group after row group does not fault in fresh memory each time; used
+  // unless ReaderOptions::buffer_pool is set.
+  mutable ColumnChunkBufferPool own_buffers_;
 };
 
 // "a.b.c" for a path.

@@ -238,6 +238,47 @@ TEST(ParquetReaderFixtures, ConcurrentRowGroupReads) {
   }
 }
 
+// Readers of different files (codecs differ between the fixtures) sharing one buffer pool, as
+// compaction's inputs do, read what readers with pools of their own read, one thread or two.
+TEST(ParquetReaderFixtures, ReadersSharingABufferPool) {
+  std::vector<std::string> paths = FixtureFiles();
+  ColumnChunkBufferPool pool;
+  for (int threads : {1, 2}) {
+    ReaderOptions shared;
+    shared.threads = threads;
+    shared.buffer_pool = &pool;
+    std::vector<std::unique_ptr<RandomAccessFile>> files;
+    std::vector<std::unique_ptr<ParquetReader>> own, pooled;
+    for (const std::string& path : paths) {
+      auto f = OpenLocalFile(path);
+      ASSERT_TRUE(f.ok());
+      files.push_back(std::move(*f));
+      auto a = ParquetReader::Open(files.back().get());
+      auto b = ParquetReader::Open(files.back().get(), shared);
+      ASSERT_TRUE(a.ok() && b.ok()) << path;
+      own.push_back(std::move(*a));
+      pooled.push_back(std::move(*b));
+    }
+    // Row group g of every file, then g + 1 of every file: buffers move between files.
+    for (int g = 0;; ++g) {
+      bool any = false;
+      for (size_t i = 0; i < paths.size(); ++i) {
+        if (g >= own[i]->num_row_groups()) continue;
+        any = true;
+        std::vector<int> all(own[i]->leaf_columns().size());
+        for (size_t c = 0; c < all.size(); ++c) all[c] = static_cast<int>(c);
+        RowBatch want, got;
+        ASSERT_TRUE(own[i]->ReadRowGroup(g, all, &want).ok()) << paths[i];
+        ASSERT_TRUE(pooled[i]->ReadRowGroup(g, all, &got).ok()) << paths[i];
+        for (size_t c = 0; c < all.size(); ++c) {
+          ExpectSameColumn(want.columns[c], got.columns[c], paths[i]);
+        }
+      }
+      if (!any) break;
+    }
+  }
+}
+
 TEST(ParquetReaderFixtures, LookupsByFieldIdAndPath) {
   for (const std::string& path : FixtureFiles()) {
     auto f = OpenLocalFile(path);
