@@ -190,14 +190,19 @@ std::string ParquetReader::ColumnContext(int row_group, int leaf) const {
          "' (row group " + std::to_string(row_group) + ")";
 }
 
-Result<std::unique_ptr<ColumnChunkReader>> ParquetReader::OpenColumnChunk(int row_group,
-                                                                          int leaf) const {
+Status ParquetReader::CheckChunkIndex(int row_group, int leaf) const {
   if (row_group < 0 || row_group >= num_row_groups() || leaf < 0 ||
       leaf >= static_cast<int>(leaves_.size())) {
     return Status::InvalidArgument(file_->location() + ": no row group " +
                                    std::to_string(row_group) + " / leaf column " +
                                    std::to_string(leaf));
   }
+  return Status::OK();
+}
+
+Result<std::unique_ptr<ColumnChunkReader>> ParquetReader::OpenColumnChunk(int row_group,
+                                                                          int leaf) const {
+  FLOE_RETURN_IF_ERROR(CheckChunkIndex(row_group, leaf));
   const auto [offset, length] =
       chunk_ranges_[static_cast<size_t>(row_group)][static_cast<size_t>(leaf)];
   return ColumnChunkReader::Open(
@@ -273,12 +278,7 @@ Status ParquetReader::ReadRowGroup(int row_group, const std::vector<int>& leaves
 }
 
 Result<StoredPages> ParquetReader::ReadStoredPages(int row_group, int leaf) const {
-  if (row_group < 0 || row_group >= num_row_groups() || leaf < 0 ||
-      leaf >= static_cast<int>(leaves_.size())) {
-    return Status::InvalidArgument(file_->location() + ": no row group " +
-                                   std::to_string(row_group) + " / leaf column " +
-                                   std::to_string(leaf));
-  }
+  FLOE_RETURN_IF_ERROR(CheckChunkIndex(row_group, leaf));
   const auto [offset, length] =
       chunk_ranges_[static_cast<size_t>(row_group)][static_cast<size_t>(leaf)];
   const LeafColumn& column = leaves_[static_cast<size_t>(leaf)];

@@ -87,6 +87,8 @@ class ParquetReader {
   Status ReadFooter();
   Status Validate();
   std::string ColumnContext(int row_group, int leaf) const;
+  // kInvalidArgument unless the file has this row group and leaf column.
+  Status CheckChunkIndex(int row_group, int leaf) const;
   // `board`: shares the chunk's page decompression with ReadRowGroup's free threads (may be null).
   Status ReadColumn(int row_group, int leaf, ColumnChunkBuffers* buffers, DecompressionBoard* board,
                     ColumnVector* out) const;
