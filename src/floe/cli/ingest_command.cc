@@ -24,6 +24,7 @@
 #include "floe/cli/warehouse.h"
 #include "floe/ingest/collector.h"
 #include "floe/ingest/decoder.h"
+#include "floe/util/buffer.h"
 
 namespace floe::cli {
 
@@ -81,17 +82,14 @@ class Input {
     if (gz_ != nullptr) ::gzclose(gz_);
   }
   // Appends up to `n` bytes to `out`; 0 at the end.
-  Result<size_t> Read(std::string* out, size_t n) {
-    size_t start = out->size();
-    out->resize(start + n);
-    int got = ::gzread(gz_, out->data() + start, static_cast<unsigned>(n));
+  Result<size_t> Read(Buffer* out, size_t n) {
+    int got = ::gzread(gz_, out->EnsureTail(n), static_cast<unsigned>(n));
     if (got < 0) {
       int errnum = 0;
       const char* msg = ::gzerror(gz_, &errnum);
-      out->resize(start);
       return Status::InvalidArgument("input " + name_ + ": " + (msg ? msg : "read error"));
     }
-    out->resize(start + static_cast<size_t>(got));
+    out->Resize(out->size() + static_cast<size_t>(got));
     return static_cast<size_t>(got);
   }
   // Bytes of the file (compressed, when gzip) read so far; only the reading thread may ask.
@@ -119,7 +117,7 @@ struct Totals {
 struct RawChunk {
   size_t seq = 0;
   Status read_error;  // the input could not be read: no text, the last chunk
-  std::string text;
+  Buffer text;
   bool array = false;
 };
 
@@ -178,11 +176,13 @@ ingest::DecodeLimits ChunkLimits(size_t bytes) {
 
 // Reads the whole input, cut into NDJSON chunks at line ends (a JSON array is one chunk).
 void ReadInput(Input* input, ChunkQueue* queue, std::atomic<int64_t>* offset) {
-  std::string buffer;
+  Buffer buffer;
   bool array = false;
   bool sniffed = false;
   size_t seq = 0;
   while (!queue->cancelled()) {
+    // Room for the decoder's padding too, so that it decodes the chunk where it lies.
+    buffer.Reserve(buffer.size() + kChunkBytes + ingest::kEventPadding);
     auto got = input->Read(&buffer, kChunkBytes);
     if (!got.ok()) {
       queue->Push(RawChunk{seq++, got.status(), {}, false});
@@ -190,22 +190,25 @@ void ReadInput(Input* input, ChunkQueue* queue, std::atomic<int64_t>* offset) {
     }
     bool end = *got == 0;
     offset->store(input->offset(), std::memory_order_relaxed);
+    std::string_view text = buffer.string_view();
     if (!sniffed) {
-      size_t first = buffer.find_first_not_of(" \t\r\n");
-      if (first != std::string::npos) {
+      size_t first = text.find_first_not_of(" \t\r\n");
+      if (first != std::string_view::npos) {
         sniffed = true;
-        array = buffer[first] == '[';
+        array = text[first] == '[';
       }
     }
     if (array && !end) continue;  // an array is one JSON text: decoded whole
-    size_t cut = end ? buffer.size() : buffer.rfind('\n');
-    if (cut == std::string::npos) continue;  // a line longer than the chunk: read on
+    size_t cut = end ? text.size() : text.rfind('\n');
+    if (cut == std::string_view::npos) continue;  // a line longer than the chunk: read on
     if (!end) ++cut;
     if (cut > 0) {
       // The chunk keeps the buffer; only the partial line after the cut is copied.
-      std::string rest = buffer.substr(cut);
-      buffer.resize(cut);
-      bool blank = buffer.find_first_not_of(" \t\r\n") == std::string::npos;
+      Buffer rest;
+      rest.Reserve(text.size() - cut + kChunkBytes + ingest::kEventPadding);
+      rest.Append(text.substr(cut));
+      buffer.Resize(cut);
+      bool blank = text.substr(0, cut).find_first_not_of(" \t\r\n") == std::string_view::npos;
       if (!blank) queue->Push(RawChunk{seq++, Status::OK(), std::move(buffer), array});
       buffer = std::move(rest);
     }
@@ -285,9 +288,9 @@ void MapWorker(IngestRun* run) {
     size_t events = 0;
     Result<ingest::MappedBody> mapped = chunk->read_error;
     if (chunk->read_error.ok()) {
+      const size_t size = chunk->text.size();
       auto body = ingest::DecodeBody(chunk->array ? "application/json" : "application/x-ndjson", "",
-                                     chunk->text, ChunkLimits(chunk->text.size()));
-      std::string().swap(chunk->text);
+                                     std::move(chunk->text), ChunkLimits(size));
       if (body.ok()) {
         events = body->events.size() + body->errors.size();
         mapped = run->collector->Map(*run->table, std::move(body).value());

@@ -72,36 +72,40 @@ Result<CodecKind> ParseContentEncoding(std::string_view header) {
                               "\" is not supported: use gzip, zstd or none");
 }
 
-// The body, inflated if encoded, followed by SIMDJSON_PADDING readable bytes.
+// The body inflated from `encoding`, followed by kEventPadding zero bytes.
 Result<Buffer> InflateBody(CodecKind encoding, std::string_view body, const DecodeLimits& limits) {
   Buffer text;
-  if (encoding == CodecKind::kNone) {
-    text.Reserve(body.size() + simdjson::SIMDJSON_PADDING);
-    text.Append(body.data(), body.size());
-  } else {
-    FLOE_ASSIGN_OR_RETURN(std::unique_ptr<Codec> codec, MakeCodec(encoding));
-    std::string_view name = CodecKindName(encoding);
-    Status s = codec->DecompressUnbounded(AsBytes(body), limits.max_inflated_bytes, &text);
-    if (s.kind() == ErrorKind::kResourceExhausted) {
-      return Status::ResourceExhausted(std::string(name) + " body inflates to more than " +
-                                       std::to_string(limits.max_inflated_bytes) +
-                                       " bytes (the limit)");
-    }
-    if (!s.ok()) {
-      return Status::InvalidArgument(std::string(name) + " body is corrupt or truncated (" +
-                                     s.message() + ")");
-    }
+  FLOE_ASSIGN_OR_RETURN(std::unique_ptr<Codec> codec, MakeCodec(encoding));
+  std::string_view name = CodecKindName(encoding);
+  Status s = codec->DecompressUnbounded(AsBytes(body), limits.max_inflated_bytes, &text);
+  if (s.kind() == ErrorKind::kResourceExhausted) {
+    return Status::ResourceExhausted(std::string(name) + " body inflates to more than " +
+                                     std::to_string(limits.max_inflated_bytes) +
+                                     " bytes (the limit)");
   }
-  std::memset(text.EnsureTail(simdjson::SIMDJSON_PADDING), 0, simdjson::SIMDJSON_PADDING);
+  if (!s.ok()) {
+    return Status::InvalidArgument(std::string(name) + " body is corrupt or truncated (" +
+                                   s.message() + ")");
+  }
   return text;
 }
 
+// Zeroes kEventPadding bytes after the text (read by the parser, never used: zeroes keep tools
+// that track uninitialised reads quiet).
+void Pad(Buffer* text) { std::memset(text->EnsureTail(kEventPadding), 0, kEventPadding); }
+
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
+// Decodes a body it owns where it lies: events are parsed in place and, once the whole body is
+// decoded, compacted in place (compact text is never longer), so the result views the body itself.
 class BodyDecoder {
  public:
-  BodyDecoder(std::string_view text, bool padded, const DecodeLimits& limits)
-      : text_(text), padded_(padded), limits_(limits), max_depth_(ClampDepth(limits.max_depth)) {}
+  // `text` is followed by kEventPadding readable bytes.
+  BodyDecoder(Buffer text, const DecodeLimits& limits)
+      : body_(std::move(text)),
+        text_(body_.string_view()),
+        limits_(limits),
+        max_depth_(ClampDepth(limits.max_depth)) {}
 
   Result<DecodedBody> Decode(Format format) {
     size_t first = 0;
@@ -174,27 +178,30 @@ class BodyDecoder {
                                    LineColumn(at) + ": " + JsonErrorText(code));
   }
 
-  // Appends the compact text of the validated JSON value text_[begin, end).
+  // Adds the validated JSON value text_[begin, end) as an event; Finish compacts it. Texts are
+  // compacted only then, so that positions in error messages count the body as sent.
   void AddEvent(size_t index, const char* begin, const char* end) {
     while (end > begin && IsJsonSpace(end[-1])) --end;
-    if (!out_.text) out_.text.reset(new char[text_.size() + kEventPadding]);
-    // Compact texts are no longer than the body they come from, which is the room made.
-    char* at = out_.text.get() + used_;
-    size_t len = CompactJsonTo({begin, static_cast<size_t>(end - begin)}, at);
-    used_ += len;
-    out_.events.push_back(RawEvent{index, std::string_view(at, len)});
+    out_.events.push_back(RawEvent{index, std::string_view(begin, static_cast<size_t>(end - begin))});
   }
 
   // A new result.
-  void Reset() {
-    out_ = DecodedBody{};
-    used_ = 0;
-  }
+  void Reset() { out_ = DecodedBody{}; }
 
-  // The result, its padding (read, never used: content does not matter, zeroes keep tools that
-  // track uninitialised reads quiet) written.
+  // The result: every event compacted where it lies, and the body handed over.
   DecodedBody Finish() {
-    if (out_.text) std::memset(out_.text.get() + used_, 0, kEventPadding);
+    char* base = reinterpret_cast<char*>(body_.data());
+    for (RawEvent& e : out_.events) {
+      char* at = base + (e.json.data() - text_.data());
+      size_t low = 0;
+      for (unsigned char c : e.json) low += c <= 0x20;
+      if (low == 0) continue;  // compact already, as events mostly are
+      scratch_.Resize(e.json.size());
+      size_t len = CompactJsonTo(e.json, reinterpret_cast<char*>(scratch_.data()));
+      std::memcpy(at, scratch_.data(), len);
+      e.json = std::string_view(at, len);
+    }
+    out_.text = std::move(body_);
     return std::move(out_);
   }
 
@@ -208,9 +215,7 @@ class BodyDecoder {
   }
 
   const char* End() const { return text_.data() + text_.size(); }
-  size_t Capacity(size_t offset) const {
-    return text_.size() - offset + simdjson::SIMDJSON_PADDING;
-  }
+  size_t Capacity(size_t offset) const { return text_.size() - offset + kEventPadding; }
 
   // One object, or (for application/json) NDJSON when more follows the first object.
   Result<DecodedBody> DecodeSingle(bool may_be_ndjson) {
@@ -301,17 +306,7 @@ class BodyDecoder {
   // Adds the event of text_[begin, begin + len), or returns why the line is rejected.
   std::string DecodeLine(size_t index, size_t begin, size_t len) {
     const char* line = text_.data() + begin;
-    // A line with the padding's worth of the body after it is parsed where it lies.
-    const bool in_place = padded_ || begin + len + simdjson::SIMDJSON_PADDING <= text_.size();
-    size_t capacity = in_place ? text_.size() - begin + (padded_ ? simdjson::SIMDJSON_PADDING : 0)
-                               : len + simdjson::SIMDJSON_PADDING;
-    if (!in_place) {
-      line_.Clear();
-      line_.Reserve(capacity);
-      line_.Append(line, len);
-      std::memset(line_.EnsureTail(simdjson::SIMDJSON_PADDING), 0, simdjson::SIMDJSON_PADDING);
-      line = reinterpret_cast<const char*>(line_.data());
-    }
+    const size_t capacity = Capacity(begin);
     if (AcceptedByDom(line, len)) {
       AddEvent(index, line, line + len);
       return std::string();
@@ -360,15 +355,14 @@ class BodyDecoder {
            root.is_object();
   }
 
-  std::string_view text_;
-  bool padded_;  // SIMDJSON_PADDING readable bytes follow text_; else lines are copied
+  Buffer body_;             // the body, until Finish hands it to the result
+  std::string_view text_;   // its text, followed by kEventPadding readable bytes
   const DecodeLimits& limits_;
   int max_depth_;
   od::parser parser_;
   simdjson::dom::parser dom_;
-  Buffer line_;  // one padded line, when text_ is not padded
+  Buffer scratch_;  // one event's compact text, on its way back into the body
   DecodedBody out_;
-  size_t used_ = 0;  // bytes of out_.text holding events
 };
 
 static_assert(kEventPadding >= simdjson::SIMDJSON_PADDING);
@@ -381,25 +375,57 @@ void DecodedBody::Add(size_t index, std::string_view json) {
   events.push_back(RawEvent{index, std::string_view(copy.data(), json.size())});
 }
 
-Result<DecodedBody> DecodeBody(std::string_view content_type, std::string_view content_encoding,
-                               std::string_view body, const DecodeLimits& limits) {
+namespace {
+
+struct BodyKind {
+  Format format;
+  CodecKind encoding;
+};
+
+// The headers' meaning, and the body's size checked, before anything is copied.
+Result<BodyKind> CheckBody(std::string_view content_type, std::string_view content_encoding,
+                           size_t size, const DecodeLimits& limits) {
   FLOE_ASSIGN_OR_RETURN(Format format, ParseContentType(content_type));
   FLOE_ASSIGN_OR_RETURN(CodecKind encoding, ParseContentEncoding(content_encoding));
-  if (body.size() > limits.max_body_bytes) {
-    return Status::ResourceExhausted("the body has " + std::to_string(body.size()) +
+  if (size > limits.max_body_bytes) {
+    return Status::ResourceExhausted("the body has " + std::to_string(size) +
                                      " bytes, over the limit of " +
                                      std::to_string(limits.max_body_bytes));
   }
-  if (body.empty()) return Status::InvalidArgument("empty body");
-  if (encoding == CodecKind::kNone && format == Format::kNdjson) {
-    // Lines are parsed one at a time: copying each into a small padded buffer beats copying
-    // the whole body.
-    BodyDecoder decoder(body, /*padded=*/false, limits);
-    return decoder.Decode(format);
+  if (size == 0) return Status::InvalidArgument("empty body");
+  return BodyKind{format, encoding};
+}
+
+Result<DecodedBody> DecodeChecked(BodyKind kind, Buffer body, const DecodeLimits& limits) {
+  if (kind.encoding != CodecKind::kNone) {
+    FLOE_ASSIGN_OR_RETURN(body, InflateBody(kind.encoding, body.string_view(), limits));
   }
-  FLOE_ASSIGN_OR_RETURN(Buffer text, InflateBody(encoding, body, limits));
-  BodyDecoder decoder(text.string_view(), /*padded=*/true, limits);
-  return decoder.Decode(format);
+  Pad(&body);
+  BodyDecoder decoder(std::move(body), limits);
+  return decoder.Decode(kind.format);
+}
+
+}  // namespace
+
+Result<DecodedBody> DecodeBody(std::string_view content_type, std::string_view content_encoding,
+                               Buffer body, const DecodeLimits& limits) {
+  FLOE_ASSIGN_OR_RETURN(BodyKind kind,
+                        CheckBody(content_type, content_encoding, body.size(), limits));
+  return DecodeChecked(kind, std::move(body), limits);
+}
+
+Result<DecodedBody> DecodeBody(std::string_view content_type, std::string_view content_encoding,
+                               std::string_view body, const DecodeLimits& limits) {
+  FLOE_ASSIGN_OR_RETURN(BodyKind kind, CheckBody(content_type, content_encoding, body.size(), limits));
+  Buffer copy;
+  if (kind.encoding == CodecKind::kNone) {
+    copy.Reserve(body.size() + kEventPadding);
+    copy.Append(body);
+    return DecodeChecked(kind, std::move(copy), limits);
+  }
+  // Inflated straight from the caller's bytes.
+  FLOE_ASSIGN_OR_RETURN(copy, InflateBody(kind.encoding, body, limits));
+  return DecodeChecked(BodyKind{kind.format, CodecKind::kNone}, std::move(copy), limits);
 }
 
 }  // namespace floe::ingest

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "floe/common/result.h"
+#include "floe/util/buffer.h"
 
 namespace floe::ingest {
 
@@ -56,9 +57,10 @@ struct DecodedBody {
   // Appends an event whose text is copied into the body (for bodies made by hand).
   void Add(size_t index, std::string_view json);
 
-  // The decoder's copy of every event's text, one after another (one allocation per body instead
-  // of one per event), and the texts Add copied.
-  std::unique_ptr<char[]> text;
+  // The body DecodeBody decoded (inflated, when it was encoded), which its events view: each
+  // event was compacted where it lay, so nothing is copied event by event.
+  Buffer text;
+  // The texts Add copied.
   std::deque<std::string> added;
 };
 
@@ -71,5 +73,9 @@ struct DecodedBody {
 // (413: body, inflated body or event count over the limits).
 Result<DecodedBody> DecodeBody(std::string_view content_type, std::string_view content_encoding,
                                std::string_view body, const DecodeLimits& limits);
+// The same for a body handed over, which the result keeps and its events view: the body is not
+// copied (an encoded body is inflated into a buffer of its own).
+Result<DecodedBody> DecodeBody(std::string_view content_type, std::string_view content_encoding,
+                               Buffer body, const DecodeLimits& limits);
 
 }  // namespace floe::ingest

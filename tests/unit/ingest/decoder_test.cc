@@ -75,6 +75,40 @@ TEST(DecodeBodyTest, EventsViewTheirBodyAcrossMoves) {
   EXPECT_EQ(again.events.back().index, 7u);
 }
 
+// A body handed over is decoded where it lies: its events view the body itself, compacted in
+// place, and positions in errors count the body as sent even when events before them were
+// compacted.
+TEST(DecodeBodyTest, HandedOverBodyIsDecodedWhereItLies) {
+  const std::string text =
+      "{\"type\": \"a\", \"n\": [1, 2.50]}\n"
+      "{\"type\":\"b\"}\n"
+      "{\"type\": tru}\n"
+      "  {\"type\" :\"c\",\n"
+      "\t{ \"type\": \"d\", \"s\": \"x y\" }\n";
+  Buffer body;
+  body.Append(text);
+  auto r = DecodeBody("application/x-ndjson", "", std::move(body), DecodeLimits{});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_THAT(Jsons(*r), ::testing::ElementsAre(R"({"type":"a","n":[1,2.50]})", R"({"type":"b"})",
+                                                R"({"type":"d","s":"x y"})"));
+  const char* begin = r->text.string_view().data();
+  const char* end = begin + r->text.size();
+  for (const RawEvent& e : r->events) {
+    EXPECT_GE(e.json.data(), begin);
+    EXPECT_LE(e.json.data() + e.json.size() + kEventPadding, end + kEventPadding);
+  }
+  ASSERT_EQ(r->errors.size(), 2u);
+  EXPECT_EQ(r->errors[0].index, 2u);
+  EXPECT_THAT(r->errors[0].error, HasSubstr("malformed JSON at byte 9 of the line"));
+  EXPECT_EQ(r->errors[1].index, 3u);
+
+  // A whole-body error after a compacted element still names the line and column as sent.
+  Buffer array;
+  array.Append(std::string_view("[{\"a\": 1,\n \"b\": 2},\n{\"c\": tru}]"));
+  ExpectError(DecodeBody("application/json", "", std::move(array), DecodeLimits{}),
+              ErrorKind::kInvalidArgument, "at byte 26 (line 3, column 7)");
+}
+
 TEST(DecodeBodyTest, ArrayOfEventsWithNonObjectElementsRejectedOneByOne) {
   auto r = Decode("application/json", R"([{"type":"a"}, 42, {"type":"b"}, "x", [1], null])");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
