@@ -126,10 +126,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     for (const floe::ingest::EventMapper* mapper : {&mappers.events, &mappers.all_types}) {
       auto mapped = mapper->Map(event.json, 1767618300000000, &scratch);
+      // The compact scan of the decoded text maps it as the parser does.
+      floe::ingest::MappedRow row;
+      floe::Status scanned =
+          mapper->MapRow(event.json, 1767618300000000, &scratch, &row, /*decoded=*/true);
+      Check(scanned.ok() == mapped.ok());
       if (!mapped.ok()) {
+        Check(scanned.message() == mapped.status().message());
         Check(mapped.status().kind() == floe::ErrorKind::kInvalidArgument);
         Check(!mapped.status().message().empty());
         continue;
+      }
+      Check(std::string_view(row.id) == mapped->id);
+      for (size_t i = 0; i < mapped->values.size(); ++i) {
+        Check(row.LiteralAt(i, mapper->schema().fields()[i].type) == mapped->values[i]);
       }
       Check(mapped->values.size() == mapper->schema().fields().size());
       for (size_t i = 0; i < mapped->values.size(); ++i) {

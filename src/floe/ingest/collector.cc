@@ -567,7 +567,8 @@ Result<MappedBody> Collector::Impl::Map(const TableIdentifier& table_id, Decoded
   std::unordered_map<std::string, uint32_t> part_of;  // by partition path
   uint32_t part = 0;
   for (const RawEvent& e : events) {
-    Status st = t.mapper->MapRow(e.json, rows->received_at_micros, &scratch, &row, /*padded=*/true);
+    Status st =
+        t.mapper->MapRow(e.json, rows->received_at_micros, &scratch, &row, /*decoded=*/true);
     if (st.ok()) st = PartitionOf(t, row, &cache);
     if (!st.ok()) {
       rows->result.errors.push_back(EventError{e.index, st.message()});

@@ -25,6 +25,7 @@ using iceberg::TypeId;
 struct MapScratch::Impl {
   od::parser parser;
   Buffer padded;  // the event text followed by SIMDJSON_PADDING bytes
+  std::string unescaped;  // keys and strings with escapes, unescaped by the compact scan
   // Texts rows view that are not in the event as sent.
   std::string data;        // the compact text of `data`
   std::string extensions;  // the extensions object
@@ -167,6 +168,199 @@ class EventReader {
   std::string_view text_;
 };
 
+// Appends the value of a JSON string's escaped text (between its quotes) to `out`; false on an
+// escape that is not JSON's.
+bool AppendUnescaped(std::string_view escaped, std::string* out) {
+  auto hex4 = [&](size_t at, uint32_t* cp) {
+    if (at + 4 > escaped.size()) return false;
+    uint32_t v = 0;
+    for (size_t k = at; k < at + 4; ++k) {
+      char c = escaped[k];
+      int d = (c >= '0' && c <= '9')   ? c - '0'
+              : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+              : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                       : -1;
+      if (d < 0) return false;
+      v = v * 16 + static_cast<uint32_t>(d);
+    }
+    *cp = v;
+    return true;
+  };
+  for (size_t i = 0; i < escaped.size(); ++i) {
+    char c = escaped[i];
+    if (c != '\\') {
+      out->push_back(c);
+      continue;
+    }
+    if (++i == escaped.size()) return false;
+    switch (escaped[i]) {
+      case '"': out->push_back('"'); break;
+      case '\\': out->push_back('\\'); break;
+      case '/': out->push_back('/'); break;
+      case 'b': out->push_back('\b'); break;
+      case 'f': out->push_back('\f'); break;
+      case 'n': out->push_back('\n'); break;
+      case 'r': out->push_back('\r'); break;
+      case 't': out->push_back('\t'); break;
+      case 'u': {
+        uint32_t cp = 0;
+        if (!hex4(i + 1, &cp)) return false;
+        i += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {  // a high surrogate: its low one must follow
+          uint32_t low = 0;
+          if (i + 2 >= escaped.size() || escaped[i + 1] != '\\' || escaped[i + 2] != 'u' ||
+              !hex4(i + 3, &low) || low < 0xDC00 || low > 0xDFFF) {
+            return false;
+          }
+          i += 6;
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+          return false;
+        }
+        if (cp < 0x80) {
+          out->push_back(static_cast<char>(cp));
+        } else if (cp < 0x800) {
+          out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+          out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        } else if (cp < 0x10000) {
+          out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+          out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+          out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        } else {
+          out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+          out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+          out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+          out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        }
+        break;
+      }
+      default: return false;
+    }
+  }
+  return true;
+}
+
+// Reads the members of an event's text as DecodeBody made it (compact: no whitespace outside
+// strings, and validated), without a parser: a scan for quotes and brackets. It checks only what
+// it relies on; text it does not expect (whitespace, a malformed token) makes it give up, and the
+// caller maps the event with the parser instead, which decides and says why.
+class CompactScanner {
+ public:
+  // Unescaped keys and strings go to `unescaped`, whose capacity (at least the text's size: a
+  // string's value is never longer than its escaped text) is never exceeded, so views of it
+  // stay valid.
+  CompactScanner(std::string_view text, std::string* unescaped)
+      : p_(text.data()), end_(text.data() + text.size()), unescaped_(*unescaped) {}
+
+  bool Consume(char c) {
+    if (p_ == end_ || *p_ != c) return false;
+    ++p_;
+    return true;
+  }
+  char Peek() const { return p_ == end_ ? '\0' : *p_; }
+  bool AtEnd() const { return p_ == end_; }
+  const char* position() const { return p_; }
+
+  // The string at the position: its text between the quotes and its value.
+  bool String(std::string_view* escaped, std::string_view* value) {
+    if (!Consume('"')) return false;
+    const char* begin = p_;
+    if (!SkipStringRest()) return false;
+    *escaped = std::string_view(begin, static_cast<size_t>(p_ - 1 - begin));
+    if (std::memchr(begin, '\\', escaped->size()) == nullptr) {
+      *value = *escaped;
+      return true;
+    }
+    const size_t start = unescaped_.size();
+    if (unescaped_.capacity() - start < escaped->size()) return false;
+    if (!AppendUnescaped(*escaped, &unescaped_)) return false;
+    *value = std::string_view(unescaped_.data() + start, unescaped_.size() - start);
+    return true;
+  }
+
+  // A member's key and the colon after it.
+  bool Key(Member* m) { return String(&m->escaped_key, &m->key) && Consume(':'); }
+
+  // The value at the position, read as EventReader::Read reads it.
+  bool Value(Member* m) {
+    const char* begin = p_;
+    std::string_view escaped;
+    switch (Peek()) {
+      case '"':
+        m->type = od::json_type::string;
+        if (!String(&escaped, &m->text)) return false;
+        break;
+      case '{':
+        m->type = od::json_type::object;
+        if (!SkipContainer()) return false;
+        break;
+      case '[':
+        m->type = od::json_type::array;
+        if (!SkipContainer()) return false;
+        break;
+      case 't':
+      case 'f':
+        m->type = od::json_type::boolean;
+        SkipAtom();
+        break;
+      case 'n':
+        m->type = od::json_type::null;
+        SkipAtom();
+        break;
+      default:
+        if (Peek() != '-' && (Peek() < '0' || Peek() > '9')) return false;
+        m->type = od::json_type::number;
+        SkipAtom();
+        break;
+    }
+    m->raw = std::string_view(begin, static_cast<size_t>(p_ - begin));
+    if (m->type != od::json_type::string) m->text = m->raw;
+    m->present = true;
+    return !m->raw.empty();
+  }
+
+  bool SkipValue() {
+    Member ignored;
+    return Value(&ignored);
+  }
+
+ private:
+  // From just after an opening quote to just after its closing one.
+  bool SkipStringRest() {
+    while (true) {
+      const auto* q = static_cast<const char*>(std::memchr(p_, '"', static_cast<size_t>(end_ - p_)));
+      if (q == nullptr) return false;
+      size_t backslashes = 0;
+      for (const char* b = q; b > p_ && b[-1] == '\\'; --b) ++backslashes;
+      p_ = q + 1;
+      if (backslashes % 2 == 0) return true;  // not escaped
+    }
+  }
+
+  bool SkipContainer() {
+    int depth = 0;
+    while (p_ != end_) {
+      char c = *p_++;
+      if (c == '"') {
+        if (!SkipStringRest()) return false;
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if (c == '}' || c == ']') {
+        if (--depth == 0) return true;
+      }
+    }
+    return false;
+  }
+
+  void SkipAtom() {
+    while (p_ != end_ && *p_ != ',' && *p_ != '}' && *p_ != ']') ++p_;
+  }
+
+  const char* p_;
+  const char* end_;
+  std::string& unescaped_;
+};
+
 std::string Compact(std::string_view json) {
   std::string out;
   AppendCompactJson(json, &out);
@@ -218,21 +412,53 @@ class MapRun {
         reader_(doc, text),
         data_(*data),
         extensions_(*extensions),
-        out_(*out) {}
-
-  Status Run(od::object& object, int64_t received_at) {
+        out_(*out) {
     out_.id = {};
     out_.values.assign(columns_.size(), RowValue{});
     out_.literals.clear();
     extensions_.clear();
+  }
+
+  // Maps the event the parser iterates: any JSON object text.
+  Status Run(od::object& object, int64_t received_at) {
     for (auto field_result : object) {
       od::field field;
       FLOE_RETURN_IF_ERROR(Check(std::move(field_result).get(field)));
-      std::string_view escaped = EscapedKey(field);
-      std::string_view key;
-      FLOE_RETURN_IF_ERROR(Check(field.unescaped_key().get(key)));
-      FLOE_RETURN_IF_ERROR(OnMember(escaped, key, field.value()));
+      Member m;
+      m.escaped_key = EscapedKey(field);
+      FLOE_RETURN_IF_ERROR(Check(field.unescaped_key().get(m.key)));
+      if (IsData(m.key)) {
+        FLOE_RETURN_IF_ERROR(ReadData(field.value(), &m));
+      } else {
+        FLOE_RETURN_IF_ERROR(Check(reader_.Read(field.value(), &m)));
+      }
+      FLOE_RETURN_IF_ERROR(OnMember(m));
     }
+    return Finish(received_at);
+  }
+
+  // Maps a RawEvent's text (compact and validated by DecodeBody) with a CompactScanner, several
+  // times faster than the parser; nullopt when the scan gives up, and the run must not be used
+  // again (the caller maps the event with Run on a new one).
+  std::optional<Status> RunCompact(std::string_view text, std::string* unescaped,
+                                   int64_t received_at) {
+    compact_ = true;
+    CompactScanner scan(text, unescaped);
+    if (!scan.Consume('{')) return std::nullopt;
+    if (!scan.Consume('}')) {
+      while (true) {
+        Member m;
+        if (!scan.Key(&m)) return std::nullopt;
+        const bool read = IsData(m.key) && scan.Peek() == '{' ? ScanData(&scan, &m) : scan.Value(&m);
+        if (!read) return std::nullopt;
+        Status st = OnMember(m);
+        if (!st.ok()) return st;
+        if (scan.Consume(',')) continue;
+        if (scan.Consume('}')) break;
+        return std::nullopt;
+      }
+    }
+    if (!scan.AtEnd()) return std::nullopt;
     return Finish(received_at);
   }
 
@@ -242,23 +468,29 @@ class MapRun {
     return Reject("malformed JSON: " + JsonErrorText(err));
   }
 
-  Status OnMember(std::string_view escaped, std::string_view key, od::value value) {
+  // `data` of the events table: its members user_id and session_id are read on the way.
+  bool IsData(std::string_view key) const { return events_table_ && key == "data"; }
+  static Slot DataSlotOf(std::string_view key) {
+    return key == "user_id" ? kSlotDataUserId : key == "session_id" ? kSlotDataSessionId : kNoSlot;
+  }
+
+  // A member read whole, by either reader.
+  Status OnMember(const Member& m) {
     if (events_table_) {
-      Slot slot = EventsSlotOf(key);
-      if (slot == kSlotData) return ReadData(escaped, key, value);
-      if (slot != kNoSlot) return ReadSlot(slot, escaped, key, value);
+      Slot slot = EventsSlotOf(m.key);
+      if (slot != kNoSlot) {
+        if (slots_[slot].present) return Duplicate(m.key);
+        slots_[slot] = m;
+        return Status::OK();
+      }
     }
-    int column = ColumnByName(key);
-    if (column >= 0) return ReadColumn(column, key, value);
-    Member member;
-    member.escaped_key = escaped;
-    member.key = key;
-    FLOE_RETURN_IF_ERROR(Check(reader_.Read(value, &member)));
+    int column = ColumnByName(m.key);
+    if (column >= 0) return ReadColumn(column, m);
     if (!events_table_) {
-      NoteDedupId(member);
+      NoteDedupId(m);
       return Status::OK();
     }
-    AppendExtension(member);
+    AppendExtension(m);
     return Status::OK();
   }
 
@@ -275,23 +507,12 @@ class MapRun {
     return Reject("member " + Quoted(key) + " appears more than once");
   }
 
-  Status ReadSlot(Slot slot, std::string_view escaped, std::string_view key, od::value value) {
-    Member& m = slots_[slot];
-    if (m.present) return Duplicate(key);
-    m.escaped_key = escaped;
-    m.key = key;
-    return Check(reader_.Read(value, &m));
-  }
-
-  // `data`: its compact text, and data.user_id / data.session_id when it is an object.
-  Status ReadData(std::string_view escaped, std::string_view key, od::value value) {
-    Member& m = slots_[kSlotData];
-    if (m.present) return Duplicate(key);
-    m.escaped_key = escaped;
-    m.key = key;
+  // `data` (m has its key): its text, and data.user_id / data.session_id when it is an object
+  // (the first of each, unless an earlier `data` gave them).
+  Status ReadData(od::value value, Member* m) {
     od::json_type type{};  // GCC 12 -O3: maybe-uninitialized false positive
     FLOE_RETURN_IF_ERROR(Check(value.type().get(type)));
-    if (type != od::json_type::object) return Check(reader_.Read(value, &m));
+    if (type != od::json_type::object) return Check(reader_.Read(value, m));
     const char* begin = value.raw_json_token().data();
     od::object object;
     FLOE_RETURN_IF_ERROR(Check(value.get_object().get(object)));
@@ -301,26 +522,47 @@ class MapRun {
       std::string_view inner_escaped = EscapedKey(field);
       std::string_view inner;
       FLOE_RETURN_IF_ERROR(Check(field.unescaped_key().get(inner)));
-      Slot slot = inner == "user_id"      ? kSlotDataUserId
-                  : inner == "session_id" ? kSlotDataSessionId
-                                          : kNoSlot;
+      Slot slot = DataSlotOf(inner);
       if (slot != kNoSlot && !slots_[slot].present) {
         slots_[slot].escaped_key = inner_escaped;
         slots_[slot].key = inner;
         FLOE_RETURN_IF_ERROR(Check(reader_.Read(field.value(), &slots_[slot])));
       }
     }
-    m.type = od::json_type::object;
-    m.raw = TrimRight(begin, reader_.End());
-    m.present = true;
+    m->type = od::json_type::object;
+    m->raw = TrimRight(begin, reader_.End());
+    m->present = true;
     return Status::OK();
   }
 
-  Status ReadColumn(int column, std::string_view key, od::value value) {
-    if (out_.values[column].kind != RowValue::Kind::kUnset) return Duplicate(key);
-    Member m;
-    m.key = key;
-    FLOE_RETURN_IF_ERROR(Check(reader_.Read(value, &m)));
+  // ReadData for the compact scan, at the object's '{'.
+  bool ScanData(CompactScanner* scan, Member* m) {
+    const char* begin = scan->position();
+    scan->Consume('{');
+    if (!scan->Consume('}')) {
+      while (true) {
+        Member inner;
+        if (!scan->Key(&inner)) return false;
+        Slot slot = DataSlotOf(inner.key);
+        if (slot != kNoSlot && !slots_[slot].present) {
+          if (!scan->Value(&inner)) return false;
+          slots_[slot] = inner;
+        } else if (!scan->SkipValue()) {
+          return false;
+        }
+        if (scan->Consume(',')) continue;
+        if (scan->Consume('}')) break;
+        return false;
+      }
+    }
+    m->type = od::json_type::object;
+    m->raw = std::string_view(begin, static_cast<size_t>(scan->position() - begin));
+    m->present = true;
+    return true;
+  }
+
+  Status ReadColumn(int column, const Member& m) {
+    if (out_.values[column].kind != RowValue::Kind::kUnset) return Duplicate(m.key);
     if (!events_table_) NoteDedupId(m);
     const EventMapper::Column& c = columns_[column];
     FLOE_ASSIGN_OR_RETURN(Literal literal, CoerceMember(m, c.name, c.type));
@@ -350,7 +592,11 @@ class MapRun {
     extensions_ += extensions_.empty() ? "{\"" : ",\"";
     extensions_ += m.escaped_key;
     extensions_ += "\":";
-    AppendCompactJson(m.raw, &extensions_);
+    if (compact_) {
+      extensions_ += m.raw;
+    } else {
+      AppendCompactJson(m.raw, &extensions_);
+    }
   }
 
   // The preferred member of an alias pair; the other one, if also sent, goes to extensions.
@@ -451,7 +697,9 @@ class MapRun {
         }
         case EventMapper::Source::kData: {
           const Member& data = slots_[kSlotData];
-          if (data.present && data.type != od::json_type::null) {
+          if (data.present && data.type != od::json_type::null && compact_) {
+            v = Str(data.raw);  // compact already: view the event's text
+          } else if (data.present && data.type != od::json_type::null) {
             data_.clear();
             AppendCompactJson(data.raw, &data_);
             v = Str(data_);
@@ -506,6 +754,7 @@ class MapRun {
   MappedRow& out_;
   Member slots_[kSlotCount];
   bool id_from_id_ = false;
+  bool compact_ = false;  // mapping compact text: raw texts need no compacting
 };
 
 }  // namespace
@@ -564,11 +813,20 @@ Result<MappedEvent> EventMapper::Map(std::string_view event_json, int64_t receiv
 }
 
 Status EventMapper::MapRow(std::string_view event_json, int64_t received_at_micros,
-                           MapScratch* scratch, MappedRow* row, bool padded) const {
+                           MapScratch* scratch, MappedRow* row, bool decoded) const {
   static_assert(kEventPadding >= simdjson::SIMDJSON_PADDING);
   MapScratch::Impl* s = scratch->impl();
+  if (decoded) {
+    s->unescaped.clear();
+    s->unescaped.reserve(event_json.size());
+    MapRun run(columns_, events_table_, nullptr, event_json, &s->data, &s->extensions, row);
+    if (std::optional<Status> mapped =
+            run.RunCompact(event_json, &s->unescaped, received_at_micros)) {
+      return *mapped;
+    }
+  }
   std::string_view text = event_json;
-  if (!padded) {
+  if (!decoded) {
     s->padded.Clear();
     s->padded.Reserve(event_json.size() + simdjson::SIMDJSON_PADDING);
     s->padded.Append(event_json.data(), event_json.size());

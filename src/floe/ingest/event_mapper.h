@@ -76,10 +76,11 @@ class EventMapper {
                           MapScratch* scratch = nullptr) const;
   // Map without a copy of any value: `row` (reused from call to call) views `event_json` and
   // `scratch` until the scratch maps the next event. Same rules and errors as Map().
-  // `padded`: kEventPadding readable bytes follow `event_json` (a RawEvent's text), which is then
-  // parsed where it lies instead of being copied into the scratch first.
+  // `decoded`: `event_json` is a RawEvent's text (compact, validated, kEventPadding readable bytes
+  // after it), which is then read by a scan for quotes and brackets instead of a JSON parser,
+  // where it lies (text the scan does not expect still goes to the parser).
   Status MapRow(std::string_view event_json, int64_t received_at_micros, MapScratch* scratch,
-                MappedRow* row, bool padded = false) const;
+                MappedRow* row, bool decoded = false) const;
 
   // How a top-level column gets its value (internal; public for the implementation's helpers).
   enum class Source : uint8_t {
