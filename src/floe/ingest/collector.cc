@@ -579,7 +579,8 @@ Result<MappedBody> Collector::Impl::Map(const TableIdentifier& table_id, Decoded
       auto [it, added] = part_of.emplace(cache.path, static_cast<uint32_t>(rows->parts.size()));
       if (added) {
         rows->parts.push_back(
-            std::make_unique<PartitionBuffer>(&t.layout->leaves, cache.partition, cache.path));
+            std::make_unique<PartitionBuffer>(&t.layout->leaves, cache.partition, cache.path,
+                                              static_cast<int64_t>(events.size())));
       }
       part = it->second;
     }

@@ -141,22 +141,44 @@ void GatherValues(const LeafColumn& leaf, const std::vector<const ColumnVector*>
 }  // namespace
 
 PartitionBuffer::PartitionBuffer(const std::vector<LeafColumn>* leaves,
-                                 std::vector<Literal> partition, std::string partition_path)
+                                 std::vector<Literal> partition, std::string partition_path,
+                                 int64_t expected_rows)
     : leaves_(leaves),
       partition_(std::move(partition)),
-      partition_path_(std::move(partition_path)) {}
+      partition_path_(std::move(partition_path)),
+      expected_rows_(expected_rows) {}
 
 PartitionBuffer::Chunk& PartitionBuffer::Tail() {
   if (chunks_.empty()) chunks_.push_back(Chunk{std::vector<ColumnVector>(leaves_->size()), 0});
   return chunks_.back();
 }
 
-void PartitionBuffer::Recount() {
+int64_t PartitionBuffer::TailBytes() const {
   int64_t held = 0;
   if (!chunks_.empty()) {
     for (const ColumnVector& c : chunks_.back().columns) held += HeldBytes(c);
   }
-  bytes_ = sealed_bytes_ + held;
+  return held;
+}
+
+int64_t PartitionBuffer::bytes() const { return sealed_bytes_ + TailBytes(); }
+
+void PartitionBuffer::ReserveExpected() {
+  // From the rows so far (kSampleRows of them), with an eighth to spare.
+  Chunk& tail = chunks_.back();
+  const auto rows = static_cast<size_t>(expected_rows_);
+  const auto sample = static_cast<size_t>(tail.rows);
+  for (ColumnVector& c : tail.columns) {
+    if (!c.def_levels.empty()) c.def_levels.reserve(rows);
+    if (!c.bools.empty()) c.bools.reserve(rows);
+    if (!c.i32.empty()) c.i32.reserve(rows);
+    if (!c.i64.empty()) c.i64.reserve(rows);
+    if (!c.f32.empty()) c.f32.reserve(rows);
+    if (!c.f64.empty()) c.f64.reserve(rows);
+    if (!c.offsets.empty()) c.offsets.reserve(rows + 1);
+    if (!c.bytes.empty()) c.bytes.reserve(c.bytes.size() / sample * rows / 8 * 9);
+  }
+  expected_rows_ = 0;
 }
 
 Status PartitionBuffer::AppendRow(const MappedRow& row) {
@@ -208,7 +230,8 @@ Status PartitionBuffer::AppendRow(const MappedRow& row) {
   }
   ++tail.rows;
   ++rows_;
-  Recount();
+  constexpr int64_t kSampleRows = 32;
+  if (tail.rows == kSampleRows && expected_rows_ > 2 * kSampleRows) ReserveExpected();
   return Status::OK();
 }
 
@@ -239,25 +262,22 @@ void PartitionBuffer::AppendRows(const PartitionBuffer& from, std::span<const ui
   }
   tail.rows += static_cast<int64_t>(rows.size());
   rows_ += static_cast<int64_t>(rows.size());
-  Recount();
 }
 
 void PartitionBuffer::Adopt(PartitionBuffer&& from) {
   if (from.rows_ == 0) return;
   // The tail so far is sealed: rows go on being appended to the last adopted chunk.
-  int64_t held = bytes_;
+  int64_t held = bytes();
   for (Chunk& chunk : from.chunks_) {
     if (chunk.rows == 0) continue;
     for (const ColumnVector& c : chunk.columns) held += HeldBytes(c);
     chunks_.push_back(std::move(chunk));
   }
   sealed_bytes_ = held;
-  for (const ColumnVector& c : chunks_.back().columns) sealed_bytes_ -= HeldBytes(c);
+  sealed_bytes_ -= TailBytes();
   rows_ += from.rows_;
-  Recount();
   from.chunks_.clear();
   from.rows_ = 0;
-  from.bytes_ = 0;
   from.sealed_bytes_ = 0;
 }
 
@@ -398,9 +418,48 @@ bool PartitionBuffer::SortByOrdinals(const std::vector<SortKey>& keys,
   }
   for (size_t r = 0; r < entries.size(); ++r) entries[r].row = static_cast<uint32_t>(r);
   // The row breaks ties, so the order is the stable one.
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+  auto less = [](const Entry& a, const Entry& b) {
     return a.key != b.key ? a.key < b.key : a.row < b.row;
-  });
+  };
+  // Events are sorted by a first key of few values (the type) and then mostly arrive in the
+  // order of the next (the time): a stable counting sort by the first key leaves runs that are
+  // in order but for a few late events, which are sorted on their own and merged back.
+  uint64_t max_first = 0;
+  for (const Entry& e : entries) max_first = std::max(max_first, e.key[0]);
+  constexpr uint64_t kMaxBuckets = 4096;
+  if (max_first >= kMaxBuckets || entries.size() < 2 * kMaxBuckets) {
+    std::sort(entries.begin(), entries.end(), less);
+  } else {
+    std::vector<size_t> start(static_cast<size_t>(max_first) + 2, 0);
+    for (const Entry& e : entries) ++start[static_cast<size_t>(e.key[0]) + 1];
+    for (size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
+    std::vector<Entry> sorted(entries.size());
+    std::vector<size_t> next(start.begin(), start.end() - 1);
+    for (const Entry& e : entries) sorted[next[static_cast<size_t>(e.key[0])]++] = e;
+    std::vector<Entry> late;
+    std::vector<Entry> merged;
+    for (size_t b = 0; b + 1 < start.size(); ++b) {
+      auto first = sorted.begin() + static_cast<std::ptrdiff_t>(start[b]);
+      auto last = sorted.begin() + static_cast<std::ptrdiff_t>(start[b + 1]);
+      if (std::is_sorted(first, last, less)) continue;
+      // A few late events: the in-order rest stays where it is, the late ones are sorted apart
+      // and merged in.
+      late.clear();
+      auto kept = first;
+      for (auto it = first; it != last; ++it) {
+        if (kept != first && less(*it, *(kept - 1))) {
+          late.push_back(*it);
+        } else {
+          *kept++ = *it;
+        }
+      }
+      std::sort(late.begin(), late.end(), less);
+      merged.resize(static_cast<size_t>(last - first));
+      std::merge(first, kept, late.begin(), late.end(), merged.begin(), less);
+      std::copy(merged.begin(), merged.end(), first);
+    }
+    entries = std::move(sorted);
+  }
   for (size_t r = 0; r < entries.size(); ++r) (*order)[r] = entries[r].row;
   return true;
 }

@@ -33,8 +33,11 @@ class PartitionBuffer {
  public:
   // `leaves` (not owned, outlives the buffer): the file schema's leaf columns, one per
   // top-level column of the table (nested columns are never buffered).
+  // `expected_rows`: about how many rows AppendRow will add (a body's events), so that the
+  // column vectors are sized once, from the first rows' sizes, instead of growing row by row.
   PartitionBuffer(const std::vector<parquet::LeafColumn>* leaves,
-                  std::vector<iceberg::Literal> partition, std::string partition_path);
+                  std::vector<iceberg::Literal> partition, std::string partition_path,
+                  int64_t expected_rows = 0);
 
   // Appends one row: one value per leaf, of the leaf's type (what EventMapper gives for this
   // schema). A null in a required column or a value of another type is kInternal and appends
@@ -48,7 +51,7 @@ class PartitionBuffer {
 
   int64_t rows() const { return rows_; }
   // Memory the values take (what buffer limits count).
-  int64_t bytes() const { return bytes_; }
+  int64_t bytes() const;
   const std::vector<iceberg::Literal>& partition() const { return partition_; }
   const std::string& partition_path() const { return partition_path_; }
 
@@ -70,14 +73,15 @@ class PartitionBuffer {
   Chunk& Tail();  // the chunk rows are appended to (made when there is none)
   // Column `column`'s vector in each chunk.
   std::vector<const parquet::ColumnVector*> ColumnChunks(size_t column) const;
-  void Recount();  // bytes_ from the columns' capacities
+  int64_t TailBytes() const;  // held by the tail chunk's columns
+  void ReserveExpected();     // sizes the tail's columns for expected_rows_
   // Sets *order (every row) to the rows ordered by `keys` through integer images of their
   // values; false (order untouched) when a key column has nulls or floating-point values.
   bool SortByOrdinals(const std::vector<SortKey>& keys, std::vector<uint32_t>* order) const;
 
   int64_t rows_ = 0;
-  int64_t bytes_ = 0;
   int64_t sealed_bytes_ = 0;  // held by the chunks before the tail
+  int64_t expected_rows_ = 0;
 };
 
 }  // namespace floe::ingest

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -166,6 +167,35 @@ TEST_F(PartitionBufferTest, AdoptedChunksWriteAsOneBuffer) {
     auto want = Written(*expected, keys);
     EXPECT_EQ(got.size(), 10u);
     EXPECT_TRUE(Same(got, want)) << "keys: " << keys.size();
+  }
+}
+
+// Enough rows for the counting sort by the first key (the type): runs already in the order of
+// the second key stay as they are, late rows are merged in, runs out of order are sorted, ties
+// keep arrival order; the
+// same order as a stable sort of the rows, in buffers sized for their rows up front or not.
+TEST_F(PartitionBufferTest, ManyRowsSortLikeAStableSort) {
+  std::vector<Row> rows;
+  uint32_t seed = 7;
+  for (int i = 0; i < 20000; ++i) {
+    seed = seed * 1103515245u + 12345u;
+    const char* types[] = {"d", "a", "c", "b"};
+    std::string t = types[(seed >> 16) % 4];
+    int64_t k = t == "a"   ? (i % 37 == 0 ? i - 500 : i)  // in order but for a few late ones
+                : t == "b" ? i                            // in arrival order
+                : t == "c" ? 50000 - i                    // in reverse
+                           : (seed >> 8) % 50;            // random, with ties
+    rows.push_back({k, t, std::to_string(i)});
+  }
+  std::vector<Row> expected = rows;
+  std::stable_sort(expected.begin(), expected.end(), [](const Row& a, const Row& b) {
+    return a.t != b.t ? a.t < b.t : *a.k < *b.k;
+  });
+  for (int64_t expected_rows : {int64_t{0}, int64_t{20000}}) {
+    auto b = std::make_unique<PartitionBuffer>(&leaves_, std::vector<iceberg::Literal>{}, "",
+                                               expected_rows);
+    for (const Row& r : rows) Append(b.get(), r);
+    EXPECT_TRUE(Same(Written(*b, {SortKey{1}, SortKey{0}}), expected)) << expected_rows;
   }
 }
 
