@@ -70,7 +70,9 @@ class Input {
       ::close(fd);
       return Status::IOError("input " + name + ": cannot read");
     }
-    ::gzbuffer(gz, 1 << 20);
+    // Half a chunk: zlib reads input that is not gzip straight into the caller's buffer when the
+    // read asks for at least twice its own buffer, instead of copying it through that buffer.
+    ::gzbuffer(gz, static_cast<unsigned>(kChunkBytes / 2));
     struct stat st {};
     int64_t size = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : 0;
     return Input(name, gz, size);
