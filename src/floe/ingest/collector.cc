@@ -296,6 +296,9 @@ class Collector::Impl {
     std::vector<iceberg::Literal> sources;
     std::vector<iceberg::Literal> partition;
     std::string path;
+    // When every partition field is day() or hour() of a timestamp: the microseconds each
+    // source value may take and stay in `partition`, [first, second).
+    std::vector<std::pair<int64_t, int64_t>> ranges;
   };
   // Consecutive events mostly share a partition: its path is formatted once per run of them.
   Status PartitionOf(const TableState& t, const MappedRow& row, PartitionCache* cache) const;
@@ -472,6 +475,20 @@ Status Collector::Impl::PartitionOf(const TableState& t, const MappedRow& row,
     cache->valid = true;
     return Status::OK();
   }
+  // Consecutive events mostly share a partition: for day and hour of a timestamp, the range
+  // of the cached partition answers without a Literal made or a transform applied.
+  if (cache->valid && !cache->ranges.empty()) {
+    bool same = true;
+    for (size_t k = 0; k < l.partition_sources.size() && same; ++k) {
+      const RowValue& v = row.values[l.partition_sources[k]];
+      same = v.kind == RowValue::Kind::kTimestampTz && v.micros >= cache->ranges[k].first &&
+             v.micros < cache->ranges[k].second;
+    }
+    if (same) {
+      cache->changed = false;
+      return Status::OK();
+    }
+  }
   cache->sources.clear();
   for (size_t i : l.partition_sources) {
     cache->sources.push_back(row.LiteralAt(i, l.schema.fields()[i].type));
@@ -484,6 +501,21 @@ Status Collector::Impl::PartitionOf(const TableState& t, const MappedRow& row,
   FLOE_ASSIGN_OR_RETURN(cache->path, iceberg::PartitionPath(l.spec, partition));
   cache->partition = std::move(partition);
   cache->valid = true;
+  cache->ranges.clear();
+  for (size_t k = 0; k < l.spec.fields.size(); ++k) {
+    using K = iceberg::TransformKind;
+    const K kind = l.spec.fields[k].transform.kind();
+    const RowValue& v = row.values[l.partition_sources[k]];
+    const iceberg::Literal& p = cache->partition[k];
+    if ((kind != K::kDay && kind != K::kHour) || v.kind != RowValue::Kind::kTimestampTz ||
+        p.is_null()) {
+      cache->ranges.clear();
+      break;
+    }
+    const int64_t unit = kind == K::kDay ? int64_t{86400} * 1000000 : int64_t{3600} * 1000000;
+    const int64_t first = int64_t{p.int_value()} * unit;
+    cache->ranges.emplace_back(first, first + unit);
+  }
   return Status::OK();
 }
 

@@ -171,6 +171,33 @@ TEST_F(CollectorTest, FlushCommitsOneSortedFilePerPartitionInOneAppend) {
   ASSERT_TRUE(c->Close().ok());
 }
 
+// Consecutive events of one day share a partition without computing it again; events on either
+// side of midnight, and before 1970, still land in their own day.
+TEST_F(CollectorTest, EventsAtDayEdgesLandInTheirDays) {
+  auto c = OpenOk(Options());
+  auto r = c->Ingest(events_, Body({Event("a", "t", "2026-01-01T23:59:59.999999Z"),
+                                    Event("b", "t", "2026-01-02T00:00:00Z"),
+                                    Event("c", "t", "2026-01-01T12:00:00Z"),
+                                    Event("d", "t", "2026-01-01T00:00:00Z"),
+                                    Event("e", "t", "1969-12-31T23:59:59Z"),
+                                    Event("f", "t", "1970-01-01T00:00:00Z"),
+                                    Event("g", "t", "1969-12-31T00:00:00Z")}));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(c->Flush().ok());
+  std::map<std::string, int64_t> rows_by_day;
+  for (const auto& e : testing::CurrentEntries(&store_, LoadTable()->metadata())) {
+    const std::string& p = e.data_file.file_path;
+    size_t at = p.find("timestamp_day=");
+    ASSERT_NE(at, std::string::npos) << p;
+    rows_by_day[p.substr(at + 14, 10)] += e.data_file.record_count;
+  }
+  EXPECT_EQ(rows_by_day, (std::map<std::string, int64_t>{{"1969-12-31", 2},
+                                                         {"1970-01-01", 1},
+                                                         {"2026-01-01", 3},
+                                                         {"2026-01-02", 1}}));
+  ASSERT_TRUE(c->Close().ok());
+}
+
 // The sort is stable: rows equal on (type, timestamp) keep their arrival order, across bodies.
 TEST_F(CollectorTest, FlushSortIsStableOnEqualKeys) {
   auto c = OpenOk(Options());
