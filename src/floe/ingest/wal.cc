@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "floe/util/buffer.h"
 #include "floe/util/crc32c.h"
 #include "floe/util/endian.h"
 
@@ -87,11 +88,11 @@ Result<std::string> ReadFile(const std::string& path) {
   return data;
 }
 
-void EncodeRecord(uint64_t lsn, const WalEntry& e, std::string* out) {
+// Appends the record to `out`, whose bytes are written once (a std::string would zero them first).
+void EncodeRecord(uint64_t lsn, const WalEntry& e, Buffer* out) {
   size_t body = kFixedBodyBytes + e.table.size() + e.event_id.size() + e.json.size();
-  size_t start = out->size();
-  out->resize(start + kHeaderBytes + body);
-  char* p = out->data() + start;
+  char* p = reinterpret_cast<char*>(out->EnsureTail(kHeaderBytes + body));
+  out->Resize(out->size() + kHeaderBytes + body);
   StoreLE<uint32_t>(p + 4, static_cast<uint32_t>(body));
   char* b = p + kHeaderBytes;
   StoreLE<uint64_t>(b, lsn);
@@ -312,7 +313,7 @@ Result<uint64_t> Wal::Write(std::span<const WalEntry> entries) {
     FLOE_RETURN_IF_ERROR(StartSegment(lock));
     first = next_lsn_;
   }
-  scratch_.clear();
+  scratch_.Clear();
   int64_t max_received = 0;
   for (size_t i = 0; i < entries.size(); ++i) {
     const WalEntry& e = entries[i];
@@ -325,13 +326,14 @@ Result<uint64_t> Wal::Write(std::span<const WalEntry> entries) {
     max_received = std::max(max_received, e.received_at_micros);
   }
   WalSegmentInfo& segment = segments_.back();
-  Status st = WriteAll(fd_, scratch_.data(), scratch_.size(), segment.path);
+  Status st = WriteAll(fd_, reinterpret_cast<const char*>(scratch_.data()), scratch_.size(),
+                       segment.path);
   if (!st.ok()) return Fail(st);
   segment.size_bytes += static_cast<int64_t>(scratch_.size());
   segment.max_received_at_micros = std::max(segment.max_received_at_micros, max_received);
   next_lsn_ = first + entries.size();
   if (options_.durability == Durability::kNone) durable_lsn_ = next_lsn_ - 1;
-  if (scratch_.capacity() > (size_t{4} << 20)) std::string().swap(scratch_);
+  if (scratch_.capacity() > (size_t{4} << 20)) scratch_.Release();
   return first;
 }
 

@@ -29,6 +29,7 @@
 
 #include "floe/common/logger.h"
 #include "floe/common/result.h"
+#include "floe/util/buffer.h"
 
 namespace floe::ingest {
 
@@ -125,7 +126,7 @@ class Wal {
   uint64_t durable_lsn_ = 0;  // every LSN up to this one is on disk
   bool syncing_ = false;
   Status failed_;
-  std::string scratch_;
+  Buffer scratch_;
 };
 
 }  // namespace floe::ingest
