@@ -242,7 +242,55 @@ Result<Literal> CoerceValue(const JsonScalar& value, std::string_view column, co
                                  QuoteValue(value.raw) + " is " + r.status().message());
 }
 
+namespace {
+
+// The form nearly every event's time takes, "2026-01-05T13:05:00.123Z" (0 to 9 fraction digits,
+// UTC), read with no copy; anything else (other separators, offsets, a date that does not exist)
+// is left to the general parsers, which give the same value for this form.
+std::optional<int64_t> ParseCanonicalUtc(std::string_view t) {
+  if (t.size() < 20 || t.size() > 30 || t.back() != 'Z' || t[4] != '-' || t[7] != '-' ||
+      t[10] != 'T' || t[13] != ':' || t[16] != ':') {
+    return std::nullopt;
+  }
+  auto digits = [&](size_t at, size_t n, int64_t* out) {
+    int64_t v = 0;
+    for (size_t i = at; i < at + n; ++i) {
+      if (t[i] < '0' || t[i] > '9') return false;
+      v = v * 10 + (t[i] - '0');
+    }
+    *out = v;
+    return true;
+  };
+  int64_t year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, frac = 0;
+  if (!digits(0, 4, &year) || !digits(5, 2, &month) || !digits(8, 2, &day) ||
+      !digits(11, 2, &hour) || !digits(14, 2, &minute) || !digits(17, 2, &second)) {
+    return std::nullopt;
+  }
+  const size_t fraction = t.size() - 20;  // with its dot
+  if (fraction == 1) return std::nullopt;  // a dot without digits
+  if (fraction > 1) {
+    if (t[19] != '.' || !digits(20, fraction - 1, &frac)) return std::nullopt;
+    // Microseconds: digits past the sixth are dropped, as ParseRfc3339 drops them.
+    for (size_t n = fraction - 1; n < 6; ++n) frac *= 10;
+    for (size_t n = fraction - 1; n > 6; --n) frac /= 10;
+  }
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month < 1 || month > 12 || day < 1 ||
+      day > kDays[month - 1] + (month == 2 && leap ? 1 : 0) || hour > 23 || minute > 59 ||
+      second > 59) {
+    return std::nullopt;
+  }
+  const int64_t days =
+      iceberg::DaysFromCivil(year, static_cast<int32_t>(month), static_cast<int32_t>(day));
+  return days * iceberg::kMicrosPerDay +
+         ((hour * 60 + minute) * 60 + second) * iceberg::kMicrosPerSecond + frac;
+}
+
+}  // namespace
+
 std::optional<int64_t> ParseEventTime(std::string_view text) {
+  if (std::optional<int64_t> micros = ParseCanonicalUtc(text)) return micros;
   if (text.empty()) return std::nullopt;
   if ((text[0] >= '0' && text[0] <= '9') || text[0] == '-') {
     if (std::optional<int64_t> micros = EpochMillisToMicros(text)) return micros;

@@ -8,6 +8,7 @@
 #include "floe/catalog/events_table.h"
 #include "floe/iceberg/datetime.h"
 #include "floe/ingest/decoder.h"
+#include "floe/ingest/event_mapper_values.h"
 
 namespace floe::ingest {
 namespace {
@@ -423,6 +424,41 @@ TEST_F(TableMapperTest, LongValuesAreCutInMessages) {
   std::string msg = Reject(R"("qty":")" + std::string(1 << 20, '9') + "\"");
   EXPECT_LT(msg.size(), 200u);
   EXPECT_THAT(msg, HasSubstr("...\" is not a whole number"));
+}
+
+// "2026-01-05T13:05:00.123Z", nearly every event's form, has a path of its own: it must give what
+// the general parser gives (fraction past microseconds dropped) and refuse what it refuses.
+TEST(ParseEventTimeTest, CanonicalUtcAsTheGeneralParserReadsIt) {
+  uint32_t seed = 1;
+  auto next = [&](uint32_t n) {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 8) % n;
+  };
+  for (int i = 0; i < 50000; ++i) {
+    char text[64];
+    int n = std::snprintf(text, sizeof(text), "%04u-%02u-%02uT%02u:%02u:%02u", next(10000),
+                          next(14), next(33), next(25), next(61), next(61));
+    std::string t(text, static_cast<size_t>(n));
+    uint32_t fraction = next(11);  // 0: none, 1: a bare dot, else 1..9 digits
+    std::string digits;
+    if (fraction > 0) {
+      t += '.';
+      for (uint32_t k = 1; k < fraction; ++k) digits += static_cast<char>('0' + next(10));
+      t += digits;
+    }
+    t += 'Z';
+    std::string reference = t.substr(0, 19);
+    if (fraction > 0) reference += "." + digits.substr(0, 6);
+    reference += 'Z';
+    std::optional<int64_t> want = iceberg::ParseTimestamp(reference, true);
+    EXPECT_EQ(ParseEventTime(t), want) << t;
+  }
+  EXPECT_EQ(ParseEventTime("2024-02-29T23:59:59.999999999Z"),
+            iceberg::ParseTimestamp("2024-02-29T23:59:59.999999Z", true));
+  EXPECT_EQ(ParseEventTime("2023-02-29T00:00:00Z"), std::nullopt);
+  EXPECT_EQ(ParseEventTime("2026-01-05T24:00:00Z"), std::nullopt);
+  EXPECT_EQ(ParseEventTime("2026-01-05T13:05:00.Z"), std::nullopt);
+  EXPECT_EQ(ParseEventTime("2026-01-05T13:05:00.1234567890Z"), std::nullopt);
 }
 
 TEST(EventMapperMakeTest, NestedColumnsAreNotSupportedYet) {
