@@ -109,7 +109,8 @@ struct ValueRef {
 // Sets `to`'s values to values `values` of `chunks` (one column's vector in each chunk), sized
 // once instead of growing value by value.
 void GatherValues(const LeafColumn& leaf, const std::vector<const ColumnVector*>& chunks,
-                  const std::vector<ValueRef>& values, ColumnVector* to) {
+                  const std::vector<ValueRef>& values, ColumnVector* to,
+                  std::vector<std::string_view>* views) {
   const size_t n = values.size();
   to->num_values = static_cast<int64_t>(n);
   auto gather = [&](auto member, auto* dst) {
@@ -126,16 +127,20 @@ void GatherValues(const LeafColumn& leaf, const std::vector<const ColumnVector*>
     case PhysicalType::kDouble: gather(&ColumnVector::f64, &to->f64); return;
     default: break;
   }
-  size_t total = 0;
-  for (const ValueRef& v : values) total += BytesAt(*chunks[v.chunk], v.value).size();
-  to->bytes.reserve(total);
+  // The values' places first (their ends are the output's offsets), then one copy each.
   to->offsets.resize(n + 1);
   to->offsets[0] = 0;
+  views->resize(n);
+  uint32_t total = 0;
   for (size_t j = 0; j < n; ++j) {
     std::string_view v = BytesAt(*chunks[values[j].chunk], values[j].value);
-    to->bytes.append(v.data(), v.size());
-    to->offsets[j + 1] = static_cast<uint32_t>(to->bytes.size());
+    (*views)[j] = v;
+    total += static_cast<uint32_t>(v.size());
+    to->offsets[j + 1] = total;
   }
+  to->bytes.clear();
+  to->bytes.reserve(total);
+  for (const std::string_view& v : *views) to->bytes.append(v.data(), v.size());
 }
 
 }  // namespace
@@ -505,6 +510,7 @@ Status PartitionBuffer::WriteSorted(const std::vector<SortKey>& keys,
   parquet::RowBatch batch;
   batch.columns.resize(leaves.size());
   std::vector<ValueRef> values;  // of one column of a batch, in write order
+  std::vector<std::string_view> views;  // their bytes, for the gather
   values.reserve(static_cast<size_t>(std::min(rows_, batch_rows)));
   for (int64_t start = 0; start < rows_; start += batch_rows) {
     int64_t end = std::min(rows_, start + batch_rows);
@@ -529,7 +535,7 @@ Status PartitionBuffer::WriteSorted(const std::vector<SortKey>& keys,
           values.push_back(ValueRef{row_chunk[row], idx[row]});
         }
       }
-      GatherValues(leaves[i], sources[i], values, &out);
+      GatherValues(leaves[i], sources[i], values, &out, &views);
     }
     FLOE_RETURN_IF_ERROR(writer->WriteBatch(batch));
   }
