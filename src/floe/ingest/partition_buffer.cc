@@ -507,37 +507,37 @@ Status PartitionBuffer::WriteSorted(const std::vector<SortKey>& keys,
       return false;
     });
   }
-  parquet::RowBatch batch;
-  batch.columns.resize(leaves.size());
-  std::vector<ValueRef> values;  // of one column of a batch, in write order
-  std::vector<std::string_view> views;  // their bytes, for the gather
-  values.reserve(static_cast<size_t>(std::min(rows_, batch_rows)));
+  // Each column is gathered in the writer's task that encodes it: on its threads, and while the
+  // values are still in cache.
+  std::vector<parquet::ColumnVector> columns;
+  std::vector<std::vector<ValueRef>> values(leaves.size());  // a batch column's, in write order
+  std::vector<std::vector<std::string_view>> views(leaves.size());  // their bytes, for the gather
   for (int64_t start = 0; start < rows_; start += batch_rows) {
-    int64_t end = std::min(rows_, start + batch_rows);
-    batch.num_rows = end - start;
-    for (size_t i = 0; i < leaves.size(); ++i) {
-      ColumnVector& out = batch.columns[i];
-      out.Clear();
-      out.num_levels = batch.num_rows;
-      values.clear();
+    const int64_t end = std::min(rows_, start + batch_rows);
+    auto fill = [&](size_t i, ColumnVector* out) {
+      out->Clear();
+      out->num_levels = end - start;
+      std::vector<ValueRef>& vals = values[i];
+      vals.clear();
       const std::vector<int32_t>& idx = index[i];
       if (leaves[i].max_def > 0) {
-        out.def_levels.resize(static_cast<size_t>(batch.num_rows));
+        out->def_levels.resize(static_cast<size_t>(end - start));
         for (int64_t r = start; r < end; ++r) {
           uint32_t row = order[static_cast<size_t>(r)];
           int32_t v = idx[row];
-          out.def_levels[static_cast<size_t>(r - start)] = v < 0 ? 0 : 1;
-          if (v >= 0) values.push_back(ValueRef{row_chunk[row], v});
+          out->def_levels[static_cast<size_t>(r - start)] = v < 0 ? 0 : 1;
+          if (v >= 0) vals.push_back(ValueRef{row_chunk[row], v});
         }
       } else {
         for (int64_t r = start; r < end; ++r) {
           uint32_t row = order[static_cast<size_t>(r)];
-          values.push_back(ValueRef{row_chunk[row], idx[row]});
+          vals.push_back(ValueRef{row_chunk[row], idx[row]});
         }
       }
-      GatherValues(leaves[i], sources[i], values, &out, &views);
-    }
-    FLOE_RETURN_IF_ERROR(writer->WriteBatch(batch));
+      GatherValues(leaves[i], sources[i], vals, out, &views[i]);
+      return Status::OK();
+    };
+    FLOE_RETURN_IF_ERROR(writer->WriteColumns(end - start, fill, &columns));
   }
   return Status::OK();
 }

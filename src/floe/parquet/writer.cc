@@ -224,6 +224,26 @@ Status ParquetWriter::WriteBatches(const std::vector<const RowBatch*>& batches,
     }
     return Status::OK();
   }));
+  return FinishRows(rows);
+}
+
+Status ParquetWriter::WriteColumns(int64_t num_rows,
+                                   const std::function<Status(size_t, ColumnVector*)>& fill,
+                                   std::vector<ColumnVector>* columns) {
+  if (!failed_.ok()) return failed_;
+  if (closed_) return Status::InvalidArgument("parquet writer: WriteColumns after Close");
+  if (num_rows < 0) return Status::InvalidArgument("parquet writer: negative num_rows");
+  columns->resize(leaves_.size());
+  FLOE_RETURN_IF_ERROR(ForEachColumn([&](size_t i, Codec* codec) {
+    ColumnVector& column = (*columns)[i];
+    FLOE_RETURN_IF_ERROR(fill(i, &column));
+    FLOE_RETURN_IF_ERROR(ValidateColumnVector(leaves_[i], column, num_rows, i));
+    return columns_[i]->Write(column, codec);
+  }));
+  return FinishRows(num_rows);
+}
+
+Status ParquetWriter::FinishRows(int64_t rows) {
   FLOE_RETURN_IF_ERROR(CompressPendingPages());
   num_rows_ += rows;
   row_group_rows_ += rows;

@@ -104,6 +104,16 @@ class ParquetWriter {
   Status WriteBatches(const std::vector<const RowBatch*>& batches,
                       std::vector<std::vector<StoredPages>>* stored);
 
+  // `num_rows` rows whose columns are made as they are written: fill(i, &column) sets leaf i's
+  // values for them (each call gets column i of `columns`, the caller's scratch, one per leaf,
+  // reused from call to call), and the column is validated as WriteBatch validates it and
+  // encoded in the same column task, so the filling (a gather, say) runs on the writer's threads
+  // too. Calls for different columns may run at once. A fill error or an invalid column fails
+  // the writer (other columns may have been written).
+  Status WriteColumns(int64_t num_rows,
+                      const std::function<Status(size_t column, ColumnVector* out)>& fill,
+                      std::vector<ColumnVector>* columns);
+
   // Writes the last row group and the footer, closes the sink.
   Result<FileMetrics> Close();
 
@@ -123,6 +133,8 @@ class ParquetWriter {
   Status ForEachColumn(const std::function<Status(size_t, Codec*)>& fn);
   // threads > 1: compresses the pages the columns queued, on the pool, and commits them.
   Status CompressPendingPages();
+  // After the columns of `rows` rows were written: pages compressed, counts, row group cut.
+  Status FinishRows(int64_t rows);
 
   OutputStream* sink_ = nullptr;
   Schema schema_;

@@ -513,6 +513,76 @@ TEST(ParquetWriter, WriteBatchesWritesTheirConcatenation) {
   }
 }
 
+// WriteColumns makes each column in its column task: the file is byte for byte the one
+// WriteBatch writes from the same columns, at any thread count; a fill that fails, or a column
+// that is not valid, fails the writer.
+TEST(ParquetWriter, WriteColumnsWritesWhatWriteBatchWrites) {
+  Schema s;
+  s.fields = {Col(1, "id", FieldType::kLong, true), Col(2, "s", FieldType::kString)};
+  std::vector<RowBatch> batches;
+  for (int b = 0; b < 4; ++b) {
+    ColumnVector ids;
+    std::vector<std::optional<std::string>> strings;
+    const int rows = 500 + 900 * b;
+    for (int i = 0; i < rows; ++i) {
+      ids.i64.push_back(b * 10000 + i);
+      std::optional<std::string> v;
+      if (i % 5 != 0) v = "value-" + std::to_string((i * 7919) % 1013);
+      strings.push_back(std::move(v));
+    }
+    ids.num_levels = ids.num_values = rows;
+    batches.push_back(Batch(rows, {ids, OptionalBytes(strings)}));
+  }
+  for (int threads : {1, 3}) {
+    SCOPED_TRACE(threads);
+    WriterOptions o;
+    o.threads = threads;
+    o.page_size_bytes = 4096;
+    MemoryOutputStream by_batch("memory:a.parquet");
+    MemoryOutputStream by_column("memory:b.parquet");
+    auto a = ParquetWriter::Make(&by_batch, s, o);
+    auto b = ParquetWriter::Make(&by_column, s, o);
+    ASSERT_TRUE(a.ok() && b.ok());
+    std::vector<ColumnVector> scratch;
+    for (const RowBatch& batch : batches) {
+      ASSERT_TRUE((*a)->WriteBatch(batch).ok());
+      Status st = (*b)->WriteColumns(
+          batch.num_rows,
+          [&](size_t i, ColumnVector* out) {
+            *out = batch.columns[i];
+            return Status::OK();
+          },
+          &scratch);
+      ASSERT_TRUE(st.ok()) << st.ToString();
+    }
+    ASSERT_TRUE((*a)->Close().ok());
+    ASSERT_TRUE((*b)->Close().ok());
+    EXPECT_EQ(by_batch.Release(), by_column.Release());
+
+    MemoryOutputStream failing("memory:c.parquet");
+    auto c = ParquetWriter::Make(&failing, s, o);
+    ASSERT_TRUE(c.ok());
+    Status st = (*c)->WriteColumns(
+        10,
+        [&](size_t i, ColumnVector*) { return Status::IOError("no column " + std::to_string(i)); },
+        &scratch);
+    EXPECT_EQ(st.kind(), ErrorKind::kIOError);
+    EXPECT_EQ((*c)->WriteBatch(batches[0]).kind(), ErrorKind::kIOError);  // the writer is failed
+    MemoryOutputStream invalid("memory:d.parquet");
+    auto d = ParquetWriter::Make(&invalid, s, o);
+    ASSERT_TRUE(d.ok());
+    st = (*d)->WriteColumns(
+        batches[0].num_rows + 1,
+        [&](size_t i, ColumnVector* out) {
+          *out = batches[0].columns[i];
+          return Status::OK();
+        },
+        &scratch);
+    EXPECT_EQ(st.kind(), ErrorKind::kInvalidArgument);
+    EXPECT_NE(st.message().find("column 0 ('id')"), std::string::npos) << st.message();
+  }
+}
+
 // Pages read as stored from one file are copied into another as they are (compaction's fast
 // path): the same bytes, the same values, statistics from the batch's values, in a chunk that
 // may also hold pages encoded here (dictionary pages first, never after copied ones).
