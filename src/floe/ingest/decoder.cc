@@ -371,8 +371,9 @@ static_assert(kEventPadding >= simdjson::SIMDJSON_PADDING);
 
 void DecodedBody::Add(size_t index, std::string_view json) {
   std::string& copy = added.emplace_back(json.size() + kEventPadding, '\0');
-  std::memcpy(copy.data(), json.data(), json.size());
-  events.push_back(RawEvent{index, std::string_view(copy.data(), json.size())});
+  // Compacted, as DecodeBody's events are (the mapper reads them as compact text).
+  size_t len = CompactJsonTo(json, copy.data());
+  events.push_back(RawEvent{index, std::string_view(copy.data(), len)});
 }
 
 namespace {

@@ -54,7 +54,8 @@ struct DecodedBody {
   std::vector<RawEvent> events;
   std::vector<EventError> errors;
 
-  // Appends an event whose text is copied into the body (for bodies made by hand).
+  // Appends an event whose text (valid JSON) is copied, compacted, into the body (for bodies
+  // made by hand).
   void Add(size_t index, std::string_view json);
 
   // The body DecodeBody decoded (inflated, when it was encoded), which its events view: each

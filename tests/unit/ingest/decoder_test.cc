@@ -69,10 +69,12 @@ TEST(DecodeBodyTest, EventsViewTheirBodyAcrossMoves) {
   DecodedBody moved = std::move(*r);
   text.assign(text.size(), '#');  // the events do not view the request's bytes
   moved.Add(7, R"({"type":"w"})");
+  moved.Add(8, "{ \"type\": \"x\", \"data\": {\"p\": {\"q\": [1, \"a b\"]}} }");
   DecodedBody again = std::move(moved);
   want.push_back(R"({"type":"w"})");
+  want.push_back(R"({"type":"x","data":{"p":{"q":[1,"a b"]}}})");  // compacted, as decoded
   EXPECT_EQ(Jsons(again), want);
-  EXPECT_EQ(again.events.back().index, 7u);
+  EXPECT_EQ(again.events.back().index, 8u);
 }
 
 // A body handed over is decoded where it lies: its events view the body itself, compacted in
