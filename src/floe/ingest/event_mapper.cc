@@ -14,7 +14,6 @@
 #include "floe/ingest/decoder_json.h"
 #include "floe/ingest/event_mapper_values.h"
 #include "floe/util/buffer.h"
-#include "floe/util/utf8.h"
 
 namespace floe::ingest {
 
@@ -26,7 +25,7 @@ using iceberg::TypeId;
 struct MapScratch::Impl {
   od::parser parser;
   Buffer padded;  // the event text followed by SIMDJSON_PADDING bytes
-  std::string unescaped;  // keys and strings with escapes, unescaped by the compact scan
+  Buffer unescaped;  // keys and strings with escapes, unescaped by the compact scan
   // Texts rows view that are not in the event as sent.
   std::string data;        // the compact text of `data`
   std::string extensions;  // the extensions object
@@ -169,75 +168,21 @@ class EventReader {
   std::string_view text_;
 };
 
-// Appends the value of a JSON string's escaped text (between its quotes) to `out`; false on an
-// escape that is not JSON's.
-bool AppendUnescaped(std::string_view escaped, std::string* out) {
-  auto hex4 = [&](size_t at, uint32_t* cp) {
-    if (at + 4 > escaped.size()) return false;
-    uint32_t v = 0;
-    for (size_t k = at; k < at + 4; ++k) {
-      char c = escaped[k];
-      int d = (c >= '0' && c <= '9')   ? c - '0'
-              : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-              : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                                       : -1;
-      if (d < 0) return false;
-      v = v * 16 + static_cast<uint32_t>(d);
-    }
-    *cp = v;
-    return true;
-  };
-  for (size_t i = 0; i < escaped.size(); ++i) {
-    char c = escaped[i];
-    if (c != '\\') {
-      out->push_back(c);
-      continue;
-    }
-    if (++i == escaped.size()) return false;
-    switch (escaped[i]) {
-      case '"': out->push_back('"'); break;
-      case '\\': out->push_back('\\'); break;
-      case '/': out->push_back('/'); break;
-      case 'b': out->push_back('\b'); break;
-      case 'f': out->push_back('\f'); break;
-      case 'n': out->push_back('\n'); break;
-      case 'r': out->push_back('\r'); break;
-      case 't': out->push_back('\t'); break;
-      case 'u': {
-        uint32_t cp = 0;
-        if (!hex4(i + 1, &cp)) return false;
-        i += 4;
-        if (cp >= 0xD800 && cp <= 0xDBFF) {  // a high surrogate: its low one must follow
-          uint32_t low = 0;
-          if (i + 2 >= escaped.size() || escaped[i + 1] != '\\' || escaped[i + 2] != 'u' ||
-              !hex4(i + 3, &low) || low < 0xDC00 || low > 0xDFFF) {
-            return false;
-          }
-          i += 6;
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-          return false;
-        }
-        AppendUtf8(cp, out);
-        break;
-      }
-      default: return false;
-    }
-  }
-  return true;
-}
-
 // Reads the members of an event's text as DecodeBody made it (compact: no whitespace outside
 // strings, and validated), without a parser: a scan for quotes and brackets. It checks only what
 // it relies on; text it does not expect (whitespace, a malformed token) makes it give up, and the
 // caller maps the event with the parser instead, which decides and says why.
 class CompactScanner {
  public:
-  // Unescaped keys and strings go to `unescaped`, whose capacity (at least the text's size: a
-  // string's value is never longer than its escaped text) is never exceeded, so views of it
-  // stay valid.
-  CompactScanner(std::string_view text, std::string* unescaped)
-      : p_(text.data()), end_(text.data() + text.size()), unescaped_(*unescaped) {}
+  // Keys and strings with escapes are unescaped by `parser` (allocated), as the parser path
+  // unescapes them, into `unescaped`, whose capacity (the text's size and SIMDJSON_PADDING: a
+  // string's value is never longer than its escaped text) is never exceeded, so views of it stay
+  // valid. `text` is followed by SIMDJSON_PADDING readable bytes.
+  CompactScanner(std::string_view text, const od::parser* parser, Buffer* unescaped)
+      : p_(text.data()),
+        end_(text.data() + text.size()),
+        parser_(*parser),
+        unescaped_(*unescaped) {}
 
   bool Consume(char c) {
     if (p_ == end_ || *p_ != c) return false;
@@ -259,10 +204,13 @@ class CompactScanner {
       *value = *escaped;
       return true;
     }
-    const size_t start = unescaped_.size();
-    if (unescaped_.capacity() - start < escaped->size()) return false;
-    if (!AppendUnescaped(*escaped, &unescaped_)) return false;
-    *value = std::string_view(unescaped_.data() + start, unescaped_.size() - start);
+    if (unescaped_.capacity() - unescaped_.size() < escaped->size() + simdjson::SIMDJSON_PADDING) {
+      return false;
+    }
+    uint8_t* dst = unescaped_.data() + unescaped_.size();
+    auto raw = simdjson::ondemand::raw_json_string(reinterpret_cast<const uint8_t*>(begin));
+    if (parser_.unescape(raw, dst).get(*value) != simdjson::SUCCESS) return false;
+    unescaped_.Resize(unescaped_.size() + value->size());
     return true;
   }
 
@@ -368,7 +316,8 @@ class CompactScanner {
 
   const char* p_;
   const char* end_;
-  std::string& unescaped_;
+  const od::parser& parser_;
+  Buffer& unescaped_;
 };
 
 std::string Compact(std::string_view json) {
@@ -450,10 +399,10 @@ class MapRun {
   // Maps a RawEvent's text (compact and validated by DecodeBody) with a CompactScanner, several
   // times faster than the parser; nullopt when the scan gives up, and the run must not be used
   // again (the caller maps the event with Run on a new one).
-  std::optional<Status> RunCompact(std::string_view text, std::string* unescaped,
-                                   int64_t received_at) {
+  std::optional<Status> RunCompact(std::string_view text, const od::parser* parser,
+                                   Buffer* unescaped, int64_t received_at) {
     compact_ = true;
-    CompactScanner scan(text, unescaped);
+    CompactScanner scan(text, parser, unescaped);
     if (!scan.Consume('{')) return std::nullopt;
     if (!scan.Consume('}')) {
       while (true) {
@@ -707,14 +656,14 @@ class MapRun {
         }
         case EventMapper::Source::kData: {
           const Member& data = slots_[kSlotData];
-          if (data.present && data.type != od::json_type::null && compact_) {
+          if (!data.present || data.type == od::json_type::null) {
+            v = Null();
+          } else if (compact_) {
             v = Str(data.raw);  // compact already: view the event's text
-          } else if (data.present && data.type != od::json_type::null) {
+          } else {
             data_.clear();
             AppendCompactJson(data.raw, &data_);
             v = Str(data_);
-          } else {
-            v = Null();
           }
           break;
         }
@@ -827,11 +776,15 @@ Status EventMapper::MapRow(std::string_view event_json, int64_t received_at_micr
   static_assert(kEventPadding >= simdjson::SIMDJSON_PADDING);
   MapScratch::Impl* s = scratch->impl();
   if (decoded) {
-    s->unescaped.clear();
-    s->unescaped.reserve(event_json.size());
+    s->unescaped.Clear();
+    s->unescaped.Reserve(event_json.size() + simdjson::SIMDJSON_PADDING);
+    // The scan unescapes with the parser's string routine, which needs an allocated parser.
+    if (s->parser.capacity() == 0 && s->parser.allocate(kEventPadding) != simdjson::SUCCESS) {
+      return Status::Internal("mapper: the JSON parser could not be allocated");
+    }
     MapRun run(columns_, events_table_, nullptr, event_json, &s->data, &s->extensions, row);
     if (std::optional<Status> mapped =
-            run.RunCompact(event_json, &s->unescaped, received_at_micros)) {
+            run.RunCompact(event_json, &s->parser, &s->unescaped, received_at_micros)) {
       return *mapped;
     }
   }
