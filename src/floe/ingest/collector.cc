@@ -23,6 +23,7 @@
 #include "floe/catalog/table.h"
 #include "floe/catalog/transaction.h"
 #include "floe/iceberg/data_file.h"
+#include "floe/iceberg/datetime.h"
 #include "floe/iceberg/json_serde.h"
 #include "floe/ingest/dedup_window.h"
 #include "floe/ingest/event_mapper.h"
@@ -512,7 +513,7 @@ Status Collector::Impl::PartitionOf(const TableState& t, const MappedRow& row,
       cache->ranges.clear();
       break;
     }
-    const int64_t unit = kind == K::kDay ? int64_t{86400} * 1000000 : int64_t{3600} * 1000000;
+    const int64_t unit = kind == K::kDay ? iceberg::kMicrosPerDay : iceberg::kMicrosPerHour;
     const int64_t first = int64_t{p.int_value()} * unit;
     cache->ranges.emplace_back(first, first + unit);
   }

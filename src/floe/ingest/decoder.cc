@@ -72,7 +72,7 @@ Result<CodecKind> ParseContentEncoding(std::string_view header) {
                               "\" is not supported: use gzip, zstd or none");
 }
 
-// The body inflated from `encoding`, followed by kEventPadding zero bytes.
+// The body inflated from `encoding`.
 Result<Buffer> InflateBody(CodecKind encoding, std::string_view body, const DecodeLimits& limits) {
   Buffer text;
   FLOE_ASSIGN_OR_RETURN(std::unique_ptr<Codec> codec, MakeCodec(encoding));
@@ -192,10 +192,8 @@ class BodyDecoder {
   DecodedBody Finish() {
     char* base = reinterpret_cast<char*>(body_.data());
     for (RawEvent& e : out_.events) {
+      if (IsCompactJson(e.json)) continue;  // as events mostly are
       char* at = base + (e.json.data() - text_.data());
-      size_t low = 0;
-      for (unsigned char c : e.json) low += c <= 0x20;
-      if (low == 0) continue;  // compact already, as events mostly are
       scratch_.Resize(e.json.size());
       size_t len = CompactJsonTo(e.json, reinterpret_cast<char*>(scratch_.data()));
       std::memcpy(at, scratch_.data(), len);

@@ -139,12 +139,15 @@ size_t ErrorOffset(simdjson::error_code code, std::string_view doc_text, od::doc
   return static_cast<size_t>(at - doc_text.data());
 }
 
-size_t CompactJsonTo(std::string_view json, char* out) {
-  // Whitespace and (invalid, so absent) control characters are the only bytes <= 0x20: text
-  // without them is compact already, and a plain copy is much cheaper than minify().
+bool IsCompactJson(std::string_view json) {
   size_t low = 0;
   for (unsigned char c : json) low += c <= 0x20;
-  if (low == 0) {
+  return low == 0;
+}
+
+size_t CompactJsonTo(std::string_view json, char* out) {
+  // A plain copy is much cheaper than minify().
+  if (IsCompactJson(json)) {
     std::memcpy(out, json.data(), json.size());
     return json.size();
   }

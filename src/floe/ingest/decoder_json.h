@@ -27,6 +27,9 @@ std::string JsonErrorText(simdjson::error_code code);
 size_t ErrorOffset(simdjson::error_code code, std::string_view doc_text,
                    simdjson::ondemand::document* doc);
 
+// Whether JSON text is compact already: whitespace (and control characters, which valid JSON has
+// none of) are the only bytes <= 0x20.
+bool IsCompactJson(std::string_view json);
 // Appends the compact form (no whitespace outside strings) of validated JSON text.
 void AppendCompactJson(std::string_view json, std::string* out);
 // Writes that compact form to `out` (room for json.size() bytes); returns its length.

@@ -72,25 +72,31 @@ std::optional<int64_t> ParseRfc3339(std::string_view text) {
   if (text.size() < 16 || text.size() > 64 || text[4] != '-' || text[7] != '-') {
     return std::nullopt;
   }
-  char buf[64];  // normalized copy; on the stack, this runs for every event
-  size_t n = text.size();
-  std::memcpy(buf, text.data(), n);
-  if (buf[10] == ' ' || buf[10] == 't') buf[10] = 'T';
-  if (buf[n - 1] == 'z') buf[n - 1] = 'Z';
-  std::string_view s(buf, n);
-  size_t dot = s.find('.', 11);
+  const size_t dot = text.find('.', 11);
+  size_t digits = 0;  // of the fraction
   if (dot != std::string_view::npos) {
-    size_t end = dot + 1;
-    while (end < n && buf[end] >= '0' && buf[end] <= '9') ++end;
-    if (end - dot - 1 > 9) return std::nullopt;
-    // Iceberg keeps microseconds: nanosecond digits are dropped, not an error.
-    if (end - dot - 1 > 6) {
-      std::memmove(buf + dot + 7, buf + end, n - end);
-      n -= end - (dot + 7);
-      s = std::string_view(buf, n);
+    while (dot + 1 + digits < text.size() && text[dot + 1 + digits] >= '0' &&
+           text[dot + 1 + digits] <= '9') {
+      ++digits;
     }
   }
-  bool zone = buf[n - 1] == 'Z' || s.find_first_of("+-", 11) != std::string_view::npos;
+  if (digits > 9) return std::nullopt;
+  std::string_view s = text;  // parsed where it lies unless it needs normalizing
+  char buf[64];               // the normalized copy; on the stack, this runs for every event
+  if (text[10] != 'T' || text.back() == 'z' || digits > 6) {
+    size_t n = text.size();
+    std::memcpy(buf, text.data(), n);
+    if (buf[10] == ' ' || buf[10] == 't') buf[10] = 'T';
+    if (buf[n - 1] == 'z') buf[n - 1] = 'Z';
+    // Iceberg keeps microseconds: nanosecond digits are dropped, not an error.
+    if (digits > 6) {
+      const size_t end = dot + 1 + digits;
+      std::memmove(buf + dot + 7, buf + end, n - end);
+      n -= end - (dot + 7);
+    }
+    s = std::string_view(buf, n);
+  }
+  bool zone = s.back() == 'Z' || s.find_first_of("+-", 11) != std::string_view::npos;
   return iceberg::ParseTimestamp(s, zone);
 }
 
@@ -242,55 +248,10 @@ Result<Literal> CoerceValue(const JsonScalar& value, std::string_view column, co
                                  QuoteValue(value.raw) + " is " + r.status().message());
 }
 
-namespace {
-
-// The form nearly every event's time takes, "2026-01-05T13:05:00.123Z" (0 to 9 fraction digits,
-// UTC), read with no copy; anything else (other separators, offsets, a date that does not exist)
-// is left to the general parsers, which give the same value for this form.
-std::optional<int64_t> ParseCanonicalUtc(std::string_view t) {
-  if (t.size() < 20 || t.size() > 30 || t.back() != 'Z' || t[4] != '-' || t[7] != '-' ||
-      t[10] != 'T' || t[13] != ':' || t[16] != ':') {
-    return std::nullopt;
-  }
-  auto digits = [&](size_t at, size_t n, int64_t* out) {
-    int64_t v = 0;
-    for (size_t i = at; i < at + n; ++i) {
-      if (t[i] < '0' || t[i] > '9') return false;
-      v = v * 10 + (t[i] - '0');
-    }
-    *out = v;
-    return true;
-  };
-  int64_t year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, frac = 0;
-  if (!digits(0, 4, &year) || !digits(5, 2, &month) || !digits(8, 2, &day) ||
-      !digits(11, 2, &hour) || !digits(14, 2, &minute) || !digits(17, 2, &second)) {
-    return std::nullopt;
-  }
-  const size_t fraction = t.size() - 20;  // with its dot
-  if (fraction == 1) return std::nullopt;  // a dot without digits
-  if (fraction > 1) {
-    if (t[19] != '.' || !digits(20, fraction - 1, &frac)) return std::nullopt;
-    // Microseconds: digits past the sixth are dropped, as ParseRfc3339 drops them.
-    for (size_t n = fraction - 1; n < 6; ++n) frac *= 10;
-    for (size_t n = fraction - 1; n > 6; --n) frac /= 10;
-  }
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (month < 1 || month > 12 || day < 1 ||
-      day > kDays[month - 1] + (month == 2 && leap ? 1 : 0) || hour > 23 || minute > 59 ||
-      second > 59) {
-    return std::nullopt;
-  }
-  const int64_t days =
-      iceberg::DaysFromCivil(year, static_cast<int32_t>(month), static_cast<int32_t>(day));
-  return days * iceberg::kMicrosPerDay +
-         ((hour * 60 + minute) * 60 + second) * iceberg::kMicrosPerSecond + frac;
-}
-
-}  // namespace
-
 std::optional<int64_t> ParseEventTime(std::string_view text) {
-  if (std::optional<int64_t> micros = ParseCanonicalUtc(text)) return micros;
+  // A date ("2026-01-...") cannot be a number: no failed epoch-milliseconds attempt first for the
+  // form nearly every event's time takes.
+  if (text.size() >= 16 && text[4] == '-' && text[7] == '-') return ParseRfc3339(text);
   if (text.empty()) return std::nullopt;
   if ((text[0] >= '0' && text[0] <= '9') || text[0] == '-') {
     if (std::optional<int64_t> micros = EpochMillisToMicros(text)) return micros;

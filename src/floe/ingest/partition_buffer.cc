@@ -442,7 +442,6 @@ bool PartitionBuffer::SortByOrdinals(const std::vector<SortKey>& keys,
     std::vector<size_t> next(start.begin(), start.end() - 1);
     for (const Entry& e : entries) sorted[next[static_cast<size_t>(e.key[0])]++] = e;
     std::vector<Entry> late;
-    std::vector<Entry> merged;
     for (size_t b = 0; b + 1 < start.size(); ++b) {
       auto first = sorted.begin() + static_cast<std::ptrdiff_t>(start[b]);
       auto last = sorted.begin() + static_cast<std::ptrdiff_t>(start[b + 1]);
@@ -458,10 +457,9 @@ bool PartitionBuffer::SortByOrdinals(const std::vector<SortKey>& keys,
           *kept++ = *it;
         }
       }
-      std::sort(late.begin(), late.end(), less);
-      merged.resize(static_cast<size_t>(last - first));
-      std::merge(first, kept, late.begin(), late.end(), merged.begin(), less);
-      std::copy(merged.begin(), merged.end(), first);
+      std::copy(late.begin(), late.end(), kept);
+      std::sort(kept, last, less);
+      std::inplace_merge(first, kept, last, less);
     }
     entries = std::move(sorted);
   }

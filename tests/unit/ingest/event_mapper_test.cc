@@ -426,8 +426,9 @@ TEST_F(TableMapperTest, LongValuesAreCutInMessages) {
   EXPECT_THAT(msg, HasSubstr("...\" is not a whole number"));
 }
 
-// "2026-01-05T13:05:00.123Z", nearly every event's form, has a path of its own: it must give what
-// the general parser gives (fraction past microseconds dropped) and refuse what it refuses.
+// "2026-01-05T13:05:00.123Z", nearly every event's form, is parsed where it lies, without the
+// normalized copy: it must give what iceberg::ParseTimestamp gives (fraction past microseconds
+// dropped) and refuse what it refuses.
 TEST(ParseEventTimeTest, CanonicalUtcAsTheGeneralParserReadsIt) {
   uint32_t seed = 1;
   auto next = [&](uint32_t n) {
