@@ -602,6 +602,17 @@ void AppendRawArray(std::string* out, const std::string& json) {
   }
 }
 
+// A JSON array of each item's tree, dumped.
+template <typename T, typename ToJson>
+void AppendDumps(std::string* out, const std::vector<T>& items, ToJson to_json) {
+  out->push_back('[');
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    out->append(to_json(items[i]).dump());
+  }
+  out->push_back(']');
+}
+
 }  // namespace
 
 std::string TableMetadataToJson(const TableMetadata& m, bool pretty, MetadataJsonCache* cache) {
@@ -635,12 +646,7 @@ std::string TableMetadataToJson(const TableMetadata& m, bool pretty, MetadataJso
   AppendKey(&out, "current-schema-id");
   AppendNumber(&out, m.current_schema_id);
   AppendKey(&out, "schemas");
-  out.push_back('[');
-  for (size_t i = 0; i < m.schemas.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    out.append(SchemaToJson(m.schemas[i]).dump());
-  }
-  out.push_back(']');
+  AppendDumps(&out, m.schemas, [](const Schema& x) { return SchemaToJson(x); });
   const PartitionSpec* default_spec = m.SpecById(m.default_spec_id);
   if (v == 1 && default_spec != nullptr) {
     AppendKey(&out, "partition-spec");
@@ -649,23 +655,14 @@ std::string TableMetadataToJson(const TableMetadata& m, bool pretty, MetadataJso
   AppendKey(&out, "default-spec-id");
   AppendNumber(&out, m.default_spec_id);
   AppendKey(&out, "partition-specs");
-  out.push_back('[');
-  for (size_t i = 0; i < m.partition_specs.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    out.append(PartitionSpecToJson(m.partition_specs[i]).dump());
-  }
-  out.push_back(']');
+  AppendDumps(&out, m.partition_specs,
+              [](const PartitionSpec& x) { return PartitionSpecToJson(x); });
   AppendKey(&out, "last-partition-id");
   AppendNumber(&out, m.last_partition_id);
   AppendKey(&out, "default-sort-order-id");
   AppendNumber(&out, m.default_sort_order_id);
   AppendKey(&out, "sort-orders");
-  out.push_back('[');
-  for (size_t i = 0; i < m.sort_orders.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    out.append(SortOrderToJson(m.sort_orders[i]).dump());
-  }
-  out.push_back(']');
+  AppendDumps(&out, m.sort_orders, [](const SortOrder& x) { return SortOrderToJson(x); });
   AppendKey(&out, "properties");
   out.push_back('{');
   for (auto it = m.properties.begin(); it != m.properties.end(); ++it) {
