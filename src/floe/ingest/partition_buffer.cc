@@ -86,6 +86,25 @@ int64_t HeldBytes(const ColumnVector& c) {
 
 void AppendValue(const LeafColumn& leaf, const Literal& v, ColumnVector* column);
 
+// Room for `rows` levels of `leaf` in `c`, and `values` values in the vector of its physical type
+// (byte arrays: their offsets and `bytes` bytes).
+void ReserveRows(const LeafColumn& leaf, size_t rows, size_t values, size_t bytes,
+                 ColumnVector* c) {
+  if (leaf.max_def > 0) c->def_levels.reserve(rows);
+  if (values == 0) return;
+  switch (leaf.physical) {
+    case PhysicalType::kBoolean: c->bools.reserve(values); break;
+    case PhysicalType::kInt32: c->i32.reserve(values); break;
+    case PhysicalType::kInt64: c->i64.reserve(values); break;
+    case PhysicalType::kFloat: c->f32.reserve(values); break;
+    case PhysicalType::kDouble: c->f64.reserve(values); break;
+    default:
+      c->offsets.reserve(values + 1);
+      c->bytes.reserve(bytes);
+      break;
+  }
+}
+
 // Copies value `i` of `from` to the end of `to`.
 void CopyValue(const LeafColumn& leaf, const ColumnVector& from, int32_t i, ColumnVector* to) {
   size_t k = static_cast<size_t>(i);
@@ -154,7 +173,18 @@ PartitionBuffer::PartitionBuffer(const std::vector<LeafColumn>* leaves,
       expected_rows_(expected_rows) {}
 
 PartitionBuffer::Chunk& PartitionBuffer::Tail() {
-  if (chunks_.empty()) chunks_.push_back(Chunk{std::vector<ColumnVector>(leaves_->size()), 0});
+  if (chunks_.empty()) {
+    chunks_.push_back(Chunk{std::vector<ColumnVector>(leaves_->size()), 0});
+    // A body's buffer: room for the sample rows at once (64 bytes a byte array), instead of
+    // growing to them value by value (five reallocations of every vector); ReserveExpected
+    // sizes it for the rest.
+    if (expected_rows_ > 2 * kSampleRows) {
+      for (size_t i = 0; i < leaves_->size(); ++i) {
+        ReserveRows((*leaves_)[i], kSampleRows, kSampleRows, kSampleRows * 64,
+                    &chunks_.back().columns[i]);
+      }
+    }
+  }
   return chunks_.back();
 }
 
@@ -173,15 +203,11 @@ void PartitionBuffer::ReserveExpected() {
   Chunk& tail = chunks_.back();
   const auto rows = static_cast<size_t>(expected_rows_);
   const auto sample = static_cast<size_t>(tail.rows);
-  for (ColumnVector& c : tail.columns) {
-    if (!c.def_levels.empty()) c.def_levels.reserve(rows);
-    if (!c.bools.empty()) c.bools.reserve(rows);
-    if (!c.i32.empty()) c.i32.reserve(rows);
-    if (!c.i64.empty()) c.i64.reserve(rows);
-    if (!c.f32.empty()) c.f32.reserve(rows);
-    if (!c.f64.empty()) c.f64.reserve(rows);
-    if (!c.offsets.empty()) c.offsets.reserve(rows + 1);
-    if (!c.bytes.empty()) c.bytes.reserve(c.bytes.size() / sample * rows / 8 * 9);
+  for (size_t i = 0; i < leaves_->size(); ++i) {
+    ColumnVector& c = tail.columns[i];
+    // A column with no value in the sample (all null so far) reserves its levels only.
+    ReserveRows((*leaves_)[i], rows, c.num_values > 0 ? rows : 0,
+                c.bytes.size() / sample * rows / 8 * 9, &c);
   }
   expected_rows_ = 0;
 }
@@ -235,7 +261,6 @@ Status PartitionBuffer::AppendRow(const MappedRow& row) {
   }
   ++tail.rows;
   ++rows_;
-  constexpr int64_t kSampleRows = 32;
   if (tail.rows == kSampleRows && expected_rows_ > 2 * kSampleRows) ReserveExpected();
   return Status::OK();
 }

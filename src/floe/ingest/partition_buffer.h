@@ -79,6 +79,8 @@ class PartitionBuffer {
   // values; false (order untouched) when a key column has nulls or floating-point values.
   bool SortByOrdinals(const std::vector<SortKey>& keys, std::vector<uint32_t>* order) const;
 
+  // A body's buffer sizes its columns from its first kSampleRows rows.
+  static constexpr int64_t kSampleRows = 32;
   int64_t rows_ = 0;
   int64_t sealed_bytes_ = 0;  // held by the chunks before the tail
   int64_t expected_rows_ = 0;
