@@ -71,8 +71,12 @@ void DedupWindow::KeyTimes::Grow() {
 }
 
 void DedupWindow::Expire(int64_t now_micros) {
+  // The oldest ids go first, one for each new one once the count bound is reached: their slots
+  // are loaded this many ids ahead, so the forgetting waits for a cache miss less often.
+  constexpr size_t kPrefetchAhead = 8;
   while (!order_.empty() && (order_.front().second <= now_micros - window_micros_ ||
                              static_cast<int64_t>(ids_.size()) > max_ids_)) {
+    if (order_.size() > kPrefetchAhead) ids_.Prefetch(order_[kPrefetchAhead].first);
     int64_t* at = ids_.Find(order_.front().first);
     // A key accepted again later has a newer entry further back; only its last one counts.
     if (at != nullptr && *at == order_.front().second) ids_.Erase(order_.front().first);
