@@ -77,6 +77,7 @@ struct AppendStringBody {
     value_type& body_;
   };
 };
+
 // After a response that closes the connection, unread request bytes are drained this long so the
 // close does not turn into a reset that destroys the response before the client reads it.
 constexpr int64_t kLingerMs = 2000;
