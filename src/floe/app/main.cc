@@ -7,8 +7,11 @@
 
 #include "floe/cli/cli.h"
 #include "floe/common/clock.h"
+#include "floe/common/malloc_tuning.h"
 
 int main(int argc, char** argv) {
+  // May re-execute this binary (same pid and arguments) so that glibc's malloc uses huge pages.
+  floe::TuneMallocAtStart(argv);
   std::ios::sync_with_stdio(false);
   floe::SystemClock clock;
   floe::cli::CliContext ctx{&std::cout,

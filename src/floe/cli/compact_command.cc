@@ -1,7 +1,6 @@
 // floe compact: one compaction run of a table (the admin API's POST /admin/compact without a
 // server), with a progress bar on a terminal and the run report with --json.
 
-#include <malloc.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -124,11 +123,6 @@ Result<maintenance::CompactionRequest> RequestFromSettings(const Settings& s, co
 
 int RunCompact(const Args& args, const CliContext& ctx) {
   constexpr std::string_view kName = "compact";
-  // One malloc arena: with parallelism > 1 the decoding thread allocates the batches the writer
-  // frees, and the writer's threads grow the page buffers it reuses; with an arena per thread
-  // each kept its own freed memory and peak RSS on 64 KiB rows went from 118 to 167 MB (over
-  // the memory limit's bound). MALLOC_ARENA_MAX, when set, still decides.
-  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 1);
   Result<Settings> settings = Settings::Load(args, ctx);
   if (!settings.ok()) return ReportError(ctx, kName, settings.status());
   const Settings& s = *settings;

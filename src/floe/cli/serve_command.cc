@@ -3,7 +3,6 @@
 // and the process exits 0.
 
 #include <fcntl.h>
-#include <malloc.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -335,11 +334,6 @@ Status Serve(const Args& args, const CliContext& ctx) {
     return Status::InvalidArgument("unexpected argument '" + args.positional()[0] + "'");
   // Before any thread starts, so every thread inherits the mask and the signals wait for us.
   server::BlockTerminationSignals();
-  // glibc gives threads malloc arenas of their own (up to 8 per core); request workers fill the
-  // ingest buffers that the flush thread frees, and memory freed into one arena is not reused by
-  // another, so RSS reached about twice what two arenas need (interop ingest_serve_memory).
-  // MALLOC_ARENA_MAX, when set, still decides.
-  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
   FLOE_ASSIGN_OR_RETURN(Settings settings, Settings::Load(args, ctx));
   FLOE_ASSIGN_OR_RETURN(std::unique_ptr<Logger> logger, MakeLogger(settings, ctx, LogLevel::kInfo));
   FLOE_ASSIGN_OR_RETURN(ingest::CollectorOptions collector_options,

@@ -1,7 +1,8 @@
 // `floe serve` start-up and shutdown as DESIGN.md promises them: a bad --listen stops start-up
 // naming the setting; without ADMIN_TOKEN a random token is written to <state-dir>/admin-token
 // (mode 0600, logged by path only, new at every start) and the admin API is never open; ingest is
-// open without FLOE_API_KEYS; SIGINT commits what is buffered and exits 0.
+// open without FLOE_API_KEYS; SIGINT commits what is buffered and exits 0; the heap is backed by
+// huge pages where the kernel gives them on request.
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -74,7 +75,45 @@ const token2 = fs.readFileSync(tokenFile, 'utf8').trim()
 check(token2 !== token, 'a new admin token at every start')
 r = await post(`${server.url}/admin/flush`, '', { Authorization: `Bearer ${token}` })
 check(r.status === 401, `the old token is refused: ${r.status}`)
+
+// Huge pages for the heap (src/floe/common/malloc_tuning.h): where the kernel gives them on
+// request (THP mode `madvise`), floe re-executes itself, same pid, with glibc.malloc.hugetlb=1,
+// and the heap its buffers grew into is eligible; an operator's own GLIBC_TUNABLES choice stays.
+const thpMode = fs.existsSync('/sys/kernel/mm/transparent_hugepage/enabled')
+  ? fs.readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8') : ''
+const environ = (pid) => fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
+  .filter((v) => v.startsWith('GLIBC_TUNABLES='))
+// Whether some [heap] mapping of the process may hold transparent huge pages.
+const heapEligible = (pid) => fs.readFileSync(`/proc/${pid}/smaps`, 'utf8').split(/\n(?=[0-9a-f]+-)/)
+  .some((m) => m.split('\n')[0].endsWith('[heap]') && /THPeligible:\s+1/.test(m))
+// ~10 MB of events in four bodies: enough for the buffers to grow the heap by huge pages.
+const bulk = Array.from({ length: 5000 }, (_, i) => JSON.stringify({
+  id: `bulk-${i}`, type: 'page_view', source: 'web', time: 1764331200000 + i,
+  properties: { path: `/p/${i}`, text: 'x'.repeat(400) } })).join('\n')
+async function postBulk(url) {
+  for (let k = 0; k < 4; k++) {
+    const b = await post(`${url}/v1/events`, bulk.replaceAll('"bulk-', `"bulk${k}-`))
+    check(b.status === 202, `bulk body ${k}: ${b.status} ${b.text.slice(0, 200)}`)
+  }
+}
+if (thpMode.includes('[madvise]')) {
+  check(JSON.stringify(environ(server.proc.pid)) === '["GLIBC_TUNABLES=glibc.malloc.hugetlb=1"]',
+    `floe serve runs with glibc.malloc.hugetlb=1: ${environ(server.proc.pid)}`)
+  await postBulk(server.url)
+  check(heapEligible(server.proc.pid), 'the heap of floe serve is eligible for huge pages')
+} else {
+  check(environ(server.proc.pid).length === 0, `THP mode ${thpMode.trim()}: no re-exec needed`)
+}
 const stopped2 = await server.stop()
 check(stopped2.code === 0, `second exit: ${JSON.stringify(stopped2)}`)
+if (thpMode.includes('[madvise]')) {
+  server = await startServe(dir, { extraEnv: { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' } })
+  check(JSON.stringify(environ(server.proc.pid)) === '["GLIBC_TUNABLES=glibc.malloc.hugetlb=0"]',
+    `the operator's GLIBC_TUNABLES is kept: ${environ(server.proc.pid)}`)
+  await postBulk(server.url)
+  check(!heapEligible(server.proc.pid), 'with glibc.malloc.hugetlb=0 the heap keeps 4 KiB pages')
+  const stopped3 = await server.stop()
+  check(stopped3.code === 0, `third exit: ${JSON.stringify(stopped3)}`)
+}
 
 finish({ test: 'serve_basics' })

@@ -1,0 +1,76 @@
+#include "floe/common/malloc_tuning.h"
+
+#include <malloc.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string_view>
+
+namespace floe {
+
+namespace {
+
+constexpr std::string_view kHugePages = "glibc.malloc.hugetlb";
+
+// Whether the kernel gives huge pages to memory advised for them and only to that: the one mode
+// where glibc's tunable changes anything.
+bool ThpModeIsMadvise() {
+  std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
+  const std::string mode((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return mode.find("[madvise]") != std::string::npos;
+}
+
+}  // namespace
+
+bool NamesTunable(const char* tunables_or_null, std::string_view key) {
+  if (tunables_or_null == nullptr) return false;
+  std::string_view tunables = tunables_or_null;
+  while (!tunables.empty()) {
+    const size_t end = tunables.find(':');
+    const std::string_view pair = tunables.substr(0, end);
+    if (pair.substr(0, pair.find('=')) == key) return true;
+    if (end == std::string_view::npos) break;
+    tunables.remove_prefix(end + 1);
+  }
+  return false;
+}
+
+std::optional<std::string> TunablesWithHugePages(const char* current) {
+  if (NamesTunable(current, kHugePages)) return std::nullopt;
+  std::string next(current != nullptr ? current : "");
+  if (!next.empty()) next += ':';
+  next += kHugePages;
+  next += "=1";
+  return next;
+}
+
+void TuneMallocAtStart(char** argv) {
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  std::optional<std::string> next = TunablesWithHugePages(tunables);
+  if (next.has_value() && ThpModeIsMadvise()) {
+    const std::optional<std::string> before =
+        tunables != nullptr ? std::optional<std::string>(tunables) : std::nullopt;
+    if (setenv("GLIBC_TUNABLES", next->c_str(), 1) == 0) {
+      execv("/proc/self/exe", argv);
+      // No /proc, or the binary is gone: run on as we are, with the environment we were given.
+      if (before.has_value()) {
+        setenv("GLIBC_TUNABLES", before->c_str(), 1);
+      } else {
+        unsetenv("GLIBC_TUNABLES");
+      }
+    }
+  }
+  tunables = std::getenv("GLIBC_TUNABLES");
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr &&
+      !NamesTunable(tunables, "glibc.malloc.arena_max")) {
+    mallopt(M_ARENA_MAX, 1);
+  }
+  if (std::getenv("MALLOC_MMAP_MAX_") == nullptr &&
+      !NamesTunable(tunables, "glibc.malloc.mmap_max")) {
+    mallopt(M_MMAP_MAX, 0);
+  }
+}
+
+}  // namespace floe

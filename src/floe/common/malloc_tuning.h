@@ -1,0 +1,56 @@
+#pragma once
+
+// How the floe binary sets up glibc's malloc, once, at the top of main().
+//
+// floe's hot paths (the collector's column buffers, the dedup window, the Parquet writer's
+// pages, compaction's batches) are a few hundred MB of large blocks, filled once and freed per
+// flush. On 4 KiB pages that is one page fault per 4 KiB first touched (~120-160k per million
+// events ingested), and on virtual machines a fault is dear: `floe ingest` spent a third of its
+// CPU in the kernel, most of it faulting. Backed by transparent huge pages the same memory takes
+// one fault per 2 MiB and far fewer TLB misses (bench/README.md, "Huge pages for the heap").
+//
+// Two things give that:
+//  - one malloc arena (`mallopt(M_ARENA_MAX, 1)`): the main arena grows by brk, the others live
+//    in 64 MiB mmap'd heaps that glibc never advises for huge pages. One arena also lets memory
+//    freed by one thread serve the allocations of another: glibc gives threads arenas of their
+//    own (up to 8 per core) and never moves freed memory between them, so with an arena per
+//    thread `floe serve` (request workers fill the buffers the flush thread frees) reached about
+//    twice the RSS (interop ingest_serve_memory), and `floe compact` (its decoding thread
+//    allocates the batches the writer frees) 167 MB where one arena takes 118;
+//  - no mmap'd chunks (`mallopt(M_MMAP_MAX, 0)`): glibc serves blocks past its mmap threshold
+//    (128 KiB to 32 MiB) with mmap of their own and unmaps them when freed, so every flush
+//    faulted its column buffers in again and every unmap of a many-threaded process costs a TLB
+//    shootdown. From the heap they are reused, and go back to the system only when the collector
+//    hands memory back (malloc_trim, see Collector's ReturnFreedMemory);
+//  - glibc's tunable `glibc.malloc.hugetlb=1`, which makes malloc `madvise(MADV_HUGEPAGE)` the
+//    memory it takes from the system. glibc reads tunables only from the environment when a
+//    process starts, so the binary re-executes itself (same pid, same arguments) once with the
+//    tunable added to GLIBC_TUNABLES. This matters only where the kernel's THP mode is
+//    `madvise` (with `always` the heap gets huge pages anyway, with `never` it gets none).
+//
+// An operator's own choice wins: GLIBC_TUNABLES naming `glibc.malloc.hugetlb` (e.g. `=0` to turn
+// huge pages off) is left as it is and no re-exec happens; MALLOC_ARENA_MAX or MALLOC_MMAP_MAX_,
+// or `glibc.malloc.arena_max` or `glibc.malloc.mmap_max` in GLIBC_TUNABLES, keep what the
+// operator set.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace floe {
+
+// The GLIBC_TUNABLES value to re-execute with, given the current one (nullptr when unset), or
+// nullopt when it already names glibc.malloc.hugetlb.
+std::optional<std::string> TunablesWithHugePages(const char* current);
+
+// Whether GLIBC_TUNABLES' value (colon-separated name=value pairs; nullptr when unset) names
+// the tunable `key`.
+bool NamesTunable(const char* tunables, std::string_view key);
+
+// Called first thing in main(), before any thread starts: where the kernel's THP mode is
+// `madvise`, re-executes /proc/self/exe with the huge-page tunable when it is missing (returns
+// only when that is not needed or exec failed, in which case floe runs on with 4 KiB pages);
+// then sets one malloc arena and no mmap'd chunks.
+void TuneMallocAtStart(char** argv);
+
+}  // namespace floe
