@@ -1,9 +1,7 @@
 // floe compact: one compaction run of a table (the admin API's POST /admin/compact without a
 // server), with a progress bar on a terminal and the run report with --json.
 
-
 #include <algorithm>
-#include <cstdlib>
 #include <ostream>
 #include <sstream>
 

@@ -9,7 +9,7 @@
 // CPU in the kernel, most of it faulting. Backed by transparent huge pages the same memory takes
 // one fault per 2 MiB and far fewer TLB misses (bench/README.md, "Huge pages for the heap").
 //
-// Two things give that:
+// Three things give that:
 //  - one malloc arena (`mallopt(M_ARENA_MAX, 1)`): the main arena grows by brk, the others live
 //    in 64 MiB mmap'd heaps that glibc never advises for huge pages. One arena also lets memory
 //    freed by one thread serve the allocations of another: glibc gives threads arenas of their
