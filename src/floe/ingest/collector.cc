@@ -612,7 +612,7 @@ Result<MappedBody> Collector::Impl::Map(const TableIdentifier& table_id, Decoded
       continue;
     }
     if (cache.changed) {
-      auto [it, added] = part_of.emplace(cache.path, static_cast<uint32_t>(rows->parts.size()));
+      auto [it, added] = part_of.try_emplace(cache.path, static_cast<uint32_t>(rows->parts.size()));
       if (added) {
         rows->parts.push_back(
             std::make_unique<PartitionBuffer>(&t.layout->leaves, cache.partition, cache.path,

@@ -397,7 +397,9 @@ std::optional<std::vector<uint64_t>> Ordinals(const LeafColumn& leaf,
       default:
         for (size_t k = 0; k < m; ++k) {
           std::string_view v = BytesAt(c, static_cast<int32_t>(k));
-          auto [it, added] = ids.emplace(v, static_cast<uint32_t>(distinct.size()));
+          // try_emplace, not emplace: emplace makes (mallocs) a node before it looks, once per
+          // row, and a flush's mallocs contend with the mapping threads' for the one arena.
+          auto [it, added] = ids.try_emplace(v, static_cast<uint32_t>(distinct.size()));
           if (added) distinct.push_back(v);
           out[r++] = it->second;
         }
