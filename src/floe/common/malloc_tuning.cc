@@ -73,4 +73,29 @@ void TuneMallocAtStart(char** argv) {
   }
 }
 
+size_t PrepareHeapForBulkLoad(size_t bytes) {
+#if defined(__SANITIZE_ADDRESS__)
+  (void)bytes;
+  return 0;
+#else
+  if (bytes == 0 || std::getenv("MALLOC_TRIM_THRESHOLD_") != nullptr ||
+      NamesTunable(std::getenv("GLIBC_TUNABLES"), "glibc.malloc.trim_threshold")) {
+    return 0;
+  }
+  // -1: never trim the top on free (mallopt(3)); malloc_trim still does.
+  mallopt(M_TRIM_THRESHOLD, -1);
+  const size_t mapped_before = mallinfo2().hblkhd;
+  auto* block = static_cast<volatile char*>(std::malloc(bytes));
+  if (block == nullptr) return 0;
+  size_t touched = 0;
+  if (mallinfo2().hblkhd == mapped_before) {
+    const auto page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    for (size_t at = 0; at < bytes; at += page) block[at] = 0;
+    touched = bytes;
+  }
+  std::free(const_cast<char*>(block));
+  return touched;
+#endif
+}
+
 }  // namespace floe
