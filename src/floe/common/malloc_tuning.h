@@ -56,7 +56,8 @@ void TuneMallocAtStart(char** argv);
 
 // For a bulk load that will fill about `bytes` of buffers (`floe ingest` of a file), before its
 // threads start: turns off malloc's own trimming of the heap's top, then grows the heap by
-// `bytes`, touches every page of it from this thread, and frees it into the heap. Returns the
+// `bytes`, touches every page of it (a slice per core, on threads of its own, joined before it
+// returns: no other thread allocates meanwhile), and frees it into the heap. Returns the
 // bytes faulted in: 0 when the operator set a trim threshold (MALLOC_TRIM_THRESHOLD_ or
 // `glibc.malloc.trim_threshold`: the block would go straight back), when malloc served the
 // block with mmap (an operator's MALLOC_MMAP_MAX_), or in sanitizer builds (their allocator is
@@ -69,9 +70,9 @@ void TuneMallocAtStart(char** argv);
 // events spent ~1.4 thread-seconds waiting for that lock; prepared, ~0.1. Its wall time, 12
 // runs of each alternating with the build before: median 1.50 s (1.43-1.67, and 2.42 for the
 // first run, after a pause) against 1.72 s (1.47-1.79), system time 0.24-0.43 s against
-// 0.22-0.66 s (bench/README.md). Where the host has
-// to back the pages first (memory free for a few seconds, given back to it) the zeroing itself
-// dominates and both take 2.3-2.9 s: that is only helped by touching less memory.
+// 0.22-0.66 s (bench/README.md). Where the host has to back the pages first (memory freed a few
+// seconds before and handed back to it) the zeroing itself dominates: touched from one thread,
+// 2.2-3.0 s; from one per core, 1.9-2.5 s (medians 2.45 s and 2.02 s, 10 runs each).
 // Without trimming, memory freed at a flush stays in the heap for the next buffers and goes back
 // only by malloc_trim, when the collector decides (Collector's ReturnFreedMemory).
 size_t PrepareHeapForBulkLoad(size_t bytes);
