@@ -347,13 +347,12 @@ Status Ingest(const Args& args, const CliContext& ctx) {
   int64_t started = ctx.clock->MonotonicNanos();
   ingest::CollectorServices services{wh->store(), wh->catalog(), ctx.clock, logger.get()};
   FLOE_ASSIGN_OR_RETURN(auto collector, ingest::Collector::Open(options, services));
-  // The heap of a load takes about the input's size plus an eighth (the dedup window's ids, a
-  // flush's sort and pages; the million-event bench peaked at 1.1x its 406 MB), and the buffers
-  // stay under max_buffered_bytes: that much is faulted in now, on this thread, not while the
-  // pipeline's threads wait on malloc (malloc_tuning.h).
-  const int64_t input_bytes = std::max<int64_t>(input.size_bytes(), 0);
+  // A load's heap takes about the input's size (the million-event bench, 406 MB of NDJSON,
+  // peaked at 394-411 MB: column buffers, the dedup window, a flush's sort and pages), and the
+  // buffers stay under max_buffered_bytes: that much is faulted in now, before the pipeline's
+  // threads start, not while they wait on malloc (malloc_tuning.h).
   PrepareHeapForBulkLoad(static_cast<size_t>(
-      std::min<int64_t>(input_bytes + input_bytes / 8, options.max_buffered_bytes)));
+      std::min<int64_t>(std::max<int64_t>(input.size_bytes(), 0), options.max_buffered_bytes)));
   Totals totals;
   ProgressBar bar(ctx, "ingest", !args.Has("json"));
   Status st =

@@ -4,54 +4,52 @@
 
 namespace floe::ingest {
 
+namespace {
+
+// Positions are kept as their low 32 bits: they stay unique while order_ holds fewer entries.
+constexpr size_t kMaxQueued = (size_t{1} << 32) - 1;
+
+}  // namespace
+
 DedupWindow::Key DedupWindow::KeyOf(std::string_view table, std::string_view id) {
   uint64_t seed = XxHash64(table, 0x666c6f65);  // "floe"
   return Key{XxHash64(id, seed), XxHash64(id, ~seed)};
 }
 
-int64_t* DedupWindow::KeyTimes::Find(const Key& key) {
+size_t DedupWindow::Probe(const Key& key, uint32_t tag) const {
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = Home(tag);; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.tag == 0 || (s.tag == tag && EntryAt(s).key == key)) return i;
+  }
+}
+
+DedupWindow::Slot* DedupWindow::Find(const Key& key) {
   if (size_ == 0) return nullptr;
-  size_t mask = slots_.size() - 1;
-  for (size_t i = Home(key);; i = (i + 1) & mask) {
-    Slot& s = slots_[i];
-    if (s.at == kEmpty) return nullptr;
-    if (s.key == key) return &s.at;
-  }
+  Slot& s = slots_[Probe(key, Tag(key))];
+  return s.tag != 0 ? &s : nullptr;
 }
 
-int64_t* DedupWindow::KeyTimes::TryEmplace(const Key& key, int64_t at, bool* inserted) {
-  if ((size_ + 1) * 8 > slots_.size() * 7) Grow();
-  size_t mask = slots_.size() - 1;
-  for (size_t i = Home(key);; i = (i + 1) & mask) {
-    Slot& s = slots_[i];
-    if (s.at == kEmpty) {
-      s.key = key;
-      s.at = at;
-      ++size_;
-      *inserted = true;
-      return &s.at;
-    }
-    if (s.key == key) {
-      *inserted = false;
-      return &s.at;
-    }
-  }
+uint32_t DedupWindow::Append(const Key& key, int64_t at) {
+  const auto pos = static_cast<uint32_t>(first_ + order_.size());
+  order_.push_back(Accepted{key, at});
+  return pos;
 }
 
-void DedupWindow::KeyTimes::Erase(const Key& key) {
-  if (size_ == 0) return;
-  size_t mask = slots_.size() - 1;
-  size_t hole = Home(key);
-  while (true) {
-    if (slots_[hole].at == kEmpty) return;
-    if (slots_[hole].key == key) break;
-    hole = (hole + 1) & mask;
-  }
+void DedupWindow::Add(const Key& key, uint32_t pos) {
+  if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
+  const uint32_t tag = Tag(key);
+  slots_[Probe(key, tag)] = Slot{tag, pos};
+  ++size_;
+}
+
+void DedupWindow::EraseSlot(size_t hole) {
+  const size_t mask = slots_.size() - 1;
   // Backward shift: pull later entries of the run into the hole when their home is not between
   // the hole and them, so lookups never need tombstones.
-  for (size_t j = (hole + 1) & mask; slots_[j].at != kEmpty; j = (j + 1) & mask) {
-    size_t home = Home(slots_[j].key);
-    bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+  for (size_t j = (hole + 1) & mask; slots_[j].tag != 0; j = (j + 1) & mask) {
+    const size_t home = Home(slots_[j].tag);
+    const bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
     if (stays) continue;
     slots_[hole] = slots_[j];
     hole = j;
@@ -60,58 +58,71 @@ void DedupWindow::KeyTimes::Erase(const Key& key) {
   --size_;
 }
 
-void DedupWindow::KeyTimes::Grow() {
+void DedupWindow::Grow() {
   std::vector<Slot> old = std::move(slots_);
   slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
-  size_ = 0;
-  bool inserted = false;
+  const size_t mask = slots_.size() - 1;
   for (const Slot& s : old) {
-    if (s.at != kEmpty) TryEmplace(s.key, s.at, &inserted);
+    if (s.tag == 0) continue;
+    size_t i = Home(s.tag);
+    while (slots_[i].tag != 0) i = (i + 1) & mask;
+    slots_[i] = s;
   }
 }
 
 void DedupWindow::Expire(int64_t now_micros) {
-  // The oldest ids go first, one for each new one once the count bound is reached: their slots
-  // are loaded this many ids ahead, so the forgetting waits for a cache miss less often.
+  // The oldest accepts go first, one for each new one once the count bound is reached: their
+  // slots are loaded this many ahead, so the forgetting waits for a cache miss less often.
   constexpr size_t kPrefetchAhead = 8;
-  while (!order_.empty() && (order_.front().second <= now_micros - window_micros_ ||
-                             static_cast<int64_t>(ids_.size()) > max_ids_)) {
-    if (order_.size() > kPrefetchAhead) ids_.Prefetch(order_[kPrefetchAhead].first);
-    int64_t* at = ids_.Find(order_.front().first);
-    // A key accepted again later has a newer entry further back; only its last one counts.
-    if (at != nullptr && *at == order_.front().second) ids_.Erase(order_.front().first);
+  while (!order_.empty() &&
+         (order_.front().at <= now_micros - window_micros_ ||
+          static_cast<int64_t>(size_) > max_ids_ || order_.size() >= kMaxQueued)) {
+    if (order_.size() > kPrefetchAhead) Prefetch(order_[kPrefetchAhead].key);
+    // The key's slot goes only if this is still its latest accept (accepted again later, or
+    // erased, it is not); positions are unique, so the position alone says.
+    if (size_ > 0) {
+      const uint32_t tag = Tag(order_.front().key);
+      const auto pos = static_cast<uint32_t>(first_);
+      const size_t mask = slots_.size() - 1;
+      for (size_t i = Home(tag); slots_[i].tag != 0; i = (i + 1) & mask) {
+        if (slots_[i].pos == pos && slots_[i].tag == tag) {
+          EraseSlot(i);
+          break;
+        }
+      }
+    }
     order_.pop_front();
+    ++first_;
   }
 }
 
 bool DedupWindow::SeenOrInsert(const Key& key, int64_t now_micros) {
   Expire(now_micros);
-  bool inserted = false;
-  int64_t* at = ids_.TryEmplace(key, now_micros, &inserted);
-  if (!inserted) {
-    if (*at > now_micros - window_micros_) return true;
-    *at = now_micros;
+  if (Slot* s = Find(key)) {
+    if (EntryAt(*s).at > now_micros - window_micros_) return true;
+    s->pos = Append(key, now_micros);
+  } else {
+    Add(key, Append(key, now_micros));
   }
-  order_.emplace_back(key, now_micros);
-  if (static_cast<int64_t>(ids_.size()) > max_ids_) Expire(now_micros);
+  if (static_cast<int64_t>(size_) > max_ids_) Expire(now_micros);
   return false;
 }
 
 void DedupWindow::Insert(const Key& key, int64_t at_micros, int64_t now_micros) {
   if (at_micros <= now_micros - window_micros_) return;
-  bool inserted = false;
-  int64_t* at = ids_.TryEmplace(key, at_micros, &inserted);
-  if (!inserted) {
-    if (*at >= at_micros) return;
-    *at = at_micros;
+  if (Slot* s = Find(key)) {
+    if (EntryAt(*s).at >= at_micros) return;
+    s->pos = Append(key, at_micros);
+  } else {
+    Add(key, Append(key, at_micros));
   }
-  order_.emplace_back(key, at_micros);
   Expire(now_micros);
 }
 
 void DedupWindow::Erase(const Key& key, int64_t at_micros) {
-  int64_t* at = ids_.Find(key);
-  if (at != nullptr && *at == at_micros) ids_.Erase(key);
+  if (size_ == 0) return;
+  const size_t i = Probe(key, Tag(key));
+  if (slots_[i].tag != 0 && EntryAt(slots_[i]).at == at_micros) EraseSlot(i);
 }
 
 }  // namespace floe::ingest

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <map>
 #include <random>
 #include <string>
@@ -76,6 +77,62 @@ TEST(DedupWindowTest, AgreesWithModelUnderChurn) {
       model.erase(id);
     }
   }
+}
+
+// The same with replayed inserts (older accepts queued after newer ones) and erases, against a
+// model kept the plain way: a queue of every accept and the time of each id's latest one. Run
+// once with the count bound doing the forgetting, once with the window doing it.
+void CheckAgainstModel(int64_t window, size_t max_ids, int64_t replay_age) {
+  DedupWindow w(window, static_cast<int64_t>(max_ids));
+  std::map<int, int64_t> latest;          // id → its latest accept, while remembered
+  std::deque<std::pair<int, int64_t>> q;  // every accept, oldest first
+  auto expire = [&](int64_t now) {
+    while (!q.empty() && (q.front().second <= now - window || latest.size() > max_ids)) {
+      auto it = latest.find(q.front().first);
+      if (it != latest.end() && it->second == q.front().second) latest.erase(it);
+      q.pop_front();
+    }
+  };
+  std::mt19937 rng(11);
+  for (int64_t now = 0; now < 300000; ++now) {
+    const int id = static_cast<int>(rng() % 2500);
+    const uint32_t op = rng() % 32;
+    if (op == 0) {  // a replayed accept from a while ago
+      const int64_t at = now - static_cast<int64_t>(rng() % static_cast<uint32_t>(replay_age));
+      w.Insert(KeyOf(id), at, now);
+      if (at > now - window) {
+        auto it = latest.find(id);
+        if (it == latest.end() || it->second < at) {
+          latest[id] = at;
+          q.emplace_back(id, at);
+        }
+        expire(now);
+      }
+      continue;
+    }
+    expire(now);
+    auto it = latest.find(id);
+    const bool expect = it != latest.end() && it->second > now - window;
+    ASSERT_EQ(w.SeenOrInsert(KeyOf(id), now), expect) << "id " << id << " at " << now;
+    if (!expect) {
+      latest[id] = now;
+      q.emplace_back(id, now);
+      expire(now);
+      if (op == 1) {  // the accept is undone
+        w.Erase(KeyOf(id), now);
+        latest.erase(id);
+      }
+    }
+    ASSERT_EQ(w.size(), latest.size()) << "at " << now;
+  }
+}
+
+TEST(DedupWindowTest, AgreesWithModelUnderCountBoundReplayAndErase) {
+  CheckAgainstModel(/*window=*/5000, /*max_ids=*/700, /*replay_age=*/3000);
+}
+
+TEST(DedupWindowTest, AgreesWithModelUnderWindowReplayAndErase) {
+  CheckAgainstModel(/*window=*/600, /*max_ids=*/100000, /*replay_age=*/500);
 }
 
 }  // namespace
