@@ -32,11 +32,13 @@ TEST(MallocTuningTest, HugePagesAreAddedUnlessTheOperatorChose) {
   EXPECT_EQ(TunablesWithHugePages("glibc.malloc.check=3:glibc.malloc.hugetlb=1"), std::nullopt);
 }
 
+#if !defined(__SANITIZE_ADDRESS__)
 int64_t MinorFaults() {
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_minflt;
 }
+#endif
 
 TEST(MallocTuningTest, BulkLoadHeapIsFaultedInAndKept) {
   constexpr size_t kBytes = size_t{32} << 20;
