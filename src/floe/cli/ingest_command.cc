@@ -347,12 +347,15 @@ Status Ingest(const Args& args, const CliContext& ctx) {
   int64_t started = ctx.clock->MonotonicNanos();
   ingest::CollectorServices services{wh->store(), wh->catalog(), ctx.clock, logger.get()};
   FLOE_ASSIGN_OR_RETURN(auto collector, ingest::Collector::Open(options, services));
-  // A load's heap takes about the input's size (the million-event bench, 406 MB of NDJSON,
-  // peaked at 394-411 MB: column buffers, the dedup window, a flush's sort and pages), and the
-  // buffers stay under max_buffered_bytes: that much is faulted in now, before the pipeline's
-  // threads start, not while they wait on malloc (malloc_tuning.h).
+  // A load's heap takes about the input's size, up to five buffers' worth (the one filling, one
+  // or two being flushed, the dedup window, a flush's sort and pages), and the buffers stay
+  // under max_buffered_bytes. A million events (406 MB of NDJSON) peaked at 394-411 MB with the
+  // bench's 250,000-event flushes, 293-347 MB with the default 64 MiB ones. That much is faulted
+  // in now, before the pipeline's threads start, not while they wait on malloc
+  // (malloc_tuning.h).
   PrepareHeapForBulkLoad(static_cast<size_t>(
-      std::min<int64_t>(std::max<int64_t>(input.size_bytes(), 0), options.max_buffered_bytes)));
+      std::min({std::max<int64_t>(input.size_bytes(), 0), options.max_buffered_bytes,
+                5 * options.buffer_size_bytes})));
   Totals totals;
   ProgressBar bar(ctx, "ingest", !args.Has("json"));
   Status st =
