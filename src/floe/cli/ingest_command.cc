@@ -350,7 +350,7 @@ Status Ingest(const Args& args, const CliContext& ctx) {
   // A load's heap takes about the input's size, up to five buffers' worth (the one filling, one
   // or two being flushed, the dedup window, a flush's sort and pages), and the buffers stay
   // under max_buffered_bytes. A million events (406 MB of NDJSON) peaked at 394-411 MB with the
-  // bench's 250,000-event flushes, 293-347 MB with the default 64 MiB ones. That much is faulted
+  // bench's 250,000-event flushes, 291-347 MB with the default 64 MiB ones. That much is faulted
   // in now, before the pipeline's threads start, not while they wait on malloc
   // (malloc_tuning.h).
   PrepareHeapForBulkLoad(static_cast<size_t>(
