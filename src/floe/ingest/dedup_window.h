@@ -51,7 +51,8 @@ class DedupWindow {
   // A slot is 8 bytes: 32 bits of the key's hash (its tag, which also picks its home slot; 0 is
   // an empty slot) and the low 32 bits of the position of the key's latest accept in `order_`,
   // where its full key and time are. Keeping key and time only there, rather than in 24-byte
-  // slots as well, took the window from 72-97 MB to ~40 MB at a million ids.
+  // slots as well: at a million ids the window measured 72-97 MB (heaptrack, the table while it
+  // grows plus the queue); now the slots are 16 MB (24 while growing) beside the 24 MB queue.
   struct Slot {
     uint32_t tag = 0;
     uint32_t pos = 0;
