@@ -1,7 +1,8 @@
 // libFuzzer target: an ingest request body from untrusted bytes, decoded and each event mapped to
 // the events table and to a table of every primitive type. Decoding and mapping must fail
 // cleanly or succeed; every decoded event must decode again to itself (the compact text is
-// valid JSON and stable), and a mapped row has one value per column.
+// valid JSON and stable), and a mapped row has one value per column. Decoded again with the
+// validation of NDJSON lines deferred to the mapper, every line is decided the same way.
 //
 // Input: byte 0 picks the content type (bits 0-2), the content encoding (bits 3-4) and whether
 // the harness compresses the rest itself first (bit 5, so valid gzip/zstd bodies are reached);
@@ -10,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -164,5 +166,43 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const floe::ingest::EventError& error : decoded->errors) {
     Check(!error.error.empty() && error.index < limits.max_events);
   }
+
+  // Deferred validation (the collector's way) decides every line as the decoder does: the
+  // mapper's validating scan maps only lines the decoder accepts as they are, and Validate gives
+  // the decoder's text or its message for the rest.
+  limits.defer_line_validation = true;
+  auto deferred = floe::ingest::DecodeBody(content_type, encoding, body, limits);
+  Check(deferred.ok());
+  std::map<size_t, std::string_view> want_events;
+  for (const floe::ingest::RawEvent& e : decoded->events) want_events[e.index] = e.json;
+  std::map<size_t, std::string> want_errors;
+  for (const floe::ingest::EventError& e : decoded->errors) want_errors[e.index] = e.error;
+  for (const floe::ingest::EventError& e : deferred->errors) Check(want_errors[e.index] == e.error);
+  for (size_t i = 0; i < deferred->events.size(); ++i) {
+    const floe::ingest::RawEvent& e = deferred->events[i];
+    if (!e.validated) {
+      for (const floe::ingest::EventMapper* mapper : {&mappers.events, &mappers.all_types}) {
+        floe::ingest::MappedRow row;
+        if (!mapper->MapUnvalidatedRow(e.json, deferred->max_depth, 1767618300000000, &scratch,
+                                       &row)) {
+          continue;
+        }
+        Check(want_events.count(e.index) == 1 && want_events[e.index] == e.json);
+        auto mapped = mapper->Map(e.json, 1767618300000000);
+        Check(mapped.ok() && std::string_view(row.id) == mapped->id);
+        for (size_t c = 0; c < mapped->values.size(); ++c) {
+          Check(SameValue(row.LiteralAt(c, mapper->schema().fields()[c].type), mapped->values[c]));
+        }
+      }
+    }
+    const std::string error = deferred->Validate(i);
+    if (error.empty()) {
+      Check(want_events.count(e.index) == 1 && want_events[e.index] == e.json && e.validated);
+    } else {
+      Check(want_errors.count(e.index) == 1 && want_errors[e.index] == error);
+    }
+  }
+  Check(deferred->events.size() + deferred->errors.size() ==
+        decoded->events.size() + decoded->errors.size());
   return 0;
 }

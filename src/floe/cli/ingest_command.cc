@@ -175,6 +175,8 @@ ingest::DecodeLimits ChunkLimits(size_t bytes) {
   limits.max_body_bytes = bytes + 1;
   limits.max_inflated_bytes = bytes + 1;
   limits.max_events = bytes;  // every event takes at least one byte
+  // The collector validates lines as it maps them (decoder.h).
+  limits.defer_line_validation = true;
   return limits;
 }
 

@@ -158,6 +158,8 @@ Result<ingest::DecodeLimits> DecodeLimitsFromSettings(const Settings& settings,
   limits.max_inflated_bytes = static_cast<size_t>(inflated);
   FLOE_ASSIGN_OR_RETURN(int64_t events, settings.Int(kMaxEventsSetting, 100000, 1, 10'000'000));
   limits.max_events = static_cast<size_t>(events);
+  // The collector validates NDJSON lines as it maps them (decoder.h).
+  limits.defer_line_validation = true;
   return limits;
 }
 

@@ -594,7 +594,8 @@ Result<MappedBody> Collector::Impl::Map(const TableIdentifier& table_id, Decoded
   FLOE_ASSIGN_OR_RETURN(rows->table, GetTable(table_id));
   rows->received_at_micros = services_.clock->NowMicros();
   rows->body = std::move(body);
-  const std::vector<RawEvent>& events = rows->body.events;
+  DecodedBody& decoded = rows->body;
+  const std::vector<RawEvent>& events = decoded.events;
   rows->mapped.reserve(events.size());
   const TableState& t = *rows->table;
   MapScratch scratch;
@@ -602,9 +603,18 @@ Result<MappedBody> Collector::Impl::Map(const TableIdentifier& table_id, Decoded
   PartitionCache cache;
   std::unordered_map<std::string, uint32_t> part_of;  // by partition path
   uint32_t part = 0;
-  for (const RawEvent& e : events) {
-    Status st =
-        t.mapper->MapRow(e.json, rows->received_at_micros, &scratch, &row, /*decoded=*/true);
+  for (size_t i = 0; i < events.size(); ++i) {
+    const RawEvent& e = events[i];
+    Status st;
+    // A line DecodeBody did not validate is validated by the mapper's scan; what the scan
+    // cannot decide is validated as DecodeBody would have, then mapped.
+    if (e.validated || !t.mapper->MapUnvalidatedRow(e.json, decoded.max_depth,
+                                                    rows->received_at_micros, &scratch, &row)) {
+      std::string invalid = decoded.Validate(i);
+      st = invalid.empty() ? t.mapper->MapRow(e.json, rows->received_at_micros, &scratch, &row,
+                                              /*decoded=*/true)
+                           : Status::InvalidArgument(std::move(invalid));
+    }
     if (st.ok()) st = PartitionOf(t, row, &cache);
     if (!st.ok()) {
       rows->result.errors.push_back(EventError{e.index, st.message()});

@@ -96,6 +96,84 @@ void Pad(Buffer* text) { std::memset(text->EnsureTail(kEventPadding), 0, kEventP
 
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
+}  // namespace
+
+// Checks NDJSON lines: whether each is one JSON object (nesting within the limit), and if not,
+// why the line is rejected; compacts events where they lie.
+class LineChecker {
+ public:
+  // `max_depth` as clamped by the decoder.
+  explicit LineChecker(int max_depth) : max_depth_(max_depth) {}
+
+  // "" when the line [line, line + len) is one JSON object; else why it is rejected. `capacity`
+  // readable bytes follow `line` (at least len + SIMDJSON_PADDING): it is parsed where it lies.
+  std::string Check(const char* line, size_t len, size_t capacity) {
+    if (AcceptedByDom(line, len)) return std::string();
+    od::document doc;
+    simdjson::error_code err = parser_.iterate(line, len, capacity).get(doc);
+    od::document* parsed = err ? nullptr : &doc;
+    od::json_type type = od::json_type::object;
+    if (!err) err = doc.type().get(type);
+    if (!err && type != od::json_type::object) {
+      return "event is a JSON " + std::string(TypeName(type)) + ", expected an object";
+    }
+    od::object object;
+    if (!err) err = doc.get_object().get(object);
+    if (!err) err = WalkObject(object, 1, max_depth_);
+    const char* trailing = nullptr;
+    if (!err && doc.current_location().get(trailing) == simdjson::SUCCESS) {
+      size_t at = static_cast<size_t>(trailing - line);
+      return "unexpected content after the event at byte " + std::to_string(at) + " of the line";
+    }
+    if (err) {
+      size_t at = ErrorOffset(err, {line, len}, parsed);
+      if (err == simdjson::DEPTH_ERROR) {
+        return "the event nests arrays and objects deeper than " + std::to_string(max_depth_) +
+               " levels at byte " + std::to_string(at) + " of the line";
+      }
+      return "malformed JSON at byte " + std::to_string(at) + " of the line: " + JsonErrorText(err);
+    }
+    return std::string();
+  }
+
+  // The event `json` (validated), compacted where it lies: compact text is never longer.
+  std::string_view CompactInPlace(std::string_view json, char* at) {
+    if (IsCompactJson(json)) return json;  // as events mostly are
+    scratch_.Resize(json.size());
+    const size_t len = CompactJsonTo(json, reinterpret_cast<char*>(scratch_.data()));
+    std::memcpy(at, scratch_.data(), len);
+    return {at, len};
+  }
+
+ private:
+  // The fast path: simdjson's DOM parser validates a whole document in one optimized pass. Its
+  // depth limit is at least as strict as ours, so what it accepts the walk would accept; anything
+  // else takes the walk, which decides and says why.
+  bool AcceptedByDom(const char* line, size_t len) {
+    if (line[0] != '{') return false;
+    if (len > dom_.capacity() || dom_.max_depth() != static_cast<size_t>(max_depth_)) {
+      if (dom_.allocate(std::max<size_t>(len, 64 * 1024), max_depth_) != simdjson::SUCCESS) {
+        return false;
+      }
+    }
+    simdjson::dom::element root;
+    return dom_.parse(reinterpret_cast<const uint8_t*>(line), len, false).get(root) ==
+               simdjson::SUCCESS &&
+           root.is_object();
+  }
+
+  int max_depth_;
+  od::parser parser_;
+  simdjson::dom::parser dom_;
+  Buffer scratch_;  // one event's compact text, on its way back into the body
+};
+
+namespace {
+
+// Deeper recursion would risk the stack of small server threads, and the ondemand parser
+// tracks at most 1024 levels.
+int ClampDepth(int depth) { return std::clamp(depth, 1, 1000); }
+
 // Decodes a body it owns where it lies: events are parsed in place and, once the whole body is
 // decoded, compacted in place (compact text is never longer), so the result views the body itself.
 class BodyDecoder {
@@ -105,7 +183,8 @@ class BodyDecoder {
       : body_(std::move(text)),
         text_(body_.string_view()),
         limits_(limits),
-        max_depth_(ClampDepth(limits.max_depth)) {}
+        max_depth_(ClampDepth(limits.max_depth)),
+        lines_(max_depth_) {}
 
   Result<DecodedBody> Decode(Format format) {
     size_t first = 0;
@@ -141,10 +220,6 @@ class BodyDecoder {
   }
 
  private:
-  // Deeper recursion would risk the stack of small server threads, and the ondemand parser
-  // tracks at most 1024 levels.
-  static int ClampDepth(int depth) { return std::clamp(depth, 1, 1000); }
-
   static std::string Quote(char c) {
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
       static const char* kHex = "0123456789abcdef";
@@ -180,24 +255,23 @@ class BodyDecoder {
 
   // Adds the validated JSON value text_[begin, end) as an event; Finish compacts it. Texts are
   // compacted only then, so that positions in error messages count the body as sent.
-  void AddEvent(size_t index, const char* begin, const char* end) {
+  // `validated` false: the line's validation is deferred (DecodeLimits::defer_line_validation),
+  // and Finish leaves it as sent.
+  void AddEvent(size_t index, const char* begin, const char* end, bool validated = true) {
     while (end > begin && IsJsonSpace(end[-1])) --end;
-    out_.events.push_back(RawEvent{index, std::string_view(begin, static_cast<size_t>(end - begin))});
+    out_.events.push_back(
+        RawEvent{index, std::string_view(begin, static_cast<size_t>(end - begin)), validated});
   }
 
   // A new result.
   void Reset() { out_ = DecodedBody{}; }
 
-  // The result: every event compacted where it lies, and the body handed over.
+  // The result: every validated event compacted where it lies, and the body handed over.
   DecodedBody Finish() {
     char* base = reinterpret_cast<char*>(body_.data());
+    out_.max_depth = max_depth_;
     for (RawEvent& e : out_.events) {
-      if (IsCompactJson(e.json)) continue;  // as events mostly are
-      char* at = base + (e.json.data() - text_.data());
-      scratch_.Resize(e.json.size());
-      size_t len = CompactJsonTo(e.json, reinterpret_cast<char*>(scratch_.data()));
-      std::memcpy(at, scratch_.data(), len);
-      e.json = std::string_view(at, len);
+      if (e.validated) e.json = lines_.CompactInPlace(e.json, base + (e.json.data() - text_.data()));
     }
     out_.text = std::move(body_);
     return std::move(out_);
@@ -304,53 +378,13 @@ class BodyDecoder {
   // Adds the event of text_[begin, begin + len), or returns why the line is rejected.
   std::string DecodeLine(size_t index, size_t begin, size_t len) {
     const char* line = text_.data() + begin;
-    const size_t capacity = Capacity(begin);
-    if (AcceptedByDom(line, len)) {
-      AddEvent(index, line, line + len);
+    if (limits_.defer_line_validation && line[0] == '{' && line[len - 1] == '}') {
+      AddEvent(index, line, line + len, /*validated=*/false);
       return std::string();
     }
-    od::document doc;
-    simdjson::error_code err = parser_.iterate(line, len, capacity).get(doc);
-    od::document* parsed = err ? nullptr : &doc;
-    od::json_type type = od::json_type::object;
-    if (!err) err = doc.type().get(type);
-    if (!err && type != od::json_type::object) {
-      return "event is a JSON " + std::string(TypeName(type)) + ", expected an object";
-    }
-    od::object object;
-    if (!err) err = doc.get_object().get(object);
-    if (!err) err = WalkObject(object, 1, max_depth_);
-    const char* trailing = nullptr;
-    if (!err && doc.current_location().get(trailing) == simdjson::SUCCESS) {
-      size_t at = static_cast<size_t>(trailing - line);
-      return "unexpected content after the event at byte " + std::to_string(at) + " of the line";
-    }
-    if (err) {
-      size_t at = ErrorOffset(err, {line, len}, parsed);
-      if (err == simdjson::DEPTH_ERROR) {
-        return "the event nests arrays and objects deeper than " + std::to_string(max_depth_) +
-               " levels at byte " + std::to_string(at) + " of the line";
-      }
-      return "malformed JSON at byte " + std::to_string(at) + " of the line: " + JsonErrorText(err);
-    }
-    AddEvent(index, line, line + len);
-    return std::string();
-  }
-
-  // The fast path for a line: simdjson's DOM parser validates a whole document in one
-  // optimized pass. Its depth limit is at least as strict as ours, so what it accepts the walk
-  // would accept; anything else takes the walk, which decides and says why.
-  bool AcceptedByDom(const char* line, size_t len) {
-    if (line[0] != '{') return false;
-    if (len > dom_.capacity() || dom_.max_depth() != static_cast<size_t>(max_depth_)) {
-      if (dom_.allocate(std::max<size_t>(len, 64 * 1024), max_depth_) != simdjson::SUCCESS) {
-        return false;
-      }
-    }
-    simdjson::dom::element root;
-    return dom_.parse(reinterpret_cast<const uint8_t*>(line), len, false).get(root) ==
-               simdjson::SUCCESS &&
-           root.is_object();
+    std::string error = lines_.Check(line, len, Capacity(begin));
+    if (error.empty()) AddEvent(index, line, line + len);
+    return error;
   }
 
   Buffer body_;             // the body, until Finish hands it to the result
@@ -358,14 +392,34 @@ class BodyDecoder {
   const DecodeLimits& limits_;
   int max_depth_;
   od::parser parser_;
-  simdjson::dom::parser dom_;
-  Buffer scratch_;  // one event's compact text, on its way back into the body
+  LineChecker lines_;
   DecodedBody out_;
 };
 
 static_assert(kEventPadding >= simdjson::SIMDJSON_PADDING);
 
 }  // namespace
+
+DecodedBody::DecodedBody() = default;
+DecodedBody::~DecodedBody() = default;
+DecodedBody::DecodedBody(DecodedBody&&) noexcept = default;
+DecodedBody& DecodedBody::operator=(DecodedBody&&) noexcept = default;
+
+std::string DecodedBody::Validate(size_t i) {
+  RawEvent& e = events[i];
+  if (e.validated) return std::string();
+  // Deferred events come from DecodeBody only: each views `text`, which is followed by
+  // kEventPadding readable bytes.
+  char* base = reinterpret_cast<char*>(text.data());
+  char* at = base + (e.json.data() - base);
+  const size_t capacity = text.size() - static_cast<size_t>(at - base) + kEventPadding;
+  if (!checker_) checker_ = std::make_unique<LineChecker>(max_depth);
+  std::string error = checker_->Check(at, e.json.size(), capacity);
+  if (!error.empty()) return error;
+  e.json = checker_->CompactInPlace(e.json, at);
+  e.validated = true;
+  return std::string();
+}
 
 void DecodedBody::Add(size_t index, std::string_view json) {
   std::string& copy = added.emplace_back(json.size() + kEventPadding, '\0');

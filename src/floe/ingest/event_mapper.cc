@@ -172,17 +172,31 @@ class EventReader {
 // strings, and validated), without a parser: a scan for quotes and brackets. It checks only what
 // it relies on; text it does not expect (whitespace, a malformed token) makes it give up, and the
 // caller maps the event with the parser instead, which decides and says why.
+//
+// With a nesting limit it also validates text DecodeBody left unvalidated (RawEvent::validated
+// false), conservatively: it goes on only over what every JSON parser takes (strict grammar; no
+// control characters in strings; escapes \uXXXX only as characters or surrogate pairs; numbers
+// of at most 17 digits and a two-digit exponent, which no parser rejects as out of range;
+// containers within the limit) and gives up on anything else, valid or not, for the decoder's
+// validation to decide. The body's UTF-8 was validated whole by DecodeBody.
 class CompactScanner {
  public:
   // Keys and strings with escapes are unescaped by `parser` (allocated), as the parser path
   // unescapes them, into `unescaped`, whose capacity (the text's size and SIMDJSON_PADDING: a
   // string's value is never longer than its escaped text) is never exceeded, so views of it stay
-  // valid. `text` is followed by SIMDJSON_PADDING readable bytes.
-  CompactScanner(std::string_view text, const od::parser* parser, Buffer* unescaped)
+  // valid. `text` is followed by SIMDJSON_PADDING readable bytes. `max_depth`: 0 for validated
+  // text, else the nesting limit to validate with (the top-level object is at depth 1).
+  CompactScanner(std::string_view text, const od::parser* parser, Buffer* unescaped,
+                 int max_depth = 0)
       : p_(text.data()),
         end_(text.data() + text.size()),
         parser_(*parser),
-        unescaped_(*unescaped) {}
+        unescaped_(*unescaped),
+        max_depth_(max_depth) {}
+
+  bool validating() const { return max_depth_ > 0; }
+  // Whether a container at nesting `depth` may be read.
+  bool Within(int depth) const { return !validating() || depth <= max_depth_; }
 
   bool Consume(char c) {
     if (p_ == end_ || *p_ != c) return false;
@@ -217,8 +231,9 @@ class CompactScanner {
   // A member's key and the colon after it.
   bool Key(Member* m) { return String(&m->escaped_key, &m->key) && Consume(':'); }
 
-  // The value at the position, read as EventReader::Read reads it.
-  bool Value(Member* m) {
+  // The value at the position, read as EventReader::Read reads it. `depth`: the nesting a
+  // container here has (validating only).
+  bool Value(Member* m, int depth) {
     const char* begin = p_;
     std::string_view escaped;
     switch (Peek()) {
@@ -228,25 +243,25 @@ class CompactScanner {
         break;
       case '{':
         m->type = od::json_type::object;
-        if (!SkipContainer()) return false;
+        if (!(validating() ? ValidContainer(depth) : SkipContainer())) return false;
         break;
       case '[':
         m->type = od::json_type::array;
-        if (!SkipContainer()) return false;
+        if (!(validating() ? ValidContainer(depth) : SkipContainer())) return false;
         break;
       case 't':
       case 'f':
         m->type = od::json_type::boolean;
-        SkipAtom();
+        if (!Atom()) return false;
         break;
       case 'n':
         m->type = od::json_type::null;
-        SkipAtom();
+        if (!Atom()) return false;
         break;
       default:
         if (Peek() != '-' && (Peek() < '0' || Peek() > '9')) return false;
         m->type = od::json_type::number;
-        SkipAtom();
+        if (!Atom()) return false;
         break;
     }
     m->raw = std::string_view(begin, static_cast<size_t>(p_ - begin));
@@ -255,15 +270,17 @@ class CompactScanner {
     return !m->raw.empty();
   }
 
-  bool SkipValue() {
+  bool SkipValue(int depth) {
     Member ignored;
-    return Value(&ignored);
+    return Value(&ignored, depth);
   }
 
  private:
-  // The first '"' or '\\' in [p, end_), or end_. Eight bytes at a time: a byte equal to c
-  // makes a zero byte of x ^ c, and (v - 0x01..) & ~v & 0x80.. marks the first zero byte of v.
-  const char* FindQuoteOrBackslash(const char* p) const {
+  // The first '"', '\\' or control character (< 0x20, never in a valid string) in [p, end_),
+  // or end_. Eight bytes at a time: a byte equal to c makes a zero byte of x ^ c, and
+  // (v - 0x01..) & ~v & 0x80.. marks the first zero byte of v; (x - 0x20..) & ~x & 0x80.. marks
+  // the first byte below 0x20 (later marks may be false, the first is not).
+  const char* FindStringStop(const char* p) const {
     constexpr uint64_t kOnes = 0x0101010101010101ull;
     constexpr uint64_t kHighs = 0x8080808080808080ull;
     for (; end_ - p >= 8; p += 8) {
@@ -271,27 +288,129 @@ class CompactScanner {
       std::memcpy(&x, p, 8);
       const uint64_t q = x ^ (kOnes * '"');
       const uint64_t b = x ^ (kOnes * '\\');
-      const uint64_t hit = ((q - kOnes) & ~q & kHighs) | ((b - kOnes) & ~b & kHighs);
+      const uint64_t hit = ((q - kOnes) & ~q & kHighs) | ((b - kOnes) & ~b & kHighs) |
+                           ((x - kOnes * 0x20) & ~x & kHighs);
       if (hit != 0) return p + (__builtin_ctzll(hit) >> 3);
     }
-    while (p != end_ && *p != '"' && *p != '\\') ++p;
+    while (p != end_ && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
     return p;
+  }
+
+  static int HexDigit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+
+  // The code unit of "\\uXXXX" at q, or -1.
+  int UnicodeEscape(const char* q) const {
+    if (end_ - q < 6 || q[0] != '\\' || q[1] != 'u') return -1;
+    int unit = 0;
+    for (int i = 2; i < 6; ++i) {
+      const int d = HexDigit(q[i]);
+      if (d < 0) return -1;
+      unit = unit * 16 + d;
+    }
+    return unit;
+  }
+
+  // The length of the escape at q (a backslash): 2, 6 (\\uXXXX) or 12 (a surrogate pair);
+  // 0 when it is not one every parser takes.
+  size_t EscapeLength(const char* q) const {
+    if (end_ - q < 2) return 0;
+    switch (q[1]) {
+      case '"':
+      case '\\':
+      case '/':
+      case 'b':
+      case 'f':
+      case 'n':
+      case 'r':
+      case 't': return 2;
+      case 'u': {
+        const int unit = UnicodeEscape(q);
+        if (unit < 0) return 0;
+        if (unit < 0xD800 || unit > 0xDFFF) return 6;
+        if (unit > 0xDBFF) return 0;  // a low surrogate first
+        const int low = UnicodeEscape(q + 6);
+        return low >= 0xDC00 && low <= 0xDFFF ? 12 : 0;
+      }
+      default: return 0;
+    }
   }
 
   // From just after an opening quote to just after its closing one; *has_escape when the
   // string holds a backslash.
   bool SkipStringRest(bool* has_escape) {
     while (true) {
-      const char* q = FindQuoteOrBackslash(p_);
-      if (q == end_) return false;
+      const char* q = FindStringStop(p_);
+      if (q == end_ || static_cast<unsigned char>(*q) < 0x20) return false;
       if (*q == '"') {
         p_ = q + 1;
         return true;
       }
       *has_escape = true;
-      if (end_ - q < 2) return false;
-      p_ = q + 2;  // the backslash and the character it escapes
+      const size_t escape = EscapeLength(q);
+      if (escape == 0) return false;
+      p_ = q + escape;
     }
+  }
+
+  // Validating: the container at the position (its nesting `depth`) and all it holds.
+  bool ValidContainer(int depth) {
+    if (!Within(depth)) return false;
+    const char close = *p_++ == '{' ? '}' : ']';
+    if (Consume(close)) return true;
+    while (true) {
+      if (close == '}') {
+        bool has_escape = false;
+        if (!Consume('"') || !SkipStringRest(&has_escape) || !Consume(':')) return false;
+      }
+      if (!SkipValue(depth + 1)) return false;
+      if (Consume(',')) continue;
+      return Consume(close);
+    }
+  }
+
+  // A number, true, false or null: up to the next ',', '}' or ']'. Validating, only the
+  // literals themselves and numbers of the grammar that every parser takes alike.
+  bool Atom() {
+    const char* begin = p_;
+    SkipAtom();
+    if (!validating()) return true;
+    const std::string_view atom(begin, static_cast<size_t>(p_ - begin));
+    if (atom == "true" || atom == "false" || atom == "null") return true;
+    return PlainNumber(atom);
+  }
+
+  // -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? with at most 17 digits before the exponent and
+  // at most two in it.
+  static bool PlainNumber(std::string_view s) {
+    size_t i = 0;
+    size_t digits = 0;
+    auto digit = [&] { return i < s.size() && s[i] >= '0' && s[i] <= '9'; };
+    if (i < s.size() && s[i] == '-') ++i;
+    if (!digit()) return false;
+    if (s[i] == '0') {
+      ++i;
+      ++digits;
+    } else {
+      while (digit()) ++i, ++digits;
+    }
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      if (!digit()) return false;
+      while (digit()) ++i, ++digits;
+    }
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+      ++i;
+      if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+      size_t exponent = 0;
+      while (digit()) ++i, ++exponent;
+      if (exponent == 0 || exponent > 2) return false;
+    }
+    return i == s.size() && digits <= 17;
   }
 
   bool SkipContainer() {
@@ -318,6 +437,7 @@ class CompactScanner {
   const char* end_;
   const od::parser& parser_;
   Buffer& unescaped_;
+  int max_depth_;
 };
 
 std::string Compact(std::string_view json) {
@@ -398,17 +518,20 @@ class MapRun {
 
   // Maps a RawEvent's text (compact and validated by DecodeBody) with a CompactScanner, several
   // times faster than the parser; nullopt when the scan gives up, and the run must not be used
-  // again (the caller maps the event with Run on a new one).
+  // again (the caller maps the event with Run on a new one). `max_depth` > 0: the text is an
+  // unvalidated line, validated by the scan on the way (see CompactScanner); an error status
+  // may then come before the scan has seen the whole text.
   std::optional<Status> RunCompact(std::string_view text, const od::parser* parser,
-                                   Buffer* unescaped, int64_t received_at) {
+                                   Buffer* unescaped, int64_t received_at, int max_depth = 0) {
     compact_ = true;
-    CompactScanner scan(text, parser, unescaped);
+    CompactScanner scan(text, parser, unescaped, max_depth);
     if (!scan.Consume('{')) return std::nullopt;
     if (!scan.Consume('}')) {
       while (true) {
         Member m;
         if (!scan.Key(&m)) return std::nullopt;
-        const bool read = IsData(m.key) && scan.Peek() == '{' ? ScanData(&scan, &m) : scan.Value(&m);
+        const bool read =
+            IsData(m.key) && scan.Peek() == '{' ? ScanData(&scan, &m) : scan.Value(&m, 2);
         if (!read) return std::nullopt;
         Status st = OnMember(m);
         if (!st.ok()) return st;
@@ -497,6 +620,7 @@ class MapRun {
   // ReadData for the compact scan, at the object's '{'.
   bool ScanData(CompactScanner* scan, Member* m) {
     const char* begin = scan->position();
+    if (!scan->Within(2)) return false;
     scan->Consume('{');
     if (!scan->Consume('}')) {
       while (true) {
@@ -504,9 +628,9 @@ class MapRun {
         if (!scan->Key(&inner)) return false;
         Slot slot = DataSlotOf(inner.key);
         if (slot != kNoSlot && !slots_[slot].present) {
-          if (!scan->Value(&inner)) return false;
+          if (!scan->Value(&inner, 3)) return false;
           slots_[slot] = inner;
-        } else if (!scan->SkipValue()) {
+        } else if (!scan->SkipValue(3)) {
           return false;
         }
         if (scan->Consume(',')) continue;
@@ -771,15 +895,33 @@ Result<MappedEvent> EventMapper::Map(std::string_view event_json, int64_t receiv
   return out;
 }
 
+// The scan's buffers: `unescaped` sized for `text`, the parser allocated (the scan unescapes with
+// its string routine).
+static bool PrepareScan(std::string_view text, MapScratch::Impl* s) {
+  s->unescaped.Clear();
+  s->unescaped.Reserve(text.size() + simdjson::SIMDJSON_PADDING);
+  return s->parser.capacity() != 0 || s->parser.allocate(kEventPadding) == simdjson::SUCCESS;
+}
+
+bool EventMapper::MapUnvalidatedRow(std::string_view event_json, int max_depth,
+                                    int64_t received_at_micros, MapScratch* scratch,
+                                    MappedRow* row) const {
+  MapScratch::Impl* s = scratch->impl();
+  if (max_depth < 1 || !PrepareScan(event_json, s)) return false;
+  MapRun run(columns_, events_table_, nullptr, event_json, &s->data, &s->extensions, row);
+  // A mapping error may come before the scan has validated the whole line: then the line's
+  // validation decides first, as when DecodeBody validated it.
+  std::optional<Status> mapped =
+      run.RunCompact(event_json, &s->parser, &s->unescaped, received_at_micros, max_depth);
+  return mapped.has_value() && mapped->ok();
+}
+
 Status EventMapper::MapRow(std::string_view event_json, int64_t received_at_micros,
                            MapScratch* scratch, MappedRow* row, bool decoded) const {
   static_assert(kEventPadding >= simdjson::SIMDJSON_PADDING);
   MapScratch::Impl* s = scratch->impl();
   if (decoded) {
-    s->unescaped.Clear();
-    s->unescaped.Reserve(event_json.size() + simdjson::SIMDJSON_PADDING);
-    // The scan unescapes with the parser's string routine, which needs an allocated parser.
-    if (s->parser.capacity() == 0 && s->parser.allocate(kEventPadding) != simdjson::SUCCESS) {
+    if (!PrepareScan(event_json, s)) {
       return Status::Internal("mapper: the JSON parser could not be allocated");
     }
     MapRun run(columns_, events_table_, nullptr, event_json, &s->data, &s->extensions, row);

@@ -81,6 +81,15 @@ class EventMapper {
   // where it lies (text the scan does not expect still goes to the parser).
   Status MapRow(std::string_view event_json, int64_t received_at_micros, MapScratch* scratch,
                 MappedRow* row, bool decoded = false) const;
+  // MapRow for a RawEvent whose validation DecodeBody deferred (RawEvent::validated false): the
+  // scan validates the line as it maps it, one pass instead of the decoder's parse and the
+  // mapper's scan. True when the line is valid and compact and the event mapped into `row`.
+  // False when the scan could not decide or the event is rejected: the caller then validates it
+  // (DecodedBody::Validate, which rejects it as DecodeBody would have) and maps the validated
+  // text with MapRow (decoded), which gives the mapping's error. `max_depth`: the body's
+  // (DecodedBody::max_depth).
+  bool MapUnvalidatedRow(std::string_view event_json, int max_depth, int64_t received_at_micros,
+                         MapScratch* scratch, MappedRow* row) const;
 
   // How a top-level column gets its value (internal; public for the implementation's helpers).
   enum class Source : uint8_t {

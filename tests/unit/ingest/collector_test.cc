@@ -171,6 +171,60 @@ TEST_F(CollectorTest, FlushCommitsOneSortedFilePerPartitionInOneAppend) {
   ASSERT_TRUE(c->Close().ok());
 }
 
+// Lines the decoder left unvalidated (as `floe serve` and `floe ingest` decode) are validated
+// while they are mapped: valid ones land (compacted when sent with whitespace), invalid ones are
+// rejected with the decoder's own messages, and mapping errors come after validation.
+TEST_F(CollectorTest, UnvalidatedLinesAreValidatedWhileMapped) {
+  auto c = OpenOk(Options());
+  const std::string text =
+      Event("a", "view", "2026-01-01T10:00:00Z") + "\n" +
+      "{ \"id\": \"b\", \"type\": \"click\", \"time\": \"2026-01-01T11:00:00Z\", "
+      "\"data\": { \"user_id\" : \"u2\", \"k\": [1, 2] } }\n"
+      "{\"id\":\"c\",\"type\":\"click\",\"x\":tru}\n"
+      "{\"id\":\"d\",\"type\":\"view\"} {\"x\":1}\n"
+      "{\"id\":\"e\",\"source\":\"no type\",\"x\":[1,]}\n"
+      "{\"id\":\"f\",\"source\":\"no type\"}\n";
+  DecodeLimits limits;
+  limits.defer_line_validation = true;
+  auto body = DecodeBody("application/x-ndjson", "", text, limits);
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  ASSERT_EQ(body->events.size(), 6u);
+  auto r = c->Ingest(events_, std::move(*body));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->accepted, 2);
+  EXPECT_EQ(r->rejected, 4);
+  ASSERT_EQ(r->errors.size(), 4u);
+  EXPECT_EQ(r->errors[0].index, 2u);
+  EXPECT_EQ(r->errors[0].error.rfind("malformed JSON at byte 29 of the line: ", 0), 0u)
+      << r->errors[0].error;
+  EXPECT_EQ(r->errors[1].index, 3u);
+  EXPECT_EQ(r->errors[1].error, "unexpected content after the event at byte 25 of the line");
+  EXPECT_EQ(r->errors[2].index, 4u);  // malformed before it is found to have no type
+  EXPECT_EQ(r->errors[2].error.rfind("malformed JSON at byte", 0), 0u) << r->errors[2].error;
+  EXPECT_EQ(r->errors[3].index, 5u);
+  EXPECT_EQ(r->errors[3].error, "event has no type");
+
+  ASSERT_TRUE(c->Flush().ok());
+  EXPECT_EQ(TableIds(), (std::multiset<std::string>{"a", "b"}));
+  // The data of the line sent with whitespace is stored compact (column 7: data).
+  std::set<std::string> data;
+  auto table = LoadTable();
+  for (const auto& e : testing::CurrentEntries(&store_, table->metadata())) {
+    auto file = store_.OpenRead(e.data_file.file_path);
+    ASSERT_TRUE(file.ok());
+    auto reader = parquet::ParquetReader::Open(file->get());
+    ASSERT_TRUE(reader.ok());
+    parquet::RowBatch batch;
+    ASSERT_TRUE((*reader)->ReadRowGroup(0, {7}, &batch).ok());
+    const auto& col = batch.columns[0];
+    for (int64_t i = 0; i < col.num_values; ++i) {
+      data.insert(col.bytes.substr(col.offsets[i], col.offsets[i + 1] - col.offsets[i]));
+    }
+  }
+  EXPECT_EQ(data, (std::set<std::string>{R"({"user_id":"u1"})", R"({"user_id":"u2","k":[1,2]})"}));
+  ASSERT_TRUE(c->Close().ok());
+}
+
 // Consecutive events of one day share a partition without computing it again; events on either
 // side of midnight, and before 1970, still land in their own day.
 TEST_F(CollectorTest, EventsAtDayEdgesLandInTheirDays) {

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 #include "floe/compression/codec.h"
@@ -157,6 +158,91 @@ TEST(DecodeBodyTest, NdjsonBadLineRejectsThatEventOnly) {
   EXPECT_EQ(r->errors[2].error, "unexpected content after the event at byte 13 of the line");
   EXPECT_EQ(r->errors[3].index, 4u);
   EXPECT_THAT(r->errors[3].error, HasSubstr("malformed JSON"));
+}
+
+// With DecodeLimits::defer_line_validation, lines that start with '{' and end with '}' are left
+// as sent for the reader; Validate then accepts, compacts or rejects each exactly as DecodeBody
+// does when it validates the lines itself.
+TEST(DecodeBodyTest, DeferredLinesValidateAsDecodedOnes) {
+  const std::string body =
+      "{\"type\":\"a\"}\r\n"
+      "\n"
+      "{\"type\": tru}\n"
+      "[1,2]\n"
+      "{\"type\":\"b\"} {\"x\":1}\n"
+      "{\"type\":\"c\",\n"
+      "  { \"type\" : \"d\", \"n\": [1, {\"e\": 2.5}] }  \n"
+      "{\"a\":{\"b\":{\"c\":[]}}}\n"
+      "{\"s\":\"tab\there\"}\n"
+      "{\"s\":\"\\x\"}\n"
+      "{\"type\":\"e\",\"n\":-0.5e+10,\"t\":[true,false,null]}";
+  DecodeLimits limits;
+  limits.max_depth = 3;
+  auto checked = Decode("application/x-ndjson", body, limits);
+  ASSERT_TRUE(checked.ok()) << checked.status().ToString();
+  limits.defer_line_validation = true;
+  auto deferred = Decode("application/x-ndjson", body, limits);
+  ASSERT_TRUE(deferred.ok()) << deferred.status().ToString();
+  EXPECT_EQ(deferred->max_depth, 3);
+
+  // Lines that cannot be one object are rejected at once, with the same messages.
+  ASSERT_EQ(deferred->errors.size(), 2u);
+  EXPECT_EQ(deferred->errors[0].index, 2u);
+  EXPECT_EQ(deferred->errors[0].error, "event is a JSON array, expected an object");
+  EXPECT_EQ(deferred->errors[1].index, 4u);
+  EXPECT_THAT(deferred->errors[1].error, HasSubstr("malformed JSON"));
+
+  // The rest are left as sent (trimmed), then validated one by one.
+  std::map<size_t, std::string> want_events;
+  for (const RawEvent& e : checked->events) want_events[e.index] = std::string(e.json);
+  std::map<size_t, std::string> want_errors;
+  for (const EventError& e : checked->errors) want_errors[e.index] = e.error;
+  ASSERT_EQ(deferred->events.size(), 8u);
+  EXPECT_EQ(deferred->events[3].json, R"({ "type" : "d", "n": [1, {"e": 2.5}] })");
+  for (size_t i = 0; i < deferred->events.size(); ++i) {
+    RawEvent& e = deferred->events[i];
+    EXPECT_FALSE(e.validated) << e.json;
+    const std::string error = deferred->Validate(i);
+    if (want_errors.count(e.index) != 0) {
+      EXPECT_EQ(error, want_errors[e.index]) << "line " << e.index;
+      EXPECT_FALSE(e.validated);
+    } else {
+      EXPECT_EQ(error, "") << "line " << e.index;
+      EXPECT_TRUE(e.validated);
+      EXPECT_EQ(e.json, want_events[e.index]) << "line " << e.index;
+      EXPECT_EQ(deferred->Validate(i), "");  // once is enough
+    }
+  }
+  // Every kind of line was in the body: accepted as sent, compacted, and each rejection.
+  EXPECT_EQ(want_events.size(), 3u);
+  EXPECT_EQ(want_errors[3], "unexpected content after the event at byte 13 of the line");
+  EXPECT_THAT(want_errors[1], HasSubstr("invalid literal"));
+  EXPECT_THAT(want_errors[6], HasSubstr("deeper than 3 levels"));
+  EXPECT_THAT(want_errors[7], HasSubstr("malformed JSON at byte"));
+  EXPECT_THAT(want_errors[8], HasSubstr("malformed JSON at byte"));
+}
+
+// The NDJSON fast path (simdjson's DOM parser) and the other formats' walk (its ondemand parser)
+// read numbers apart in one case: an exponent below -(2^63). Every format takes it (the number
+// underflows to zero), and overflowing numbers are refused by every format.
+TEST(DecodeBodyTest, ExtremeNumbersAreDecidedAlikeInEveryFormat) {
+  const std::string under = R"({"type":"t","n":1E-99112345678901234533,"m":[-0.5e-99999999999999999999]})";
+  const std::string over = R"({"type":"t","n":1e99112345678901234533})";
+  for (std::string_view type : {"application/x-ndjson", "application/json"}) {
+    auto one = Decode(type, under);
+    ASSERT_TRUE(one.ok()) << type << ": " << one.status().ToString();
+    EXPECT_EQ(one->events.size(), 1u) << type;
+    EXPECT_TRUE(one->errors.empty()) << type << ": " << one->errors[0].error;
+  }
+  auto array = Decode("application/json", "[" + under + "]");
+  ASSERT_TRUE(array.ok()) << array.status().ToString();
+  EXPECT_EQ(array->events.size(), 1u);
+  auto lines = Decode("application/x-ndjson", over + "\n" + under);
+  ASSERT_TRUE(lines.ok());
+  ASSERT_EQ(lines->errors.size(), 1u);
+  EXPECT_THAT(lines->errors[0].error, HasSubstr("malformed JSON"));
+  ExpectError(Decode("application/json", "[" + over + "]"), ErrorKind::kInvalidArgument,
+              "malformed JSON");
 }
 
 TEST(DecodeBodyTest, NdjsonAliasesAndCharset) {

@@ -44,6 +44,15 @@ Result<MappedEvent> MapBothWays(const EventMapper& mapper, std::string_view json
     } else if (!st.ok() && !parsed.ok()) {
       EXPECT_EQ(st.message(), parsed.status().message()) << json;
     }
+    // The validating scan of the same text as an unvalidated line, when it decides, maps it
+    // the same way too.
+    if (mapper.MapUnvalidatedRow(body->events[0].json, 64, kReceived, &scratch, &row)) {
+      EXPECT_TRUE(parsed.ok()) << json;
+      for (size_t i = 0; parsed.ok() && i < parsed->values.size(); ++i) {
+        EXPECT_EQ(row.LiteralAt(i, mapper.schema().fields()[i].type), parsed->values[i])
+            << json << ", column " << i;
+      }
+    }
   }
   return parsed;
 }
@@ -277,6 +286,67 @@ TEST_F(EventsMapperTest, EscapesAreReadAsSent) {
   EXPECT_EQ(e.values[kExt], Str(R"({"we\"ird":"\\","t2":["\"]",{"a":"}"}]})"));
   // Members repeated through escapes are still repeated.
   EXPECT_EQ(Reject(R"({"type":"a","t\u0079pe":"b"})"), "member \"type\" appears more than once");
+}
+
+// A line DecodeBody left unvalidated: the scan maps it only when it is valid JSON that every
+// parser takes alike, and otherwise leaves it to the decoder's validation.
+TEST_F(EventsMapperTest, UnvalidatedLinesAreMappedOnlyWhenValid) {
+  MappedRow row;
+  std::string padded;  // the line and the padding a decoded body has after it; `row` views it
+  auto scan = [&](std::string_view line, int max_depth = 64) {
+    padded.assign(line);
+    padded.append(kEventPadding, '\0');
+    return mapper_->MapUnvalidatedRow(std::string_view(padded.data(), line.size()), max_depth,
+                                      kReceived, &scratch_, &row);
+  };
+  const std::string valid =
+      R"({"id":"x","type":"a\"b\\\/\b\f\n\r\t\u00e9\ud83d\ude00","time":1767618300000,)"
+      R"("data":{"user_id":"u","n":[0,-0,1.5,-0.25e+10,12345678901234567,1E-99,true,false,null],)"
+      R"("o":{"k\"":"v","e":{},"a":[[]]}},"x":-1})";
+  MapScratch scratch;
+  MappedRow decoded;
+  ASSERT_TRUE(mapper_->MapRow(valid, kReceived, &scratch, &decoded, /*decoded=*/true).ok());
+  ASSERT_TRUE(scan(valid));
+  for (size_t i = 0; i < row.values.size(); ++i) {
+    const Type& type = mapper_->schema().fields()[i].type;
+    EXPECT_EQ(row.LiteralAt(i, type), decoded.LiteralAt(i, type)) << "column " << i;
+  }
+  EXPECT_EQ(row.id, "x");
+  // Depth: the data object is at 2, "n" and "o" at 3, "e" and "a" at 4, "a"'s inner array at 5.
+  EXPECT_TRUE(scan(valid, 5));
+  EXPECT_FALSE(scan(valid, 4));
+  EXPECT_FALSE(scan(R"({"type":"a","data":{}})", 1));
+  EXPECT_FALSE(scan(R"({"type":"a","x":[]})", 1));
+
+  for (std::string_view line : {
+           // Malformed.
+           R"({"type":"a")", R"({"type":"a"}})", R"({"type":"a",})", R"({"type" "a"})",
+           R"({"type":"a","x":[1,]})", R"({"type":"a","x":[1}})", R"({"type":"a","x":{"k"}})",
+           R"({"type":"a","x":{"k":1,}})", R"({"type":"a","x":{1:2}})", R"({type:"a"})",
+           R"({"type":'a'})", R"({"type":"a","x":tru})", R"({"type":"a","x":nul})",
+           R"({"type":"a","x":truex})", R"({"type":"a","x":01})", R"({"type":"a","x":1.})",
+           R"({"type":"a","x":.5})", R"({"type":"a","x":-})", R"({"type":"a","x":1e})",
+           R"({"type":"a","x":1e+})", R"({"type":"a","x":+1})", R"({"type":"a","x":0x1})",
+           R"({"type":"a","x":"\x"})", R"({"type":"a","x":"\u12"})", R"({"type":"a","x":"\u12G4"})",
+           R"({"type":"a","data":{"s":"\q"}})", R"({"type":"a","x":["a\"]})",
+           R"({"type":"a","x":["\q"]})", R"({"type":"a","x":{"k":"\u12"}})",
+           R"({"type":"a","x":{"k\v":1}})",
+           "{\"type\":\"a\",\"x\":\"tab\there\"}", "{\"type\":\"a\",\"x\":[\"nl\n\"]}",
+           R"({"type":"a"}{"type":"b"})",
+           // Valid, but left to the decoder: whitespace (not compact), surrogates not in pairs,
+           // numbers a parser may read differently (past 17 digits, 3-digit exponents).
+           R"({"type": "a"})", R"({ "type":"a"})", R"({"type":"a","x":[1, 2]})",
+           R"({"type":"a","x":"\ud800"})", R"({"type":"a","x":"\udc00"})",
+           R"({"type":"a","x":"\ud800\u0041"})", R"({"type":"a","x":["\ud800"]})",
+           R"({"type":"a","x":["\udc00\ud800"]})", R"({"type":"a","x":["\ud800\u0041"]})",
+           R"({"type":"a","x":{"\ud800":1}})", R"({"type":"a","x":{"\udc00\ud800":1}})",
+           R"({"type":"a","x":{"\ud800\u0041":1}})", R"({"type":"a","x":{"\udc00\udc00":1}})",
+           R"({"type":"a","x":123456789012345678})",
+           R"({"type":"a","x":1.00000000000000000})", R"({"type":"a","x":1e308})",
+           // Valid JSON, rejected by the mapping: the decoder's validation comes first.
+           R"({"x":1})", R"({"type":"a","type":"b"})"}) {
+    EXPECT_FALSE(scan(line)) << line;
+  }
 }
 
 TEST_F(EventsMapperTest, WithoutScratch) {
