@@ -191,7 +191,7 @@ void ColumnWriter::UpdateStats(const ColumnVector& c, size_t first, size_t n) {
     case PhysicalType::kInt64: s.Update(c.i64.data() + first, n); break;
     case PhysicalType::kFloat: s.Update(c.f32.data() + first, n); break;
     case PhysicalType::kDouble: s.Update(c.f64.data() + first, n); break;
-    default: s.UpdateBytes(c.offsets.data(), c.bytes.data(), first, n); break;
+    default: s.UpdateBytes(ByteArrayValues(c), first, n); break;
   }
 }
 
@@ -234,17 +234,16 @@ void ColumnWriter::AppendValues(const ColumnVector& c, size_t first, size_t n) {
       break;
     case PhysicalType::kByteArray:
       if (dict) {
-        dict_bytes_->Encode(c.offsets.data(), c.bytes.data(), first, n, &idx);
+        dict_bytes_->Encode(ByteArrayValues(c), first, n, &idx);
       } else {
-        PlainEncoder::PutByteArrays(c.offsets.data(), c.bytes.data(), first, n, &page_.values);
+        PlainEncoder::PutByteArrays(ByteArrayValues(c), first, n, &page_.values);
       }
       break;
     case PhysicalType::kFixedLenByteArray:
       if (dict) {
-        dict_bytes_->Encode(c.offsets.data(), c.bytes.data(), first, n, &idx);
+        dict_bytes_->Encode(ByteArrayValues(c), first, n, &idx);
       } else {
-        PlainEncoder::PutFixedLenByteArrays(c.offsets.data(), c.bytes.data(), first, n,
-                                            &page_.values);
+        PlainEncoder::PutFixedLenByteArrays(ByteArrayValues(c), first, n, &page_.values);
       }
       break;
     case PhysicalType::kInt96: break;
@@ -281,8 +280,9 @@ Status ColumnWriter::Write(const ColumnVector& c, Codec* codec) {
       // Min and max of byte arrays are those of the distinct values: only new entries count.
       size_t known = dict_bytes_->size();
       AppendValues(c, value, values);
-      chunk_.stats.UpdateBytes(dict_bytes_->starts().data(), dict_bytes_->bytes().data(), known,
-                               dict_bytes_->size() - known);
+      chunk_.stats.UpdateBytes(
+          ByteArrayValues(dict_bytes_->starts().data(), dict_bytes_->bytes().data()), known,
+          dict_bytes_->size() - known);
     } else {
       UpdateStats(c, value, values);
       AppendValues(c, value, values);

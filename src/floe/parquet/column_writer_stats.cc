@@ -56,15 +56,12 @@ bool ColumnStats::BytesLess(std::string_view a, std::string_view b) const {
   return c < 0 || (c == 0 && a.size() < b.size());
 }
 
-void ColumnStats::UpdateBytes(const uint32_t* offsets, const char* bytes, size_t first, size_t n) {
+void ColumnStats::UpdateBytes(const ByteArrayValues& values, size_t first, size_t n) {
   if (n == 0) return;
-  auto at = [&](size_t i) {
-    return std::string_view(bytes + offsets[i], offsets[i + 1] - offsets[i]);
-  };
   // Track the extremes as views, copy once per slice.
-  std::string_view lo = at(first), hi = lo;
+  std::string_view lo = values[first], hi = lo;
   for (size_t i = first + 1; i < first + n; ++i) {
-    std::string_view v = at(i);
+    std::string_view v = values[i];
     if (BytesLess(v, lo)) lo = v;
     if (BytesLess(hi, v)) hi = v;
   }

@@ -33,7 +33,7 @@ class ColumnStats {
   void Update(const double* v, size_t n) { UpdateFloat(v, n); }
   void UpdateBools(const uint8_t* v, size_t n);
   // Values [first, first + n) of a byte-array ColumnVector.
-  void UpdateBytes(const uint32_t* offsets, const char* bytes, size_t first, size_t n);
+  void UpdateBytes(const ByteArrayValues& values, size_t first, size_t n);
 
   // Folds another stats object (same order) into this one.
   void Merge(const ColumnStats& other);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace floe::parquet {
@@ -74,6 +75,10 @@ struct LeafColumn {
 //   physical type: `bools` (0/1), `i32`, `i64`, `f32`, `f64`; BYTE_ARRAY, FIXED_LEN_BYTE_ARRAY
 //   and INT96 values in `bytes` with `offsets` (value i is bytes[offsets[i], offsets[i+1]),
 //   offsets.size() == num_values + 1 when num_values > 0).
+// - For the writer, byte arrays may come as `views` instead (one per defined value; `offsets` and
+//   `bytes` then unused): bytes held elsewhere, which the caller keeps alive until the write
+//   returns. The writer copies what it keeps, so values gathered from many places (a sorted
+//   flush) are not copied into one buffer first. Readers never fill `views`.
 struct ColumnVector {
   int64_t num_levels = 0;
   int64_t num_values = 0;
@@ -86,6 +91,7 @@ struct ColumnVector {
   std::vector<double> f64;
   std::vector<uint32_t> offsets;
   std::string bytes;
+  std::vector<std::string_view> views;
 
   void Clear() {
     num_levels = num_values = 0;
@@ -98,7 +104,36 @@ struct ColumnVector {
     f64.clear();
     offsets.clear();
     bytes.clear();
+    views.clear();
   }
+};
+
+// The byte-array values of a ColumnVector as the writer reads them: its `views` when it has them,
+// else `offsets` into `bytes`.
+class ByteArrayValues {
+ public:
+  explicit ByteArrayValues(const ColumnVector& c)
+      : offsets_(c.offsets.data()),
+        bytes_(c.bytes.data()),
+        views_(c.views.empty() ? nullptr : c.views.data()) {}
+  ByteArrayValues(const uint32_t* offsets, const char* bytes) : offsets_(offsets), bytes_(bytes) {}
+
+  std::string_view operator[](size_t i) const {
+    if (views_ != nullptr) return views_[i];
+    return {bytes_ + offsets_[i], offsets_[i + 1] - offsets_[i]};
+  }
+  // The bytes of values [first, first + n).
+  size_t TotalBytes(size_t first, size_t n) const {
+    if (views_ == nullptr) return offsets_[first + n] - offsets_[first];
+    size_t total = 0;
+    for (size_t i = first; i < first + n; ++i) total += views_[i].size();
+    return total;
+  }
+
+ private:
+  const uint32_t* offsets_ = nullptr;
+  const char* bytes_ = nullptr;
+  const std::string_view* views_ = nullptr;
 };
 
 // A run of rows: one ColumnVector per leaf column, in leaf order.

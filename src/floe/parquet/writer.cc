@@ -97,11 +97,21 @@ Status ValidateColumnVector(const LeafColumn& leaf, const ColumnVector& c, int64
     default: break;
   }
   if (values == 0) return Status::OK();
+  bool fixed = leaf.physical == PhysicalType::kFixedLenByteArray;
+  if (!c.views.empty()) {
+    if (c.views.size() != values) return check_size(c.views.size(), "views");
+    for (size_t i = 0; fixed && i < values; ++i) {
+      if (c.views[i].size() != static_cast<size_t>(leaf.type_length)) {
+        return bad("value " + std::to_string(i) + " has " + std::to_string(c.views[i].size()) +
+                   " bytes, the column's width is " + std::to_string(leaf.type_length));
+      }
+    }
+    return Status::OK();
+  }
   if (c.offsets.size() != values + 1) {
     return bad("offsets holds " + std::to_string(c.offsets.size()) + " entries, expected " +
                std::to_string(values + 1));
   }
-  bool fixed = leaf.physical == PhysicalType::kFixedLenByteArray;
   for (size_t i = 0; i < values; ++i) {
     if (c.offsets[i + 1] < c.offsets[i]) {
       return bad("offsets decrease at value " + std::to_string(i));

@@ -107,10 +107,10 @@ TEST(PlainEncoder, BooleansAndByteArrays) {
   std::vector<uint32_t> offsets = {0, 2, 2, 3};
   std::string bytes = "abc";
   Buffer ba;
-  PlainEncoder::PutByteArrays(offsets.data(), bytes.data(), 0, 3, &ba);
+  PlainEncoder::PutByteArrays(ByteArrayValues(offsets.data(), bytes.data()), 0, 3, &ba);
   EXPECT_EQ(Hex(ba.view()), "02 00 00 00 61 62 00 00 00 00 01 00 00 00 63");
   Buffer tail;
-  PlainEncoder::PutByteArrays(offsets.data(), bytes.data(), 2, 1, &tail);
+  PlainEncoder::PutByteArrays(ByteArrayValues(offsets.data(), bytes.data()), 2, 1, &tail);
   EXPECT_EQ(Hex(tail.view()), "01 00 00 00 63");
 
   std::vector<int32_t> ints = {1, -1};
@@ -129,7 +129,7 @@ TEST(DictionaryEncoder, StringsInInsertionOrder) {
   }
   ByteArrayDictionaryEncoder dict;
   std::vector<uint32_t> idx;
-  dict.Encode(offsets.data(), bytes.data(), 0, values.size(), &idx);
+  dict.Encode(ByteArrayValues(offsets.data(), bytes.data()), 0, values.size(), &idx);
   EXPECT_EQ(idx, (std::vector<uint32_t>{0, 1, 0, 2, 1, 3}));
   EXPECT_EQ(dict.size(), 4u);
   Buffer page;
@@ -181,7 +181,7 @@ TEST(DictionaryEncoder, GrowsAndKeepsIndices) {
     offsets.push_back(static_cast<uint32_t>(bytes.size()));
   }
   std::vector<uint32_t> bidx;
-  bytes_dict.Encode(offsets.data(), bytes.data(), 0, 30000, &bidx);
+  bytes_dict.Encode(ByteArrayValues(offsets.data(), bytes.data()), 0, 30000, &bidx);
   ASSERT_EQ(bytes_dict.size(), 20000u);
   EXPECT_EQ(bytes_dict.plain_bytes(), 80000u);  // no length prefixes for fixed width
   for (size_t i = 0; i < 30000; ++i) {

@@ -540,9 +540,11 @@ TEST(ParquetWriter, WriteColumnsWritesWhatWriteBatchWrites) {
     o.page_size_bytes = 4096;
     MemoryOutputStream by_batch("memory:a.parquet");
     MemoryOutputStream by_column("memory:b.parquet");
+    MemoryOutputStream by_views("memory:v.parquet");
     auto a = ParquetWriter::Make(&by_batch, s, o);
     auto b = ParquetWriter::Make(&by_column, s, o);
-    ASSERT_TRUE(a.ok() && b.ok());
+    auto v = ParquetWriter::Make(&by_views, s, o);
+    ASSERT_TRUE(a.ok() && b.ok() && v.ok());
     std::vector<ColumnVector> scratch;
     for (const RowBatch& batch : batches) {
       ASSERT_TRUE((*a)->WriteBatch(batch).ok());
@@ -554,10 +556,31 @@ TEST(ParquetWriter, WriteColumnsWritesWhatWriteBatchWrites) {
           },
           &scratch);
       ASSERT_TRUE(st.ok()) << st.ToString();
+      // Byte arrays given as views of bytes held elsewhere (the batch's) write the same file.
+      st = (*v)->WriteColumns(
+          batch.num_rows,
+          [&](size_t i, ColumnVector* out) {
+            *out = batch.columns[i];
+            if (i == 1) {
+              const ByteArrayValues values(batch.columns[i]);
+              out->views.clear();
+              for (int64_t k = 0; k < out->num_values; ++k) {
+                out->views.push_back(values[static_cast<size_t>(k)]);
+              }
+              out->offsets = {7};  // unused when there are views
+              out->bytes = "garbage";
+            }
+            return Status::OK();
+          },
+          &scratch);
+      ASSERT_TRUE(st.ok()) << st.ToString();
     }
     ASSERT_TRUE((*a)->Close().ok());
     ASSERT_TRUE((*b)->Close().ok());
-    EXPECT_EQ(by_batch.Release(), by_column.Release());
+    ASSERT_TRUE((*v)->Close().ok());
+    const std::string written = by_batch.Release();
+    EXPECT_EQ(written, by_column.Release());
+    EXPECT_EQ(written, by_views.Release());
 
     MemoryOutputStream failing("memory:c.parquet");
     auto c = ParquetWriter::Make(&failing, s, o);
@@ -1194,6 +1217,21 @@ TEST_F(WriteBatchValidation, ByteOffsets) {
   b = good_;
   b.columns[3].offsets = {0, 15, 32};
   ExpectRejected(b, "width is 16");
+}
+
+TEST_F(WriteBatchValidation, ByteViews) {
+  RowBatch b = good_;
+  b.columns[1].views = {"x", "y"};
+  ExpectRejected(b, "views holds 2 values, expected 1");
+  b = good_;
+  b.columns[3].views = {std::string_view(b.columns[3].bytes).substr(0, 16),
+                        std::string_view(b.columns[3].bytes).substr(16, 15)};
+  ExpectRejected(b, "value 1 has 15 bytes, the column's width is 16");
+  b = good_;
+  b.columns[3].views = {std::string_view(b.columns[3].bytes).substr(0, 16),
+                        std::string_view(b.columns[3].bytes).substr(16, 16)};
+  b.columns[3].offsets.clear();
+  EXPECT_TRUE(writer_->WriteBatch(b).ok());
 }
 
 TEST_F(WriteBatchValidation, AfterCloseIsAnError) {

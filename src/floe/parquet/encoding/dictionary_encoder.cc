@@ -116,8 +116,8 @@ void ByteArrayDictionaryEncoder::Grow() {
   }
 }
 
-void ByteArrayDictionaryEncoder::Encode(const uint32_t* offsets, const char* bytes, size_t first,
-                                        size_t n, std::vector<uint32_t>* indices) {
+void ByteArrayDictionaryEncoder::Encode(const ByteArrayValues& values, size_t first, size_t n,
+                                        std::vector<uint32_t>* indices) {
   size_t base = indices->size();
   indices->resize(base + n);
   uint32_t* out = indices->data() + base;
@@ -130,14 +130,14 @@ void ByteArrayDictionaryEncoder::Encode(const uint32_t* offsets, const char* byt
     if (i % kBlock == 0) {
       size_t m = std::min(kBlock, n - i);
       for (size_t k = 0; k < m; ++k) {
-        size_t v = first + i + k;
-        hashes[k] =
-            static_cast<uint32_t>(XxHash3(bytes + offsets[v], offsets[v + 1] - offsets[v]) >> 32);
+        const std::string_view v = values[first + i + k];
+        hashes[k] = static_cast<uint32_t>(XxHash3(v.data(), v.size()) >> 32);
         __builtin_prefetch(&slots_[hashes[k] >> (32 - log2_capacity_)]);
       }
     }
-    const char* p = bytes + offsets[first + i];
-    size_t len = offsets[first + i + 1] - offsets[first + i];
+    const std::string_view v = values[first + i];
+    const char* p = v.data();
+    const size_t len = v.size();
     uint32_t h32 = hashes[i % kBlock];
     size_t s = h32 >> (32 - log2_capacity_);
     while (true) {

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "floe/parquet/types.h"
+
 #include "floe/util/buffer.h"
 
 namespace floe::parquet {
@@ -55,8 +57,8 @@ class ByteArrayDictionaryEncoder {
     Clear();
   }
 
-  // Values [first, first + n) of a column with ColumnVector-style `offsets` into `bytes`.
-  void Encode(const uint32_t* offsets, const char* bytes, size_t first, size_t n,
+  // Values [first, first + n) of a byte-array column.
+  void Encode(const ByteArrayValues& values, size_t first, size_t n,
               std::vector<uint32_t>* indices);
 
   size_t size() const { return starts_.size() - 1; }

@@ -4,18 +4,31 @@
 
 namespace floe::parquet {
 
-void PlainEncoder::PutByteArrays(const uint32_t* offsets, const char* bytes, size_t first, size_t n,
+void PlainEncoder::PutByteArrays(const ByteArrayValues& values, size_t first, size_t n,
                                  Buffer* out) {
   if (n == 0) return;
-  size_t total = offsets[first + n] - offsets[first] + 4 * n;
+  size_t total = values.TotalBytes(first, n) + 4 * n;
   uint8_t* p = out->EnsureTail(total);
   for (size_t i = first; i < first + n; ++i) {
-    uint32_t len = offsets[i + 1] - offsets[i];
+    const std::string_view v = values[i];
+    const auto len = static_cast<uint32_t>(v.size());
     StoreLE<uint32_t>(p, len);
-    std::memcpy(p + 4, bytes + offsets[i], len);
+    std::memcpy(p + 4, v.data(), len);
     p += 4 + len;
   }
   out->Resize(out->size() + total);
+}
+
+void PlainEncoder::PutFixedLenByteArrays(const ByteArrayValues& values, size_t first, size_t n,
+                                         Buffer* out) {
+  if (n == 0) return;
+  uint8_t* p = out->EnsureTail(values.TotalBytes(first, n));
+  for (size_t i = first; i < first + n; ++i) {
+    const std::string_view v = values[i];
+    std::memcpy(p, v.data(), v.size());
+    p += v.size();
+  }
+  out->Resize(out->size() + values.TotalBytes(first, n));
 }
 
 void PlainEncoder::PutBooleans(const uint8_t* values, size_t n, Buffer* out) {

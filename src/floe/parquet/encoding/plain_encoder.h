@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "floe/parquet/types.h"
 #include "floe/util/buffer.h"
 
 namespace floe::parquet {
@@ -20,16 +21,12 @@ class PlainEncoder {
     out->Append(values, n * sizeof(T));
   }
 
-  // Values [first, first + n) of a byte-array column (`offsets` as in ColumnVector).
-  static void PutByteArrays(const uint32_t* offsets, const char* bytes, size_t first, size_t n,
-                            Buffer* out);
+  // Values [first, first + n) of a byte-array column.
+  static void PutByteArrays(const ByteArrayValues& values, size_t first, size_t n, Buffer* out);
 
-  // Values [first, first + n) of a FIXED_LEN_BYTE_ARRAY column: one contiguous copy.
-  static void PutFixedLenByteArrays(const uint32_t* offsets, const char* bytes, size_t first,
-                                    size_t n, Buffer* out) {
-    if (n == 0) return;
-    out->Append(bytes + offsets[first], offsets[first + n] - offsets[first]);
-  }
+  // Values [first, first + n) of a FIXED_LEN_BYTE_ARRAY column: their bytes one after another.
+  static void PutFixedLenByteArrays(const ByteArrayValues& values, size_t first, size_t n,
+                                    Buffer* out);
 
   // Booleans (0 false, anything else true) packed 8 to a byte, the last byte zero-padded.
   static void PutBooleans(const uint8_t* values, size_t n, Buffer* out);
