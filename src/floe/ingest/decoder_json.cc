@@ -15,28 +15,8 @@ bool UnderflowingNumber(std::string_view token) {
                             token.back() == '\r')) {
     token.remove_suffix(1);
   }
-  size_t i = 0;
-  auto digits = [&] {
-    const size_t from = i;
-    while (i < token.size() && token[i] >= '0' && token[i] <= '9') ++i;
-    return i - from;
-  };
-  if (i < token.size() && token[i] == '-') ++i;
-  if (i >= token.size()) return false;
-  if (token[i] == '0') {
-    ++i;
-  } else if (digits() == 0) {
-    return false;
-  }
-  if (i < token.size() && token[i] == '.') {
-    ++i;
-    if (digits() == 0) return false;
-  }
-  if (i + 1 >= token.size() || (token[i] != 'e' && token[i] != 'E') || token[i + 1] != '-') {
-    return false;
-  }
-  i += 2;
-  return digits() > 0 && i == token.size();
+  const JsonNumber n = ReadJsonNumber(token);
+  return n.valid && n.negative_exponent;
 }
 
 }  // namespace

@@ -35,6 +35,44 @@ void AppendCompactJson(std::string_view json, std::string* out);
 // Writes that compact form to `out` (room for json.size() bytes); returns its length.
 size_t CompactJsonTo(std::string_view json, char* out);
 
+// A JSON number token as RFC 8259's grammar reads it:
+// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+struct JsonNumber {
+  bool valid = false;           // the whole token is one number
+  size_t digits = 0;            // before the exponent (integer and fraction parts)
+  size_t exponent_digits = 0;
+  bool negative_exponent = false;
+};
+inline JsonNumber ReadJsonNumber(std::string_view s) {
+  JsonNumber n;
+  size_t i = 0;
+  auto digits = [&] {
+    const size_t from = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i - from;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+    n.digits = 1;
+  } else if ((n.digits = digits()) == 0) {
+    return n;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    const size_t fraction = digits();
+    if (fraction == 0) return n;
+    n.digits += fraction;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) n.negative_exponent = s[i++] == '-';
+    if ((n.exponent_digits = digits()) == 0) return n;
+  }
+  n.valid = i == s.size();
+  return n;
+}
+
 // The offset of the first byte that is not valid UTF-8 (overlong forms, surrogates and code
 // points past U+10FFFF included), or text.size().
 size_t FirstInvalidUtf8(std::string_view text);

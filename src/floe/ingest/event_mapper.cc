@@ -384,33 +384,10 @@ class CompactScanner {
     return PlainNumber(atom);
   }
 
-  // -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? with at most 17 digits before the exponent and
-  // at most two in it.
+  // A number with at most 17 digits before the exponent and at most two in it.
   static bool PlainNumber(std::string_view s) {
-    size_t i = 0;
-    size_t digits = 0;
-    auto digit = [&] { return i < s.size() && s[i] >= '0' && s[i] <= '9'; };
-    if (i < s.size() && s[i] == '-') ++i;
-    if (!digit()) return false;
-    if (s[i] == '0') {
-      ++i;
-      ++digits;
-    } else {
-      while (digit()) ++i, ++digits;
-    }
-    if (i < s.size() && s[i] == '.') {
-      ++i;
-      if (!digit()) return false;
-      while (digit()) ++i, ++digits;
-    }
-    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-      ++i;
-      if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-      size_t exponent = 0;
-      while (digit()) ++i, ++exponent;
-      if (exponent == 0 || exponent > 2) return false;
-    }
-    return i == s.size() && digits <= 17;
+    const JsonNumber n = ReadJsonNumber(s);
+    return n.valid && n.digits <= 17 && n.exponent_digits <= 2;
   }
 
   bool SkipContainer() {
