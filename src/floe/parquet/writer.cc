@@ -97,34 +97,31 @@ Status ValidateColumnVector(const LeafColumn& leaf, const ColumnVector& c, int64
     default: break;
   }
   if (values == 0) return Status::OK();
-  bool fixed = leaf.physical == PhysicalType::kFixedLenByteArray;
   if (!c.views.empty()) {
     if (c.views.size() != values) return check_size(c.views.size(), "views");
-    for (size_t i = 0; fixed && i < values; ++i) {
-      if (c.views[i].size() != static_cast<size_t>(leaf.type_length)) {
-        return bad("value " + std::to_string(i) + " has " + std::to_string(c.views[i].size()) +
+  } else {
+    if (c.offsets.size() != values + 1) {
+      return bad("offsets holds " + std::to_string(c.offsets.size()) + " entries, expected " +
+                 std::to_string(values + 1));
+    }
+    for (size_t i = 0; i < values; ++i) {
+      if (c.offsets[i + 1] < c.offsets[i]) {
+        return bad("offsets decrease at value " + std::to_string(i));
+      }
+    }
+    if (c.offsets[values] > c.bytes.size()) {
+      return bad("offsets end at " + std::to_string(c.offsets[values]) + " past the " +
+                 std::to_string(c.bytes.size()) + " bytes");
+    }
+  }
+  if (leaf.physical == PhysicalType::kFixedLenByteArray) {
+    const ByteArrayValues byte_arrays(c);
+    for (size_t i = 0; i < values; ++i) {
+      if (byte_arrays[i].size() != static_cast<size_t>(leaf.type_length)) {
+        return bad("value " + std::to_string(i) + " has " + std::to_string(byte_arrays[i].size()) +
                    " bytes, the column's width is " + std::to_string(leaf.type_length));
       }
     }
-    return Status::OK();
-  }
-  if (c.offsets.size() != values + 1) {
-    return bad("offsets holds " + std::to_string(c.offsets.size()) + " entries, expected " +
-               std::to_string(values + 1));
-  }
-  for (size_t i = 0; i < values; ++i) {
-    if (c.offsets[i + 1] < c.offsets[i]) {
-      return bad("offsets decrease at value " + std::to_string(i));
-    }
-    if (fixed && c.offsets[i + 1] - c.offsets[i] != static_cast<uint32_t>(leaf.type_length)) {
-      return bad("value " + std::to_string(i) + " has " +
-                 std::to_string(c.offsets[i + 1] - c.offsets[i]) +
-                 " bytes, the column's width is " + std::to_string(leaf.type_length));
-    }
-  }
-  if (c.offsets[values] > c.bytes.size()) {
-    return bad("offsets end at " + std::to_string(c.offsets[values]) + " past the " +
-               std::to_string(c.bytes.size()) + " bytes");
   }
   return Status::OK();
 }

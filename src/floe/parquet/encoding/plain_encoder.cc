@@ -22,13 +22,14 @@ void PlainEncoder::PutByteArrays(const ByteArrayValues& values, size_t first, si
 void PlainEncoder::PutFixedLenByteArrays(const ByteArrayValues& values, size_t first, size_t n,
                                          Buffer* out) {
   if (n == 0) return;
-  uint8_t* p = out->EnsureTail(values.TotalBytes(first, n));
+  const size_t total = values.TotalBytes(first, n);
+  uint8_t* p = out->EnsureTail(total);
   for (size_t i = first; i < first + n; ++i) {
     const std::string_view v = values[i];
     std::memcpy(p, v.data(), v.size());
     p += v.size();
   }
-  out->Resize(out->size() + values.TotalBytes(first, n));
+  out->Resize(out->size() + total);
 }
 
 void PlainEncoder::PutBooleans(const uint8_t* values, size_t n, Buffer* out) {
