@@ -17,7 +17,12 @@
 Figures are events/s, wall-clock seconds and the peak RSS of each process (wait4's ru_maxrss);
 ratios are floe/DuckDB. Use a release build: FLOE_BUILD=build-rel python3 bench/ingest/run.py
 
+Both run floe with its default settings (docs/configuration.md): 64 MiB buffers, 512 MiB of
+buffered events at most. --buffer-count, --buffer-bytes and --max-buffered-bytes set
+BUFFER_COUNT_THRESHOLD, BUFFER_SIZE_BYTES and FLOE_MAX_BUFFERED_BYTES for (a).
+
 Usage: python3 bench/ingest/run.py [--events N] [--threads T] [--durability none|fsync]
+                                   [--buffer-count N] [--buffer-bytes B] [--max-buffered-bytes B]
                                    [--http] [--http-only] [--seconds S] [--connections C]"""
 import argparse
 import json
@@ -63,12 +68,13 @@ def floe_bin():
 def bulk(args, ndjson):
     scratch = Path(tempfile.mkdtemp(prefix="floe-bench-ingest-"))
     try:
-        env = {
-            "BUFFER_COUNT_THRESHOLD": str(args.buffer_count),
-            "BUFFER_SIZE_BYTES": str(args.buffer_bytes),
-            "FLOE_MAX_BUFFERED_BYTES": str(args.max_buffered_bytes),
-            "FLOE_INGEST_THREADS": str(args.threads),
-        }
+        # floe's own defaults unless a flag says otherwise: the bench measures what ships.
+        env = {"FLOE_INGEST_THREADS": str(args.threads)}
+        for name, value in (("BUFFER_COUNT_THRESHOLD", args.buffer_count),
+                            ("BUFFER_SIZE_BYTES", args.buffer_bytes),
+                            ("FLOE_MAX_BUFFERED_BYTES", args.max_buffered_bytes)):
+            if value is not None:
+                env[name] = str(value)
         out, seconds, rss = run_with_rusage(
             [floe_bin(), "ingest", ndjson, "--warehouse", scratch / "wh", "--state-dir",
              scratch / "state", "--durability", args.durability, "--json"], env=env)
@@ -126,9 +132,10 @@ def main():
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--threads", type=int, default=2, help="DuckDB threads; floe Parquet threads")
     ap.add_argument("--durability", default="none", choices=["none", "fsync"])
-    ap.add_argument("--buffer-count", type=int, default=250_000)
-    ap.add_argument("--buffer-bytes", type=int, default=256 << 20)
-    ap.add_argument("--max-buffered-bytes", type=int, default=768 << 20)
+    # Unset: floe's defaults (docs/configuration.md), as `floe ingest` runs out of the box.
+    ap.add_argument("--buffer-count", type=int, help="BUFFER_COUNT_THRESHOLD for (a)")
+    ap.add_argument("--buffer-bytes", type=int, help="BUFFER_SIZE_BYTES for (a)")
+    ap.add_argument("--max-buffered-bytes", type=int, help="FLOE_MAX_BUFFERED_BYTES for (a)")
     ap.add_argument("--http", action="store_true", help="also run (b), the HTTP load")
     ap.add_argument("--http-only", action="store_true",
                     help="run (b) and DuckDB's ingest, not floe's part of (a)")
