@@ -252,6 +252,8 @@ struct TableState {
   // Cut from the buffers, not yet committed, in LSN order. Changed under flush_mu_ and mu_.
   std::deque<FlushJob> pending;
   uint64_t committed_lsn = 0;
+  // Which columns' dictionaries paid in the files written before (used under flush_mu_).
+  parquet::DictionaryHistory dictionary_history;
 };
 
 class Collector::Impl {
@@ -774,6 +776,7 @@ Status Collector::Impl::WriteFiles(TableState* t, FlushJob* job) {
   wo.threads = options_.parquet_threads;
   wo.row_group_size_bytes = options_.row_group_size_bytes;
   wo.key_value_metadata.emplace_back("iceberg.schema", l.schema_json);
+  wo.dictionary_history = &t->dictionary_history;
   int64_t seq = ++flush_seq_;
   std::vector<iceberg::DataFile> files;
   std::vector<std::string> written;

@@ -445,6 +445,9 @@ class Rewrite {
   CpuTally* cpu_tally_;  // may be null
 
   parquet::Schema schema_;
+  // The group's output files are one series: what a column's dictionary taught in one file
+  // carries to the next (parquet::DictionaryHistory).
+  parquet::DictionaryHistory dictionary_history_;
   parquet::WriterOptions writer_options_;
   // Shared by the readers of inputs decoded ahead (one after the other): buffers and
   // decompression contexts are reused from file to file. Declared before anything holding a
@@ -500,6 +503,7 @@ Status Rewrite::Prepare() {
       std::max<int64_t>(8 * 1024, std::min({kMiB, limit / 64, target / 8}));
   writer_options_.threads = options_.parallelism;
   writer_options_.cpu_tally = cpu_tally_;
+  writer_options_.dictionary_history = &dictionary_history_;
   reader_budget_ = limit / 2;
   // Slices may fill the output batch to twice this (see MergeRun).
   batch_budget_ = std::max<int64_t>(64 * 1024, std::min(limit / 64, target / 8));

@@ -125,8 +125,30 @@ ColumnWriter::ColumnWriter(const LeafColumn& leaf, const WriterOptions& options,
     case ColumnEncoding::kDictionary: initial_mode_ = Mode::kDictionary; break;
     case ColumnEncoding::kDeltaBinaryPacked: initial_mode_ = Mode::kDelta; break;
   }
+  history_ = &own_history_;
+  if (options.dictionary_history != nullptr) {
+    history_ = &options.dictionary_history->columns[leaf.path];
+  }
+  StartChunk();
+}
+
+void ColumnWriter::StartChunk() {
   mode_ = initial_mode_;
-  if (mode_ == Mode::kDictionary) ResetDictionary();
+  skip_uncounted_ = false;
+  if (mode_ == Mode::kDictionary && encoding_ == ColumnEncoding::kAuto &&
+      history_->skips_left > 0) {
+    mode_ = Mode::kAutoFallback;
+    skip_uncounted_ = true;
+  }
+  if (mode_ == Mode::kDictionary) {
+    ResetDictionary();
+  } else {
+    dict_i32_.reset();
+    dict_i64_.reset();
+    dict_f32_.reset();
+    dict_f64_.reset();
+    dict_bytes_.reset();
+  }
 }
 
 void ColumnWriter::ResetDictionary() {
@@ -250,8 +272,15 @@ void ColumnWriter::AppendValues(const ColumnVector& c, size_t first, size_t n) {
   }
 }
 
+void ColumnWriter::CountSkip() {
+  if (!skip_uncounted_) return;
+  --history_->skips_left;
+  skip_uncounted_ = false;
+}
+
 Status ColumnWriter::Write(const ColumnVector& c, Codec* codec) {
   codec_ = codec != nullptr ? codec : default_codec_;
+  CountSkip();
   const size_t n = static_cast<size_t>(c.num_levels);
   const int16_t* def = leaf_.max_def > 0 ? c.def_levels.data() : nullptr;
   const int16_t* rep = leaf_.max_rep > 0 ? c.rep_levels.data() : nullptr;
@@ -308,6 +337,7 @@ Status ColumnWriter::Write(const ColumnVector& c, Codec* codec) {
 
 Status ColumnWriter::CopyPages(const ColumnVector& c, StoredPages pages, Codec* codec) {
   codec_ = codec != nullptr ? codec : default_codec_;
+  CountSkip();
   if (pages.codec != codec_id_) {
     return Status::InvalidArgument(
         "column '" + ColumnName(leaf_) + "': stored pages compressed with codec " +
@@ -587,12 +617,13 @@ Status ColumnWriter::FlushPage() {
     ResetDictionary();
     mode_ = Mode::kAutoFallback;
     // Hashing every value of a unique column (ids, payloads) into a dictionary that is then
-    // thrown away was a tenth of a compaction's CPU: later row groups skip the attempt, retried
-    // ever more rarely while it keeps failing, in case the values change.
-    dictionary_misses_ = std::min(dictionary_misses_ + 1, 4);
-    dictionary_skips_left_ = 1 << (dictionary_misses_ - 1);
+    // thrown away was a tenth of a compaction's CPU: later row groups (and, with a
+    // DictionaryHistory, later files) skip the attempt, retried ever more rarely while it keeps
+    // failing, in case the values change.
+    history_->misses = std::min(history_->misses + 1, 4);
+    history_->skips_left = 1 << (history_->misses - 1);
   } else if (mode_ == Mode::kDictionary && chunk_.dictionary_data_pages == 0) {
-    dictionary_misses_ = 0;
+    history_->misses = 0;
   }
   bool v2 = options_.data_page_version == DataPageVersion::kV2;
   levels_.Clear();
@@ -762,21 +793,7 @@ Status ColumnWriter::WriteChunk(int64_t file_offset, OutputStream* sink, format:
   file_compressed_bytes_ += pos - file_offset;
   file_num_values_ += chunk_.num_values;
   chunk_.Reset();
-  mode_ = initial_mode_;
-  if (mode_ == Mode::kDictionary && encoding_ == ColumnEncoding::kAuto &&
-      dictionary_skips_left_ > 0) {
-    --dictionary_skips_left_;
-    mode_ = Mode::kAutoFallback;
-  }
-  if (mode_ == Mode::kDictionary) {
-    ResetDictionary();
-  } else {
-    dict_i32_.reset();
-    dict_i64_.reset();
-    dict_f32_.reset();
-    dict_f64_.reset();
-    dict_bytes_.reset();
-  }
+  StartChunk();
   return Status::OK();
 }
 

@@ -122,6 +122,11 @@ class ColumnWriter {
 
   ColumnWriter(const LeafColumn& leaf, const WriterOptions& options, ColumnEncoding encoding,
                Codec* codec);
+  // The mode a row group's chunk starts in: initial_mode_, or no dictionary while history_
+  // says to skip it. The skip counts once the chunk gets values (CountSkip): the chunk started
+  // after a file's last row group never does, and its skip is the next file's.
+  void StartChunk();
+  void CountSkip();
   void ResetDictionary();
   size_t DictionarySize() const;
   size_t DictionaryPlainBytes() const;
@@ -160,10 +165,12 @@ class ColumnWriter {
   Mode initial_mode_;
   Mode mode_;
   bool delta_candidate_;  // int/long/date/time/timestamp: auto fallback may pick DELTA
-  // kAuto: row groups in a row whose first page did not pay for its dictionary (at most 4), and
-  // the row groups still to start without one (see FlushPage).
-  int dictionary_misses_ = 0;
-  int dictionary_skips_left_ = 0;
+  // kAuto: row groups in a row whose first page did not pay for its dictionary, and the row
+  // groups still to start without one (see FlushPage): options_.dictionary_history's entry for
+  // this column when there is one, else own_history_.
+  DictionaryHistory::Column own_history_;
+  DictionaryHistory::Column* history_;
+  bool skip_uncounted_ = false;  // this chunk skips its dictionary; not yet counted
 
   std::unique_ptr<NumericDictionaryEncoder<int32_t>> dict_i32_;
   std::unique_ptr<NumericDictionaryEncoder<int64_t>> dict_i64_;

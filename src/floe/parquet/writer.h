@@ -41,6 +41,21 @@ enum class ColumnEncoding {
   kDeltaBinaryPacked,  // INT32 / INT64 columns only
 };
 
+// What the columns of one series of files learned about dictionaries (the row groups in a row
+// whose first page did not pay for one, see ColumnWriter::FlushPage), carried from each file to
+// the next. Within a file a column whose dictionary did not pay starts its next row groups
+// without one, retried ever more rarely; a caller that writes many files of like rows (the
+// collector's flushes of a table, each a file per partition) passes the same history to every
+// writer, so that ids and payloads are not hashed into a dictionary again at the start of every
+// file. Keyed by the leaf's path (LeafColumn::path). Used by one writer at a time.
+struct DictionaryHistory {
+  struct Column {
+    int misses = 0;      // row groups in a row whose dictionary did not pay (at most 4)
+    int skips_left = 0;  // row groups still to start without a dictionary
+  };
+  std::map<std::vector<std::string>, Column> columns;
+};
+
 struct WriterOptions {
   CodecKind codec = CodecKind::kZstd;  // kNone, kSnappy, kGzip, kZstd, kLz4Raw
   // zstd 1..22, gzip 1..9; 0 = the codec's default. zstd level 1, as Arrow C++ (and so PyIceberg)
@@ -66,6 +81,9 @@ struct WriterOptions {
   // byte-identical whatever the count; values < 1 are rejected. With more than one, a batch's
   // pages are held uncompressed until the end of WriteBatch (memory: about one batch, raw).
   int threads = 1;
+  // When set, the columns start from what earlier files taught (see DictionaryHistory) and
+  // leave what this one taught. Not owned; outlives the writer.
+  DictionaryHistory* dictionary_history = nullptr;
   // When set, the CPU time of the writer's pool threads is added here as each ends (when the
   // writer is destroyed); the calling thread's own time is the caller's to count.
   CpuTally* cpu_tally = nullptr;

@@ -455,6 +455,51 @@ TEST(ParquetWriter, DictionaryIsRetriedAfterRowGroupsWhereItDidNotPay) {
   ExpectSameColumn(all, ReadBack(w->bytes).columns[0], 0);
 }
 
+// The same from file to file: a writer given the DictionaryHistory of the files before starts a
+// column whose dictionary did not pay there without one (the collector writes a file per flush,
+// and hashed every file's ids and payloads into a dictionary it then threw away), and tries
+// again later. A column whose dictionary pays keeps it in every file.
+TEST(ParquetWriter, DictionaryHistoryCarriesWhatDidNotPayToTheNextFiles) {
+  Schema s;
+  s.fields = {Col(1, "id", FieldType::kString, true), Col(2, "kind", FieldType::kString, true)};
+  std::mt19937_64 rng(5);
+  // Writes one file of 500 rows; returns whether each column has a dictionary.
+  auto file = [&](bool unique_ids, DictionaryHistory* history) {
+    ColumnVector ids, kinds;
+    ids.offsets = kinds.offsets = {0};
+    for (int i = 0; i < 500; ++i) {
+      ids.bytes += unique_ids ? std::to_string(rng()) + std::to_string(rng())
+                              : "id-" + std::to_string(i % 5);
+      ids.offsets.push_back(static_cast<uint32_t>(ids.bytes.size()));
+      kinds.bytes += "kind-" + std::to_string(i % 3);
+      kinds.offsets.push_back(static_cast<uint32_t>(kinds.bytes.size()));
+    }
+    ids.num_levels = ids.num_values = kinds.num_levels = kinds.num_values = 500;
+    WriterOptions o;
+    o.dictionary_history = history;
+    auto w = WriteBatches(s, {Batch(500, {ids, kinds})}, o);
+    EXPECT_TRUE(w.ok()) << w.status().ToString();
+    RowBatch got = ReadBack(w->bytes);
+    ExpectSameColumn(ids, got.columns[0], 0);
+    ExpectSameColumn(kinds, got.columns[1], 1);
+    format::FileMetaData md = Footer(w->bytes);
+    return std::pair<bool, bool>{
+        md.row_groups[0].columns[0].meta_data->dictionary_page_offset.has_value(),
+        md.row_groups[0].columns[1].meta_data->dictionary_page_offset.has_value()};
+  };
+  using Dicts = std::pair<bool, bool>;
+  DictionaryHistory history;
+  EXPECT_EQ(file(true, &history), Dicts(false, true));  // unique ids: missed
+  EXPECT_EQ(history.columns[{"id"}].misses, 1);
+  EXPECT_EQ(file(false, &history), Dicts(false, true));  // skipped, though it would pay now
+  EXPECT_EQ(file(false, &history), Dicts(true, true));   // tried again, and paid
+  EXPECT_EQ(history.columns[{"id"}].misses, 0);
+  EXPECT_EQ(history.columns[{"kind"}].misses, 0);
+  // Without a history every file tries.
+  EXPECT_EQ(file(true, nullptr), Dicts(false, true));
+  EXPECT_EQ(file(false, nullptr), Dicts(true, true));
+}
+
 // WriteBatches takes batches as they are (a compaction hands decoded input batches over without
 // copying them into one) and writes them as their concatenation, at any thread count.
 TEST(ParquetWriter, WriteBatchesWritesTheirConcatenation) {
