@@ -252,7 +252,8 @@ struct TableState {
   // Cut from the buffers, not yet committed, in LSN order. Changed under flush_mu_ and mu_.
   std::deque<FlushJob> pending;
   uint64_t committed_lsn = 0;
-  // Which columns' dictionaries paid in the files written before (used under flush_mu_).
+  // Which columns' dictionaries did not pay in the files written before, so the next files
+  // skip them for a while (parquet::DictionaryHistory; used under flush_mu_).
   parquet::DictionaryHistory dictionary_history;
 };
 
