@@ -51,19 +51,30 @@ bool ColumnStats::BytesLess(std::string_view a, std::string_view b) const {
     if (sa != sb) return sa < sb;
     return std::memcmp(a.data() + 1, b.data() + 1, a.size() - 1) < 0;
   }
-  size_t n = std::min(a.size(), b.size());
-  int c = std::memcmp(a.data(), b.data(), n);
-  return c < 0 || (c == 0 && a.size() < b.size());
+  return UnsignedBytesLess(a, b);
 }
 
 void ColumnStats::UpdateBytes(const ByteArrayValues& values, size_t first, size_t n) {
   if (n == 0) return;
   // Track the extremes as views, copy once per slice.
   std::string_view lo = values[first], hi = lo;
-  for (size_t i = first + 1; i < first + n; ++i) {
-    std::string_view v = values[i];
-    if (BytesLess(v, lo)) lo = v;
-    if (BytesLess(hi, v)) hi = v;
+  if (order_ == StatsOrder::kSignedBytes) {
+    for (size_t i = first + 1; i < first + n; ++i) {
+      std::string_view v = values[i];
+      if (BytesLess(v, lo)) lo = v;
+      if (BytesLess(hi, v)) hi = v;
+    }
+  } else {
+    // The common case, inlined: two comparisons per value of every plain string column (event
+    // ids, JSON text) were ~3 % of `floe ingest`'s CPU as calls to memcmp.
+    for (size_t i = first + 1; i < first + n; ++i) {
+      std::string_view v = values[i];
+      if (UnsignedBytesLess(v, lo)) {
+        lo = v;
+      } else if (UnsignedBytesLess(hi, v)) {
+        hi = v;
+      }
+    }
   }
   if (!has_min_max_) {
     smin_.assign(lo);

@@ -1,14 +1,8 @@
 #include "floe/util/hash.h"
 
-#include <xxhash.h>
-
 #include "floe/util/endian.h"
 
 namespace floe {
-
-uint64_t XxHash64(const void* data, size_t n, uint64_t seed) { return XXH64(data, n, seed); }
-
-uint64_t XxHash3(const void* data, size_t n) { return XXH3_64bits(data, n); }
 
 namespace {
 inline uint32_t Rotl32(uint32_t x, int r) { return (x << r) | (x >> (32 - r)); }

@@ -962,6 +962,57 @@ TEST(ParquetWriter, StringStatisticsAreTruncatedAndRoundedUp) {
   EXPECT_FALSE(m[1].upper_bound.has_value());  // 16 x 0xFF cannot be incremented
 }
 
+TEST(ColumnStats, UnsignedBytesLessIsMemcmpThenLength) {
+  // Strings over a small alphabet with high bytes, so that common prefixes of every length (in
+  // and past the eight-byte words) and prefixes of each other come up often.
+  std::mt19937 rng(7);
+  const std::string alphabet = std::string("a\x00\x7f\x80\xff", 5);
+  auto random_string = [&] {
+    std::string s(rng() % 20, 'a');
+    for (char& c : s) c = rng() % 8 == 0 ? alphabet[rng() % alphabet.size()] : 'a';
+    return s;
+  };
+  auto reference = [](const std::string& a, const std::string& b) {
+    int c = std::memcmp(a.data(), b.data(), std::min(a.size(), b.size()));
+    return c < 0 || (c == 0 && a.size() < b.size());
+  };
+  for (int i = 0; i < 20000; ++i) {
+    const std::string a = random_string(), b = random_string();
+    ASSERT_EQ(UnsignedBytesLess(a, b), reference(a, b)) << i;
+    ASSERT_EQ(UnsignedBytesLess(b, a), reference(b, a)) << i;
+  }
+  EXPECT_FALSE(UnsignedBytesLess("", ""));
+  EXPECT_TRUE(UnsignedBytesLess("", "a"));
+  EXPECT_TRUE(UnsignedBytesLess("abcdefgh", "abcdefgh\x01"));
+  EXPECT_TRUE(UnsignedBytesLess("abcdefgh\x7f", "abcdefgh\x80"));  // unsigned, past a word
+}
+
+TEST(ParquetWriter, StringStatisticsAreTheExtremesOfAllValues) {
+  // Values sharing a long prefix, so the order is decided past the first words, in every
+  // position of the batch (the minimum and maximum are neither first nor last).
+  Schema s;
+  s.fields = {Col(1, "s", FieldType::kString)};
+  std::vector<std::optional<std::string>> values;
+  const std::string prefix = "{\"user_id\":\"u000";
+  std::mt19937 rng(11);
+  std::string lo, hi;
+  for (int i = 0; i < 5000; ++i) {
+    std::string v = prefix + std::to_string(100000 + rng() % 800000) + "\"}";
+    if (i == 0 || v < lo) lo = v;
+    if (i == 0 || v > hi) hi = v;
+    values.push_back(v);
+  }
+  values.insert(values.begin() + 1234, prefix);                      // the minimum: a prefix
+  values.insert(values.begin() + 3456, prefix + "\xC3\xA9\"}");  // the maximum: a high byte
+  auto w = WriteBatches(s, {Batch(static_cast<int64_t>(values.size()), {OptionalBytes(values)})});
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  format::FileMetaData md = Footer(w->bytes);
+  EXPECT_EQ(StatsOf(md, 0).min_value, prefix);
+  EXPECT_EQ(StatsOf(md, 0).max_value, prefix + "\xC3\xA9\"}");
+  EXPECT_LT(prefix, lo);
+  EXPECT_LT(hi, prefix + "\xC3\xA9\"}");
+}
+
 TEST(Truncation, Utf8AndBinaryRules) {
   EXPECT_EQ(TruncateLowerBound("abc", 16, SIZE_MAX, true), "abc");
   EXPECT_EQ(TruncateUpperBound("abc", 16, SIZE_MAX, true), "abc");
