@@ -1,6 +1,7 @@
 #include "floe/common/malloc_tuning.h"
 
 #include <malloc.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,6 +24,22 @@ bool ThpModeIsMadvise() {
   std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
   const std::string mode((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   return mode.find("[madvise]") != std::string::npos;
+}
+
+// The kernel names a process after the last part of the path it executes: "exe" after the
+// re-exec through /proc/self/exe, which `ps`, `top`, `pgrep floe` and `pkill floe` would show
+// instead of floe. Then the process takes back the name it started with (argv[0]'s last part,
+// as the kernel took it from the path the first time).
+void KeepProcessName(const char* argv0) {
+  char name[17] = {};
+  if (argv0 == nullptr || prctl(PR_GET_NAME, name) != 0 || std::string_view(name) != "exe") {
+    return;
+  }
+  std::string_view wanted = argv0;
+  wanted.remove_prefix(std::min(wanted.size(), wanted.rfind('/') + 1));  // npos + 1 == 0
+  if (wanted.empty() || wanted == "exe") return;
+  const std::string truncated(wanted.substr(0, 15));  // the kernel keeps 15 bytes
+  (void)prctl(PR_SET_NAME, truncated.c_str());
 }
 
 }  // namespace
@@ -52,6 +69,7 @@ std::optional<std::string> TunablesWithHugePages(const char* current) {
 void TuneMallocAtStart(char** argv) {
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   std::optional<std::string> next = TunablesWithHugePages(tunables);
+  if (!next.has_value()) KeepProcessName(argv[0]);
   if (next.has_value() && ThpModeIsMadvise()) {
     const std::optional<std::string> before =
         tunables != nullptr ? std::optional<std::string>(tunables) : std::nullopt;

@@ -24,9 +24,10 @@
 //    hands memory back (malloc_trim, see Collector's ReturnFreedMemory);
 //  - glibc's tunable `glibc.malloc.hugetlb=1`, which makes malloc `madvise(MADV_HUGEPAGE)` the
 //    memory it takes from the system. glibc reads tunables only from the environment when a
-//    process starts, so the binary re-executes itself (same pid, same arguments) once with the
-//    tunable added to GLIBC_TUNABLES. This matters only where the kernel's THP mode is
-//    `madvise` (with `always` the heap gets huge pages anyway, with `never` it gets none).
+//    process starts, so the binary re-executes itself (same pid, same arguments, same process
+//    name) once with the tunable added to GLIBC_TUNABLES. This matters only where the kernel's
+//    THP mode is `madvise` (with `always` the heap gets huge pages anyway, with `never` it gets
+//    none).
 //
 // An operator's own choice wins: GLIBC_TUNABLES naming `glibc.malloc.hugetlb` (e.g. `=0` to turn
 // huge pages off) is left as it is and no re-exec happens; MALLOC_ARENA_MAX or MALLOC_MMAP_MAX_,

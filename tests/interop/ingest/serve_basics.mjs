@@ -96,6 +96,9 @@ async function postBulk(url) {
     check(b.status === 202, `bulk body ${k}: ${b.status} ${b.text.slice(0, 200)}`)
   }
 }
+// Re-executed or not, the process is named floe (ps, top, pgrep floe, pkill floe), not "exe".
+const comm = fs.readFileSync(`/proc/${server.proc.pid}/comm`, 'utf8').trim()
+check(comm === 'floe', `the process is named floe: ${comm}`)
 if (thpMode.includes('[madvise]')) {
   check(JSON.stringify(environ(server.proc.pid)) === '["GLIBC_TUNABLES=glibc.malloc.hugetlb=1"]',
     `floe serve runs with glibc.malloc.hugetlb=1: ${environ(server.proc.pid)}`)
