@@ -349,15 +349,18 @@ Status Ingest(const Args& args, const CliContext& ctx) {
   int64_t started = ctx.clock->MonotonicNanos();
   ingest::CollectorServices services{wh->store(), wh->catalog(), ctx.clock, logger.get()};
   FLOE_ASSIGN_OR_RETURN(auto collector, ingest::Collector::Open(options, services));
-  // A load's heap takes about the input's size, up to five buffers' worth (the one filling, one
-  // or two being flushed, the dedup window, a flush's sort and pages), and the buffers stay
-  // under max_buffered_bytes. A million events (406 MB of NDJSON) peaked at 394-411 MB with the
-  // bench's 250,000-event flushes, 291-347 MB with the default 64 MiB ones. That much is faulted
-  // in now, before the pipeline's threads start, not while they wait on malloc
-  // (malloc_tuning.h).
+  // A load's heap peaks at about four buffers' worth, and never past the input's size or
+  // max_buffered_bytes: the buffer filling and the one being flushed (each grows past
+  // buffer_size_bytes while the flush before it runs: up to 86 MB with the defaults), the
+  // flush's gathered columns and pages (~58 MB), the dedup window (~40 MB at a million ids). A
+  // million events (406 MB of NDJSON) with the defaults and nothing prepared
+  // (MALLOC_TRIM_THRESHOLD_ set) peaked at 263-289 MB of RSS. That much is faulted in now, before
+  // the pipeline's threads start, not while they wait on malloc (malloc_tuning.h). Five
+  // buffers' worth (320 MiB) zeroed 50-70 MB that the load never used: four took 5-6 % less CPU,
+  // warm and cold (bench/README.md).
   PrepareHeapForBulkLoad(static_cast<size_t>(
       std::min({std::max<int64_t>(input.size_bytes(), 0), options.max_buffered_bytes,
-                5 * options.buffer_size_bytes})));
+                4 * options.buffer_size_bytes})));
   Totals totals;
   ProgressBar bar(ctx, "ingest", !args.Has("json"));
   Status st =
