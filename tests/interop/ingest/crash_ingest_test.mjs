@@ -80,6 +80,53 @@ check(accepted === distinct.size, `accepted ${accepted} = distinct ids ${distinc
   check(wrong === 0, `${wrong} rows differ from the input`)
 }
 
+// 1b. An input of many chunks (1 MiB each, mapped by two workers at once, ingested in order): the
+// rejected lines are reported at their own indexes, and of two events with one id, the first in
+// the input is the one kept. Chunks of ~20,000 small events alternate with chunks of two big
+// ones, which map far faster: a big chunk is ready before the small one ahead of it.
+{
+  const many = path.join(dir, 'many.ndjson')
+  const pad = 'x'.repeat(450 * 1024)
+  const out = []
+  const bad = []
+  let duplicates = 0
+  const time = '2026-03-01T00:00:00Z'
+  for (let block = 0; block < 8; block++) {
+    const first = out.length
+    for (let i = 0; i < 20000; i++) {
+      const n = out.length
+      if (i === 1000 * (block + 1)) {
+        bad.push(n)
+        out.push(block % 2 === 0 ? '{"id": "broken", "type": ' : '{"id": "no-type", "source": "cli"}')
+      } else {
+        out.push(JSON.stringify({ id: `many-${n}`, type: 'small', source: 'first', time }))
+      }
+    }
+    // Sent again, later, in a big chunk: the first one stays.
+    duplicates++
+    out.push(JSON.stringify({ id: `many-${first}`, type: 'small', source: 'later', time, data: { pad } }))
+    out.push(JSON.stringify({ id: `many-${out.length}`, type: 'big', source: 'first', time, data: { pad } }))
+  }
+  fs.writeFileSync(many, out.join('\n') + '\n')
+  const manyWarehouse = path.join(dir, 'many-wh')
+  const r = JSON.parse(floe(['ingest', many, '--warehouse', manyWarehouse, '--state-dir',
+    path.join(dir, 'many-state'), '--json'], { env: ingestEnv }))
+  const indexes = r.errors.map((e) => e.index)
+  check(JSON.stringify(indexes) === JSON.stringify(bad), `errors at the bad lines' indexes ${JSON.stringify(bad)}: ${JSON.stringify(r.errors)}`)
+  check(r.rejected === bad.length && r.duplicates === duplicates &&
+    r.accepted === out.length - bad.length - duplicates, `counts: ${JSON.stringify({ ...r, errors: undefined })}`)
+  const file = path.join(dir, 'many-check.json')
+  const fd = fs.openSync(file, 'w')
+  spawnSync('node', [path.join(env.oracle, 'check-table.mjs'), '--catalog-db',
+    path.join(manyWarehouse, 'catalog.db'), '--table', 'analytics.events', '--sql',
+    'SELECT source, count(*) AS n FROM t GROUP BY source'], { stdio: ['ignore', fd, 'inherit'] })
+  fs.closeSync(fd)
+  const report = JSON.parse(fs.readFileSync(file, 'utf8'))
+  check(report.ok === true, `check-table passes: ${JSON.stringify(report.errors).slice(0, 3000)}`)
+  const sources = Object.fromEntries(report.sql.map((x) => [x.source, Number(x.n)]))
+  check(JSON.stringify(sources) === JSON.stringify({ first: r.accepted }), `the first of each id is kept: ${JSON.stringify(sources)}`)
+}
+
 // 2. Killed runs.
 const acknowledged = new Set(distinct.keys())
 const attempted = new Set(acknowledged)

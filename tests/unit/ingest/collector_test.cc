@@ -11,6 +11,7 @@
 #include "floe/catalog/events_table.h"
 #include "floe/catalog/sql_catalog.h"
 #include "floe/catalog/table.h"
+#include "floe/io/fault_store.h"
 #include "floe/io/memory_store.h"
 #include "floe/parquet/reader.h"
 #include "support/forwarding_catalog.h"
@@ -382,6 +383,38 @@ TEST_F(CollectorTest, FailedFlushKeepsEventsAndTheNextFlushCommitsThem) {
   ASSERT_EQ(f->commits.size(), 2u);  // the failed job first, in WAL order
   EXPECT_LT(f->commits[0].wal_position, f->commits[1].wal_position);
   EXPECT_EQ(TableIds(), (std::multiset<std::string>{"a", "b"}));
+}
+
+// When storing one partition's file fails, the flush leaves no file behind (the partitions
+// stored before it are deleted) and keeps the events buffered; the next flush writes and
+// commits every partition: each event once.
+TEST_F(CollectorTest, AFailedDataFileWriteIsRetriedWhole) {
+  FaultInjectingStore faulty(&store_, 7);
+  auto c = Collector::Open(Options(), CollectorServices{&faulty, flaky_.get(), &clock_, &logger_});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE((*c)->Ingest(events_, Body({Event("a", "t", "2026-01-01T00:00:00Z"),
+                                          Event("b", "t", "2026-01-02T00:00:00Z"),
+                                          Event("c", "t", "2026-01-01T01:00:00Z")}))
+                  .ok());
+  // The second partition's file (in path order) fails; the first was stored and is deleted.
+  faulty.SetLocationFilter("2026-01-02");
+  faulty.FailNext(StoreOp::kWrite);
+  EXPECT_FALSE((*c)->Flush().ok());
+  EXPECT_EQ(faulty.injected_count(), 1);
+  EXPECT_EQ((*c)->Stats().flush_failures, 1);
+  auto data = store_.List("memory://wh/analytics/events/data/");
+  ASSERT_TRUE(data.ok());
+  EXPECT_TRUE(data->empty()) << data->front().location;
+  faulty.Clear();
+  auto f = (*c)->Flush();
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ASSERT_EQ(f->commits.size(), 1u);
+  EXPECT_EQ(f->commits[0].data_files, 2);
+  EXPECT_EQ(f->commits[0].records, 3);
+  EXPECT_EQ(TableIds(), (std::multiset<std::string>{"a", "b", "c"}));
+  data = store_.List("memory://wh/analytics/events/data/");
+  ASSERT_TRUE(data.ok());
+  EXPECT_EQ(data->size(), 2u);
 }
 
 TEST_F(CollectorTest, DuplicatesWithinTheWindowAreCountedNotWritten) {
