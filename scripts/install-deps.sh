@@ -10,7 +10,7 @@ SHARED_DIR="${SHARED_DIR:-$ROOT/../shared}"
 
 PACKAGES=(
   # toolchain
-  g++ cmake ninja-build make pkg-config clang libclang-rt-14-dev git
+  g++ cmake ninja-build make pkg-config clang libclang-rt-14-dev lld git
   # libraries floe links
   libzstd-dev libsnappy-dev liblz4-dev zlib1g-dev libxxhash-dev
   nlohmann-json3-dev libsimdjson-dev libboost-dev libtomlplusplus-dev
