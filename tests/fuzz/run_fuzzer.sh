@@ -18,12 +18,21 @@ for seed in "$@"; do
   fi
 done
 echo "fuzzing $(basename "$bin") for ${seconds}s over $(ls "$work/corpus" | wc -l) seeds"
+# `|| rc=$?`: under `set -e` a failing fuzzer would otherwise end the script here, before its
+# crashing input is saved and printed.
+rc=0
 "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 \
-  -artifact_prefix="$work/artifacts/" "$work/corpus" 2>&1 | tail -n 40
-rc=${PIPESTATUS[0]}
+  -artifact_prefix="$work/artifacts/" "$work/corpus" 2>&1 | tail -n 40 || rc=$?
 if ls "$work/artifacts"/* >/dev/null 2>&1; then
-  mkdir -p "${FLOE_FUZZ_ARTIFACTS:-/tmp/floe-fuzz-artifacts}"
-  cp "$work/artifacts"/* "${FLOE_FUZZ_ARTIFACTS:-/tmp/floe-fuzz-artifacts}/"
-  echo "crashing inputs saved in ${FLOE_FUZZ_ARTIFACTS:-/tmp/floe-fuzz-artifacts}" >&2
+  saved="${FLOE_FUZZ_ARTIFACTS:-/tmp/floe-fuzz-artifacts}"
+  mkdir -p "$saved"
+  cp "$work/artifacts"/* "$saved/"
+  echo "crashing inputs saved in $saved" >&2
+  # Also in the log, so that a CI run's failure can be replayed from its output alone:
+  # base64 -d > crash; BINARY crash
+  for f in "$work/artifacts"/*; do
+    echo "$(basename "$f") ($(stat -c %s "$f") bytes), base64:" >&2
+    head -c 65536 "$f" | base64 -w 100 >&2
+  done
 fi
 exit "$rc"
