@@ -31,7 +31,12 @@ if ls "$work/artifacts"/* >/dev/null 2>&1; then
   # Also in the log, so that a CI run's failure can be replayed from its output alone:
   # base64 -d > crash; BINARY crash
   for f in "$work/artifacts"/*; do
-    echo "$(basename "$f") ($(stat -c %s "$f") bytes), base64:" >&2
+    size=$(stat -c %s "$f")
+    if [ "$size" -le 65536 ]; then
+      echo "$(basename "$f") ($size bytes), base64:" >&2
+    else
+      echo "$(basename "$f") ($size bytes), base64 of its first 65536 bytes only:" >&2
+    fi
     head -c 65536 "$f" | base64 -w 100 >&2
   done
 fi
