@@ -8,12 +8,11 @@
 #include "floe/avro/binary.h"
 #include "floe/avro/container.h"
 #include "floe/avro/datum_reader.h"
+#include "fuzz_check.h"
 
 namespace {
 
-void Check(bool ok) {
-  if (!ok) std::abort();
-}
+using floe::fuzz::Check;
 
 }  // namespace
 

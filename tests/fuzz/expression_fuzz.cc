@@ -8,14 +8,13 @@
 
 #include "floe/iceberg/evaluator.h"
 #include "floe/iceberg/expression.h"
+#include "fuzz_check.h"
 
 namespace {
 
 using namespace floe::iceberg;
 
-void Check(bool ok) {
-  if (!ok) std::abort();
-}
+using floe::fuzz::Check;
 
 NestedField Field(int32_t id, const char* name, Type type) {
   return NestedField{id, name, false, std::move(type), {}, {}, {}};
