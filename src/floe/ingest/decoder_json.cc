@@ -9,14 +9,27 @@ namespace od = simdjson::ondemand;
 
 namespace {
 
-// Whether `token` (trailing whitespace allowed) is a JSON number with a negative exponent.
-bool UnderflowingNumber(std::string_view token) {
+// The number `token` (trailing whitespace allowed) when its exponent has 19 digits or more, else
+// empty. simdjson's ondemand parser refuses every exponent of more than 19 digits and reads one
+// of 19 digits past 2^63 wrapped around (1e9999999999999999999 is 0 to it); its DOM parser (the
+// NDJSON lines' fast path) reads the exponent's value: 1e000000000000000000001 is 10,
+// 0e99999999999999999999 and 1e-99999999999999999999 are 0, 1e9999999999999999999 overflows.
+std::string_view LongExponentNumber(std::string_view token) {
   while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' ||
                             token.back() == '\r')) {
     token.remove_suffix(1);
   }
   const JsonNumber n = ReadJsonNumber(token);
-  return n.valid && n.negative_exponent;
+  return n.valid && n.exponent_digits >= 19 ? token : std::string_view();
+}
+
+// Whether the DOM parser takes the number `token`: it is refused only when it overflows a double.
+// Made here, not kept: numbers with such exponents are rare.
+bool DomTakesNumber(std::string_view token) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element number;
+  return parser.parse(token.data(), token.size()).get(number) == simdjson::SUCCESS &&
+         number.is_number();
 }
 
 }  // namespace
@@ -59,14 +72,17 @@ simdjson::error_code Walk(od::value value, int depth, int max_depth) {
       return value.get_string().get(s);
     }
     case od::json_type::number: {
-      // get_double accepts every JSON number, integers past 64 bits included, but for one kind
-      // the DOM parser (NDJSON lines' fast path) takes: an exponent below -(2^63) underflows to
-      // zero there and is an error here. Taken here too, so that one event is accepted or
-      // rejected alike in every body format.
-      double d;
+      // get_double accepts every JSON number that does not overflow, integers past 64 bits
+      // included, but for exponents of 19 digits or more (LongExponentNumber), which the DOM
+      // parser decides here as it does for NDJSON lines, so that one event is accepted or
+      // rejected alike in every body format. Such a number gives an error or 0 here: only
+      // those are looked at again.
+      double d = 1;
       auto err = value.get_double().get(d);
-      if (err == simdjson::NUMBER_ERROR && UnderflowingNumber(value.raw_json_token())) {
-        return simdjson::SUCCESS;
+      if (err == simdjson::NUMBER_ERROR || (err == simdjson::SUCCESS && d == 0)) {
+        std::string_view token = LongExponentNumber(value.raw_json_token());
+        if (!token.empty())
+          return DomTakesNumber(token) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
       }
       return err == simdjson::INCORRECT_TYPE ? simdjson::NUMBER_ERROR : err;
     }

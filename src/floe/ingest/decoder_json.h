@@ -41,7 +41,6 @@ struct JsonNumber {
   bool valid = false;           // the whole token is one number
   size_t digits = 0;            // before the exponent (integer and fraction parts)
   size_t exponent_digits = 0;
-  bool negative_exponent = false;
 };
 inline JsonNumber ReadJsonNumber(std::string_view s) {
   JsonNumber n;
@@ -66,7 +65,7 @@ inline JsonNumber ReadJsonNumber(std::string_view s) {
   }
   if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
     ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) n.negative_exponent = s[i++] == '-';
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
     if ((n.exponent_digits = digits()) == 0) return n;
   }
   n.valid = i == s.size();

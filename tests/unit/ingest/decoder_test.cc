@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "floe/compression/codec.h"
 #include "floe/util/buffer.h"
@@ -223,26 +224,46 @@ TEST(DecodeBodyTest, DeferredLinesValidateAsDecodedOnes) {
 }
 
 // The NDJSON fast path (simdjson's DOM parser) and the other formats' walk (its ondemand parser)
-// read numbers apart in one case: an exponent below -(2^63). Every format takes it (the number
-// underflows to zero), and overflowing numbers are refused by every format.
+// read exponents of 19 digits or more apart: ondemand refuses those over 19 digits and wraps
+// those of 19 around, the DOM parser reads their value. Every format takes what does not
+// overflow (an underflow is zero, a zero mantissa is zero whatever the exponent, leading zeros
+// do not count), and refuses what does.
 TEST(DecodeBodyTest, ExtremeNumbersAreDecidedAlikeInEveryFormat) {
-  const std::string under = R"({"type":"t","n":1E-99112345678901234533,"m":[-0.5e-99999999999999999999]})";
-  const std::string over = R"({"type":"t","n":1e99112345678901234533})";
-  for (std::string_view type : {"application/x-ndjson", "application/json"}) {
-    auto one = Decode(type, under);
-    ASSERT_TRUE(one.ok()) << type << ": " << one.status().ToString();
-    EXPECT_EQ(one->events.size(), 1u) << type;
-    EXPECT_TRUE(one->errors.empty()) << type << ": " << one->errors[0].error;
+  const std::vector<std::string> taken = {
+      R"({"type":"t","n":1E-99112345678901234533,"m":[-0.5e-99999999999999999999]})",
+      // Found by the decoder fuzz target: taken as an NDJSON line, refused alone or in an array.
+      R"({"type":"t","n":0e99999999999999999999})",
+      R"({"type":"t","n":[-0.000e+1000000000000000000000]})",
+      R"({"type":"t","n":1e000000000000000000001,"m":1e0000000000000000000000000000308})",
+  };
+  const std::vector<std::string> refused = {
+      R"({"type":"t","n":1e99112345678901234533})",
+      R"({"type":"t","n":1e0000000000000000000000000000309})",
+      R"({"type":"t","n":12345678901234567890123e99999999999999999999})",
+      // 19 exponent digits past 2^63: the ondemand parser alone reads this as 0.
+      R"({"type":"t","n":1e9999999999999999999})",
+  };
+  for (const std::string& event : taken) {
+    for (std::string_view type : {"application/x-ndjson", "application/json"}) {
+      auto one = Decode(type, event);
+      ASSERT_TRUE(one.ok()) << type << " " << event << ": " << one.status().ToString();
+      EXPECT_EQ(one->events.size(), 1u) << type << " " << event;
+      EXPECT_TRUE(one->errors.empty()) << type << " " << event << ": " << one->errors[0].error;
+    }
+    auto array = Decode("application/json", "[" + event + "]");
+    ASSERT_TRUE(array.ok()) << event << ": " << array.status().ToString();
+    EXPECT_EQ(array->events.size(), 1u) << event;
   }
-  auto array = Decode("application/json", "[" + under + "]");
-  ASSERT_TRUE(array.ok()) << array.status().ToString();
-  EXPECT_EQ(array->events.size(), 1u);
-  auto lines = Decode("application/x-ndjson", over + "\n" + under);
-  ASSERT_TRUE(lines.ok());
-  ASSERT_EQ(lines->errors.size(), 1u);
-  EXPECT_THAT(lines->errors[0].error, HasSubstr("malformed JSON"));
-  ExpectError(Decode("application/json", "[" + over + "]"), ErrorKind::kInvalidArgument,
-              "malformed JSON");
+  for (const std::string& event : refused) {
+    auto lines = Decode("application/x-ndjson", event + "\n" + taken[0]);
+    ASSERT_TRUE(lines.ok()) << event;
+    ASSERT_EQ(lines->errors.size(), 1u) << event;
+    EXPECT_THAT(lines->errors[0].error, HasSubstr("invalid or out-of-range number")) << event;
+    ExpectError(Decode("application/json", "[" + event + "]"), ErrorKind::kInvalidArgument,
+                "invalid or out-of-range number");
+    ExpectError(Decode("application/json", event), ErrorKind::kInvalidArgument,
+                "invalid or out-of-range number");
+  }
 }
 
 TEST(DecodeBodyTest, NdjsonAliasesAndCharset) {
