@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# run_fuzzer.sh BINARY SECONDS SEED_DIR_OR_FILE...
-# Runs a libFuzzer binary for a bounded time over a scratch corpus made from the seeds. Fails on
-# a crash, a sanitizer report, a leak or a timeout of one input (libFuzzer's own exit codes).
+# run_fuzzer.sh BINARY SECONDS [--dict FILE] SEED_DIR_OR_FILE...
+# Runs a libFuzzer binary for a bounded time over a scratch corpus made from the seeds, with the
+# dictionary of tokens when one is given. Fails on a crash, a sanitizer report, a leak or a
+# timeout of one input (libFuzzer's own exit codes).
 set -euo pipefail
 bin="$1"; seconds="$2"; shift 2
+dict=()
+if [ "${1:-}" = "--dict" ]; then dict=(-dict="$2"); shift 2; fi
 if [ ! -x "$bin" ]; then echo "fuzzer $bin not built (make build-fuzz)" >&2; exit 1; fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -22,7 +25,7 @@ echo "fuzzing $(basename "$bin") for ${seconds}s over $(ls "$work/corpus" | wc -
 # crashing input is saved and printed.
 rc=0
 "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 \
-  -artifact_prefix="$work/artifacts/" "$work/corpus" 2>&1 | tail -n 40 || rc=$?
+  "${dict[@]}" -artifact_prefix="$work/artifacts/" "$work/corpus" 2>&1 | tail -n 40 || rc=$?
 if ls "$work/artifacts"/* >/dev/null 2>&1; then
   saved="${FLOE_FUZZ_ARTIFACTS:-/tmp/floe-fuzz-artifacts}"
   mkdir -p "$saved"
