@@ -66,9 +66,14 @@ std::optional<std::string> TunablesWithHugePages(const char* current) {
   return next;
 }
 
+bool CommandWantsHugePages(const char* command) {
+  return command != nullptr && std::string_view(command) == "serve";
+}
+
 void TuneMallocAtStart(char** argv) {
   const char* tunables = std::getenv("GLIBC_TUNABLES");
-  std::optional<std::string> next = TunablesWithHugePages(tunables);
+  std::optional<std::string> next;
+  if (argv[0] != nullptr && CommandWantsHugePages(argv[1])) next = TunablesWithHugePages(tunables);
   if (!next.has_value()) KeepProcessName(argv[0]);
   if (next.has_value() && ThpModeIsMadvise()) {
     const std::optional<std::string> before =

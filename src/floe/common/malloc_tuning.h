@@ -22,12 +22,23 @@
 //    faulted its column buffers in again and every unmap of a many-threaded process costs a TLB
 //    shootdown. From the heap they are reused, and go back to the system only when the collector
 //    hands memory back (malloc_trim, see Collector's ReturnFreedMemory);
-//  - glibc's tunable `glibc.malloc.hugetlb=1`, which makes malloc `madvise(MADV_HUGEPAGE)` the
-//    memory it takes from the system. glibc reads tunables only from the environment when a
-//    process starts, so the binary re-executes itself (same pid, same arguments, same process
-//    name) once with the tunable added to GLIBC_TUNABLES. This matters only where the kernel's
-//    THP mode is `madvise` (with `always` the heap gets huge pages anyway, with `never` it gets
-//    none).
+//  - for `floe serve` only, glibc's tunable `glibc.malloc.hugetlb=1`, which makes malloc
+//    `madvise(MADV_HUGEPAGE)` the memory it takes from the system. glibc reads tunables only from
+//    the environment when a process starts, so the binary re-executes itself (same pid, same
+//    arguments, same process name) once with the tunable added to GLIBC_TUNABLES. This matters
+//    only where the kernel's THP mode is `madvise` (with `always` the heap gets huge pages anyway,
+//    with `never` it gets none).
+//
+// Why the server only: a long-running process touches its heap once and then reuses it for hours,
+// so fewer TLB misses and faults pay; a one-shot command (`floe ingest`, `floe compact`) touches
+// most of its heap for the first time, and on the VMs floe runs on now (Firecracker, guest kernel
+// 6.18, free page reporting) zeroing a fresh 2 MiB page costs far more than 512 4 KiB faults:
+// `floe ingest` of a million events spent 0.6-1.5 s of system time with huge pages against
+// 0.3-0.4 s without, wall 1.72-2.34 s against 1.52-1.86 s (10 runs each, alternating), and
+// `floe compact` of 500 files took 0.89-0.94 s against 0.74-0.78 s (bench/README.md,
+// 2026-11-30 17:40 UTC). On an earlier kind of VM (a PVM guest where every 4 KiB fault was a
+// hypervisor exit) huge pages had won for `floe ingest` (2.1-2.3 s against 2.8-3.1 s); there,
+// `GLIBC_TUNABLES=glibc.malloc.hugetlb=1` gives them back to a one-shot command.
 //
 // An operator's own choice wins: GLIBC_TUNABLES naming `glibc.malloc.hugetlb` (e.g. `=0` to turn
 // huge pages off) is left as it is and no re-exec happens; MALLOC_ARENA_MAX or MALLOC_MMAP_MAX_,
@@ -49,10 +60,14 @@ std::optional<std::string> TunablesWithHugePages(const char* current);
 // the tunable `key`.
 bool NamesTunable(const char* tunables, std::string_view key);
 
-// Called first thing in main(), before any thread starts: where the kernel's THP mode is
-// `madvise`, re-executes /proc/self/exe with the huge-page tunable when it is missing (returns
-// only when that is not needed or exec failed, in which case floe runs on with 4 KiB pages);
-// then sets one malloc arena and no mmap'd chunks.
+// Whether the command a process runs (argv[1], nullptr when there is none) is worth huge pages:
+// `serve`, the one that runs for hours.
+bool CommandWantsHugePages(const char* command);
+
+// Called first thing in main(), before any thread starts: for a command that wants huge pages,
+// where the kernel's THP mode is `madvise`, re-executes /proc/self/exe with the huge-page tunable
+// when it is missing (returns only when that is not needed or exec failed, in which case floe
+// runs on with 4 KiB pages); then sets one malloc arena and no mmap'd chunks.
 void TuneMallocAtStart(char** argv);
 
 // For a bulk load that will fill about `bytes` of buffers (`floe ingest` of a file), before its

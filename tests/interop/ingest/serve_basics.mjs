@@ -1,9 +1,9 @@
 // `floe serve` start-up and shutdown as DESIGN.md promises them: a bad --listen stops start-up
 // naming the setting; without ADMIN_TOKEN a random token is written to <state-dir>/admin-token
 // (mode 0600, logged by path only, new at every start) and the admin API is never open; ingest is
-// open without FLOE_API_KEYS; SIGINT commits what is buffered and exits 0; the heap is backed by
-// huge pages where the kernel gives them on request.
-import { spawnSync } from 'node:child_process'
+// open without FLOE_API_KEYS; SIGINT commits what is buffered and exits 0; the server's heap is
+// backed by huge pages where the kernel gives them on request, a one-shot command's is not.
+import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { check, env, finish, run, tempDir } from '../lib/common.mjs'
@@ -117,6 +117,24 @@ if (thpMode.includes('[madvise]')) {
   check(!heapEligible(server.proc.pid), 'with glibc.malloc.hugetlb=0 the heap keeps 4 KiB pages')
   const stopped3 = await server.stop()
   check(stopped3.code === 0, `third exit: ${JSON.stringify(stopped3)}`)
+}
+
+// Only the server asks for huge pages: a one-shot command (here `floe ingest -`, waiting on its
+// input once its state folder is made) runs as started, without re-exec or GLIBC_TUNABLES.
+{
+  const oneShot = path.join(dir, 'one-shot')
+  const ingest = spawn(env.floe, ['ingest', '-', '--warehouse', path.join(oneShot, 'warehouse'),
+    '--state-dir', path.join(oneShot, 'state')], { stdio: ['pipe', 'pipe', 'pipe'] })
+  const exited = new Promise((resolve) => ingest.on('exit', (code) => resolve(code)))
+  const started = Date.now()
+  while (!fs.existsSync(path.join(oneShot, 'state', 'wal')) && Date.now() - started < 30000) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  check(fs.existsSync(path.join(oneShot, 'state', 'wal')), 'floe ingest - made its state folder')
+  check(environ(ingest.pid).length === 0,
+    `floe ingest runs without GLIBC_TUNABLES: ${environ(ingest.pid)}`)
+  ingest.stdin.end('{"id":"one","type":"t"}\n')
+  check(await exited === 0, 'floe ingest - exits 0 at the end of its input')
 }
 
 finish({ test: 'serve_basics' })

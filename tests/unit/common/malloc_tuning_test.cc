@@ -32,6 +32,15 @@ TEST(MallocTuningTest, HugePagesAreAddedUnlessTheOperatorChose) {
   EXPECT_EQ(TunablesWithHugePages("glibc.malloc.check=3:glibc.malloc.hugetlb=1"), std::nullopt);
 }
 
+TEST(MallocTuningTest, OnlyTheServerAsksForHugePages) {
+  EXPECT_TRUE(CommandWantsHugePages("serve"));
+  // One-shot commands touch most of their heap once: 4 KiB pages (malloc_tuning.h says why).
+  for (const char* command : {"ingest", "compact", "maintain", "tables", "--help", "", "serves"}) {
+    EXPECT_FALSE(CommandWantsHugePages(command)) << command;
+  }
+  EXPECT_FALSE(CommandWantsHugePages(nullptr));  // `floe` alone
+}
+
 #if !defined(__SANITIZE_ADDRESS__)
 int64_t MinorFaults() {
   struct rusage usage {};
