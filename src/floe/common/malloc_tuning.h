@@ -36,7 +36,7 @@
 // `floe ingest` of a million events spent 0.6-1.5 s of system time with huge pages against
 // 0.3-0.4 s without, wall 1.72-2.34 s against 1.52-1.86 s (10 runs each, alternating), and
 // `floe compact` of 500 files took 0.89-0.94 s against 0.74-0.78 s (bench/README.md,
-// 2026-11-30 17:40 UTC). On an earlier kind of VM (a PVM guest where every 4 KiB fault was a
+// 2026-11-30 17:25-17:35 UTC). On an earlier kind of VM (a PVM guest where every 4 KiB fault was a
 // hypervisor exit) huge pages had won for `floe ingest` (2.1-2.3 s against 2.8-3.1 s); there,
 // `GLIBC_TUNABLES=glibc.malloc.hugetlb=1` gives them back to a one-shot command.
 //
