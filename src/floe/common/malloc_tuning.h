@@ -88,7 +88,10 @@ void TuneMallocAtStart(char** argv);
 // first run, after a pause) against 1.72 s (1.47-1.79), system time 0.24-0.43 s against
 // 0.22-0.66 s (bench/README.md). Where the host has to back the pages first (memory freed a few
 // seconds before and handed back to it) the zeroing itself dominates: touched from one thread,
-// 2.2-3.0 s; from one per core, 1.9-2.5 s (medians 2.45 s and 2.02 s, 10 runs each).
+// 2.2-3.0 s; from one per core, 1.9-2.5 s (medians 2.45 s and 2.02 s, 10 runs each). Those
+// figures are with huge pages; with the 4 KiB pages `floe ingest` has had since (a fault under
+// the lock is then one small page), on and off measured the same (five runs each, 1.62-1.99 s
+// against 1.58-2.14 s). It stays for the machines where huge pages are set for it.
 // Without trimming, memory freed at a flush stays in the heap for the next buffers and goes back
 // only by malloc_trim, when the collector decides (Collector's ReturnFreedMemory).
 size_t PrepareHeapForBulkLoad(size_t bytes);
