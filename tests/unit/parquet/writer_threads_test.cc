@@ -284,9 +284,8 @@ TEST(ParquetWriterThreads, ReaderAndWriterThreadsAddTheirCpu) {
   constexpr int kAttempts = 50;
   const Schema schema = testing::EveryTypeSchema();
   Result<Written> written = Status::Internal("not written");
-  int write_attempts = 0;
   CpuTally write_tally;
-  while (write_tally.micros() == 0 && write_attempts++ < kAttempts) {
+  for (int attempt = 0; attempt < kAttempts && write_tally.micros() == 0; ++attempt) {
     WriterOptions o;
     o.threads = 2;
     o.cpu_tally = &write_tally;
