@@ -5,11 +5,13 @@
 // floe's hot paths (the collector's column buffers, the dedup window, the Parquet writer's
 // pages, compaction's batches) are a few hundred MB of large blocks, filled once and freed per
 // flush. On 4 KiB pages that is one page fault per 4 KiB first touched (~120-160k per million
-// events ingested), and on virtual machines a fault is dear: `floe ingest` spent a third of its
-// CPU in the kernel, most of it faulting. Backed by transparent huge pages the same memory takes
-// one fault per 2 MiB and far fewer TLB misses (bench/README.md, "Huge pages for the heap").
+// events ingested), and on the PVM guests floe was first measured on a fault was dear: `floe
+// ingest` spent a third of its CPU in the kernel, most of it faulting. Backed by transparent huge
+// pages the same memory takes one fault per 2 MiB and far fewer TLB misses (bench/README.md,
+// "Huge pages for the heap"); where zeroing a fresh huge page is the dearer thing (the VMs of
+// today, below), only the long-running server asks for them.
 //
-// Three things give that:
+// Three things set that up:
 //  - one malloc arena (`mallopt(M_ARENA_MAX, 1)`): the main arena grows by brk, the others live
 //    in 64 MiB mmap'd heaps that glibc never advises for huge pages. One arena also lets memory
 //    freed by one thread serve the allocations of another: glibc gives threads arenas of their
