@@ -77,24 +77,31 @@ enum Slot : uint8_t {
   kNoSlot = kSlotCount,
 };
 
+// Whether `key` is `word`. The literal's length is a constant here, so the comparison is a load
+// or two, not the call to memcmp that `key == "..."` makes (6 % of the mapping's samples).
+template <size_t N>
+bool Is(std::string_view key, const char (&word)[N]) {
+  return key.size() == N - 1 && std::memcmp(key.data(), word, N - 1) == 0;
+}
+
 Slot EventsSlotOf(std::string_view key) {
   switch (key.size()) {
-    case 2: return key == "id" ? kSlotId : kNoSlot;
+    case 2: return Is(key, "id") ? kSlotId : kNoSlot;
     case 4:
-      if (key == "time") return kSlotTime;
-      if (key == "type") return kSlotType;
-      if (key == "data") return kSlotData;
+      if (Is(key, "time")) return kSlotTime;
+      if (Is(key, "type")) return kSlotType;
+      if (Is(key, "data")) return kSlotData;
       return kNoSlot;
-    case 6: return key == "source" ? kSlotSource : kNoSlot;
+    case 6: return Is(key, "source") ? kSlotSource : kNoSlot;
     case 7:
-      if (key == "subject") return kSlotSubject;
-      if (key == "user_id") return kSlotUserId;
+      if (Is(key, "subject")) return kSlotSubject;
+      if (Is(key, "user_id")) return kSlotUserId;
       return kNoSlot;
-    case 8: return key == "event_id" ? kSlotEventId : kNoSlot;
-    case 9: return key == "timestamp" ? kSlotTimestamp : kNoSlot;
+    case 8: return Is(key, "event_id") ? kSlotEventId : kNoSlot;
+    case 9: return Is(key, "timestamp") ? kSlotTimestamp : kNoSlot;
     case 10:
-      if (key == "event_type") return kSlotEventType;
-      if (key == "session_id") return kSlotSessionId;
+      if (Is(key, "event_type")) return kSlotEventType;
+      if (Is(key, "session_id")) return kSlotSessionId;
       return kNoSlot;
     default: return kNoSlot;
   }
@@ -280,26 +287,6 @@ class CompactScanner {
   }
 
  private:
-  // The first '"', '\\' or control character (< 0x20, never in a valid string) in [p, end_),
-  // or end_. Eight bytes at a time: a byte equal to c makes a zero byte of x ^ c, and
-  // (v - 0x01..) & ~v & 0x80.. marks the first zero byte of v; (x - 0x20..) & ~x & 0x80.. marks
-  // the first byte below 0x20 (later marks may be false, the first is not).
-  const char* FindStringStop(const char* p) const {
-    constexpr uint64_t kOnes = 0x0101010101010101ull;
-    constexpr uint64_t kHighs = 0x8080808080808080ull;
-    for (; end_ - p >= 8; p += 8) {
-      uint64_t x;
-      std::memcpy(&x, p, 8);
-      const uint64_t q = x ^ (kOnes * '"');
-      const uint64_t b = x ^ (kOnes * '\\');
-      const uint64_t hit = ((q - kOnes) & ~q & kHighs) | ((b - kOnes) & ~b & kHighs) |
-                           ((x - kOnes * 0x20) & ~x & kHighs);
-      if (hit != 0) return p + (__builtin_ctzll(hit) >> 3);
-    }
-    while (p != end_ && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
-    return p;
-  }
-
   static int HexDigit(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -348,7 +335,7 @@ class CompactScanner {
   // string holds a backslash.
   bool SkipStringRest(bool* has_escape) {
     while (true) {
-      const char* q = FindStringStop(p_);
+      const char* q = FindStringStop(p_, end_);
       if (q == end_ || static_cast<unsigned char>(*q) < 0x20) return false;
       if (*q == '"') {
         p_ = q + 1;
@@ -384,7 +371,7 @@ class CompactScanner {
     SkipAtom();
     if (!validating()) return true;
     const std::string_view atom(begin, static_cast<size_t>(p_ - begin));
-    if (atom == "true" || atom == "false" || atom == "null") return true;
+    if (Is(atom, "true") || Is(atom, "false") || Is(atom, "null")) return true;
     return PlainNumber(atom);
   }
 
@@ -536,9 +523,11 @@ class MapRun {
   }
 
   // `data` of the events table: its members user_id and session_id are read on the way.
-  bool IsData(std::string_view key) const { return events_table_ && key == "data"; }
+  bool IsData(std::string_view key) const { return events_table_ && Is(key, "data"); }
   static Slot DataSlotOf(std::string_view key) {
-    return key == "user_id" ? kSlotDataUserId : key == "session_id" ? kSlotDataSessionId : kNoSlot;
+    return Is(key, "user_id")      ? kSlotDataUserId
+           : Is(key, "session_id") ? kSlotDataSessionId
+                                   : kNoSlot;
   }
 
   // A member read whole, by either reader.

@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "floe/compression/codec.h"
+#include "floe/ingest/decoder_json.h"
 #include "floe/util/buffer.h"
 
 namespace floe::ingest {
@@ -488,6 +490,45 @@ TEST(DecodeBodyTest, BigNumbersKeepTheirText) {
 TEST(DecodeBodyTest, TrailingContentAfterArray) {
   ExpectError(Decode("application/json", "[{\"a\":1}]\n{\"b\":2}"), ErrorKind::kInvalidArgument,
               "malformed JSON");
+}
+
+// Both forms of the scan for a string's end stop where a byte loop does: at every position and
+// length, with the stop byte (a quote, a backslash, each control character, or none) anywhere, and
+// nothing read past the end mistaken for a stop (the bytes after `end` are all stops here).
+TEST(FindStringStopTest, BothFormsStopWhereAByteLoopDoes) {
+  auto naive = [](const char* p, const char* end) {
+    while (p != end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
+    return p;
+  };
+  std::mt19937 rng(7);
+  std::vector<char> stops = {'"', '\\'};
+  for (int c = 0; c < 0x20; ++c) stops.push_back(static_cast<char>(c));
+  // Plain bytes: printable ASCII other than the stops, and UTF-8 bytes >= 0x80 (signed chars
+  // below zero, which a signed comparison would take for control characters).
+  std::vector<char> plain;
+  for (int c = 0x20; c < 0x100; ++c) {
+    if (c != '"' && c != '\\') plain.push_back(static_cast<char>(c));
+  }
+  int checked = 0;
+  for (size_t len = 0; len <= 100; ++len) {
+    for (size_t offset = 0; offset < 4; ++offset) {
+      for (int round = 0; round < 12; ++round) {
+        std::string text(offset + len + 64, '"');
+        for (size_t i = 0; i < len; ++i) text[offset + i] = plain[rng() % plain.size()];
+        // Round 0: no stop in range; else one (sometimes two) stops at random places.
+        for (int k = 0; k < (round == 0 ? 0 : 1 + round % 2) && len > 0; ++k) {
+          text[offset + rng() % len] = stops[rng() % stops.size()];
+        }
+        const char* p = text.data() + offset;
+        const char* end = p + len;
+        const char* want = naive(p, end);
+        ASSERT_EQ(FindStringStop(p, end), want) << "len " << len << " round " << round;
+        ASSERT_EQ(FindStringStopPortable(p, end), want) << "len " << len << " round " << round;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 101 * 4 * 12);
 }
 
 }  // namespace
