@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <limits>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -187,6 +189,42 @@ TEST(DictionaryEncoder, GrowsAndKeepsIndices) {
   for (size_t i = 0; i < 30000; ++i) {
     ASSERT_EQ(bytes_dict.value(bidx[i]), std::string_view(bytes).substr(4 * i, 4));
   }
+}
+
+// Runs of equal values take the index of the value before them without a lookup: equal bytes at
+// other addresses, neighbours of one length that differ in their last byte, the empty value, runs
+// across the encoder's blocks of 16 and across calls all get the indices of first appearance.
+TEST(DictionaryEncoder, RunsAndNearRepeatsKeepTheirIndices) {
+  std::mt19937 rng(11);
+  const std::vector<std::string> pool = {"",        "a",       "b",          "user0001",
+                                         "user0002", "user0001x", "page_view", "session_start",
+                                         std::string(40, 'q'), std::string(39, 'q') + "r"};
+  std::vector<std::string> values;
+  while (values.size() < 5000) {
+    const std::string& v = pool[rng() % pool.size()];
+    const size_t run = 1 + rng() % (rng() % 4 == 0 ? 40 : 3);
+    for (size_t k = 0; k < run; ++k) values.push_back(v);
+  }
+  std::string bytes;
+  std::vector<uint32_t> offsets = {0};
+  for (const auto& v : values) {
+    bytes += v;
+    offsets.push_back(static_cast<uint32_t>(bytes.size()));
+  }
+  std::map<std::string, uint32_t> first_seen;
+  std::vector<uint32_t> want;
+  for (const auto& v : values) {
+    want.push_back(first_seen.try_emplace(v, static_cast<uint32_t>(first_seen.size())).first->second);
+  }
+  ByteArrayDictionaryEncoder dict;
+  std::vector<uint32_t> idx;
+  const ByteArrayValues all(offsets.data(), bytes.data());
+  for (size_t first = 0; first < values.size(); first += 777) {
+    dict.Encode(all, first, std::min<size_t>(777, values.size() - first), &idx);
+  }
+  EXPECT_EQ(idx, want);
+  EXPECT_EQ(dict.size(), first_seen.size());
+  for (const auto& [v, i] : first_seen) EXPECT_EQ(dict.value(i), v);
 }
 
 TEST(DeltaBinaryPackedEncoder, ExamplesOfEncodingsMd) {

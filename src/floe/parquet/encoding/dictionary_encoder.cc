@@ -124,16 +124,32 @@ void ByteArrayDictionaryEncoder::Encode(const ByteArrayValues& values, size_t fi
   size_t mask = slots_.size() - 1;
   // Hashes are computed a block ahead and their slots prefetched: with tens of thousands of
   // distinct values the table no longer fits the cache and each probe would wait on memory.
+  // A value equal to the one before it takes its index unhashed: runs are common (the first
+  // sort column; values that hardly change, such as extensions), and for a column of distinct
+  // values the check costs a length comparison or two loads of bytes in cache.
   constexpr size_t kBlock = 16;
   uint32_t hashes[kBlock];
+  bool repeats[kBlock];
   for (size_t i = 0; i < n; ++i) {
     if (i % kBlock == 0) {
       size_t m = std::min(kBlock, n - i);
       for (size_t k = 0; k < m; ++k) {
         const std::string_view v = values[first + i + k];
+        if (i + k > 0) {
+          const std::string_view before = values[first + i + k - 1];
+          repeats[k] = before.size() == v.size() &&
+                       (before.data() == v.data() || BytesEqual(before.data(), v.data(), v.size()));
+          if (repeats[k]) continue;
+        } else {
+          repeats[k] = false;
+        }
         hashes[k] = static_cast<uint32_t>(XxHash3(v.data(), v.size()) >> 32);
         __builtin_prefetch(&slots_[hashes[k] >> (32 - log2_capacity_)]);
       }
+    }
+    if (repeats[i % kBlock]) {
+      out[i] = out[i - 1];
+      continue;
     }
     const std::string_view v = values[first + i];
     const char* p = v.data();
