@@ -3,6 +3,8 @@
 // 1. gen_events.py NDJSON (with re-sent events), gzipped and plain, and a JSON array: `floe
 //    ingest` reports every event as accepted or duplicate, and the table then holds each distinct
 //    id once with its type, source and time (DuckDB over the live rows, check-table --deep).
+//    1b: many chunks mapped out of order; 1c: a truncated and a corrupt gzip file stop the load
+//    with exit 1 and a message, and what they let in lands once with the next run.
 // 2. Runs killed with SIGKILL at random moments (small flush triggers, so kills land in WAL
 //    writes, Parquet writes and commits). A run that exits 0 has committed everything it read:
 //    its events are the acknowledged ones and must all be in the table once. A killed run may
@@ -118,6 +120,45 @@ check(accepted === distinct.size, `accepted ${accepted} = distinct ids ${distinc
   const rows = checkTable('SELECT source, count(*) AS n FROM t GROUP BY source', manyWarehouse)
   const sources = Object.fromEntries(rows.map((x) => [x.source, Number(x.n)]))
   check(JSON.stringify(sources) === JSON.stringify({ first: r.accepted }), `the first of each id is kept: ${JSON.stringify(sources)}`)
+}
+
+// 1c. A gzip file cut short stops the load with exit 1 and says so (zlib alone ends such a stream
+// as if it were whole: the run would load what the file holds and exit 0); the events accepted
+// before it wait in the WAL, and the next run on that state folder commits them once. A gzip
+// file whose checksum is wrong stops the same way.
+{
+  const cutDir = path.join(dir, 'cut')
+  const cutCommon = ['--warehouse', path.join(cutDir, 'wh'), '--state-dir', path.join(cutDir, 'state'), '--json']
+  const out = []
+  for (let i = 0; i < 30000; i++) {
+    out.push(JSON.stringify({ id: `cut-${i}`, type: 'cut', source: 'cli', time: '2026-03-02T00:00:00Z', data: { i, pad: 'p'.repeat(60 + (i * 7919) % 40) } }))
+  }
+  const text = out.join('\n') + '\n'
+  fs.mkdirSync(cutDir, { recursive: true })
+  const whole = zlib.gzipSync(text)
+  const cutFile = path.join(cutDir, 'cut.ndjson.gz')
+  fs.writeFileSync(cutFile, whole.subarray(0, Math.floor(whole.length * 0.7)))
+  const cut = spawnSync(env.floe, ['ingest', cutFile, ...cutCommon], { encoding: 'utf8', env: ingestEnv })
+  check(cut.status === 1, `a truncated gzip file exits 1: ${cut.status} ${cut.stderr}`)
+  check(cut.stderr.includes(`input ${cutFile}: the gzip data ends early (unexpected end of file): the file is truncated`),
+    `it says the file is truncated: ${cut.stderr}`)
+  check(/\d+ events were accepted before it; those not committed yet are in the write-ahead log of /.test(cut.stderr),
+    `it says where the events read before are: ${cut.stderr}`)
+  const badCrc = Buffer.from(whole)
+  badCrc[badCrc.length - 6] ^= 0xff  // the CRC-32 in the trailer
+  const badFile = path.join(cutDir, 'bad-crc.ndjson.gz')
+  fs.writeFileSync(badFile, badCrc)
+  const bad = spawnSync(env.floe, ['ingest', badFile, ...cutCommon], { encoding: 'utf8', env: ingestEnv })
+  check(bad.status === 1 && bad.stderr.includes(`input ${badFile}: the gzip data is corrupt (incorrect data check)`),
+    `a gzip file with a wrong checksum exits 1 and says so: ${bad.status} ${bad.stderr}`)
+  const plainFile = path.join(cutDir, 'whole.ndjson')
+  fs.writeFileSync(plainFile, text)
+  const r = JSON.parse(floe(['ingest', plainFile, ...cutCommon], { env: ingestEnv }))
+  check(r.rejected === 0 && r.accepted + r.duplicates === out.length && r.duplicates > 0,
+    `the whole file after them: ${JSON.stringify({ ...r, errors: undefined })}`)
+  const rows = checkTable('SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM t', path.join(cutDir, 'wh'))
+  check(Number(rows[0].n) === out.length && Number(rows[0].ids) === out.length,
+    `each of the ${out.length} events is in the table once: ${JSON.stringify(rows)}`)
 }
 
 // 2. Killed runs.
