@@ -273,6 +273,7 @@ class Collector::Impl {
   Status Open();
   Result<IngestResult> Ingest(const TableIdentifier& table, DecodedBody body);
   Result<MappedBody> Map(const TableIdentifier& table, DecodedBody body);
+  Result<MappedBody> Map(TableState* table, DecodedBody body);
   Result<IngestResult> Ingest(MappedBody&& mapped);
   // `forced_reason` names a flush of every buffer (admin, shutdown); null flushes the due ones.
   Result<FlushResult> FlushTables(const char* forced_reason);
@@ -576,9 +577,9 @@ Status Collector::Impl::Admit() {
 }
 
 Result<IngestResult> Collector::Impl::Ingest(const TableIdentifier& table_id, DecodedBody body) {
-  FLOE_RETURN_IF_ERROR(GetTable(table_id).status());
+  FLOE_ASSIGN_OR_RETURN(TableState * table, GetTable(table_id));
   FLOE_RETURN_IF_ERROR(Admit());
-  FLOE_ASSIGN_OR_RETURN(MappedBody mapped, Map(table_id, std::move(body)));
+  FLOE_ASSIGN_OR_RETURN(MappedBody mapped, Map(table, std::move(body)));
   return Commit(mapped.rows());
 }
 
@@ -591,10 +592,15 @@ Result<IngestResult> Collector::Impl::Ingest(MappedBody&& mapped) {
 }
 
 Result<MappedBody> Collector::Impl::Map(const TableIdentifier& table_id, DecodedBody body) {
+  FLOE_ASSIGN_OR_RETURN(TableState * table, GetTable(table_id));
+  return Map(table, std::move(body));
+}
+
+Result<MappedBody> Collector::Impl::Map(TableState* table, DecodedBody body) {
   auto rows = std::make_unique<MappedBody::Rows>();
   rows->result.errors = std::move(body.errors);
   rows->result.rejected = static_cast<int64_t>(rows->result.errors.size());
-  FLOE_ASSIGN_OR_RETURN(rows->table, GetTable(table_id));
+  rows->table = table;
   rows->received_at_micros = services_.clock->NowMicros();
   rows->body = std::move(body);
   DecodedBody& decoded = rows->body;
