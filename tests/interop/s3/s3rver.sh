@@ -7,6 +7,12 @@ S3RVER_WORK=""
 s3rver_cleanup() {
   if [ -n "$S3RVER_PID" ]; then
     kill "$S3RVER_PID" 2>/dev/null || true
+    # Bounded: a server that does not stop within 5 s is killed, not waited for.
+    for _ in $(seq 1 50); do
+      kill -0 "$S3RVER_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -9 "$S3RVER_PID" 2>/dev/null || true
     wait "$S3RVER_PID" 2>/dev/null || true
   fi
   [ -n "$S3RVER_WORK" ] && rm -rf "$S3RVER_WORK"
@@ -15,10 +21,13 @@ trap s3rver_cleanup EXIT INT TERM
 
 start_s3rver() {
   S3RVER_WORK="$1"
+  # The log exists before the server starts: the background job creates its redirection only
+  # once it runs, and a first read racing it failed the script (`set -e`) at once.
+  : > "$1/s3rver.out"
   # The preload makes a PUT's answer wait for the file write (tests/support/s3rver_consistent_put.cjs).
   node --openssl-legacy-provider --require "$FLOE_SOURCE/tests/support/s3rver_consistent_put.cjs" \
     "$FLOE_ORACLE/node_modules/s3rver/bin/s3rver.js" \
-    -d "$1/s3" -a 127.0.0.1 -p 0 --silent --configure-bucket "$2" > "$1/s3rver.out" 2>&1 &
+    -d "$1/s3" -a 127.0.0.1 -p 0 --silent --configure-bucket "$2" >> "$1/s3rver.out" 2>&1 &
   S3RVER_PID=$!
   port=""
   for _ in $(seq 1 600); do
