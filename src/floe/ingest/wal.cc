@@ -89,9 +89,8 @@ Result<std::string> ReadFile(const std::string& path) {
 }
 
 // Appends the record to `out`, whose bytes are written once (a std::string would zero them first),
-// all but its checksum (SetChecksums); returns the record's offset in `out`.
-size_t EncodeRecord(uint64_t lsn, const WalEntry& e, Buffer* out) {
-  const size_t at = out->size();
+// all but its checksum (SetChecksums).
+void EncodeRecord(uint64_t lsn, const WalEntry& e, Buffer* out) {
   size_t body = kFixedBodyBytes + e.table.size() + e.event_id.size() + e.json.size();
   char* p = reinterpret_cast<char*>(out->EnsureTail(kHeaderBytes + body));
   out->Resize(out->size() + kHeaderBytes + body);
@@ -106,31 +105,29 @@ size_t EncodeRecord(uint64_t lsn, const WalEntry& e, Buffer* out) {
   std::memcpy(b + 4, e.event_id.data(), e.event_id.size());
   b += 4 + e.event_id.size();
   std::memcpy(b, e.json.data(), e.json.size());
-  return at;
 }
 
-// Fills in the checksum of each record at `offsets` in `records`: over its length and body,
+// Fills in the checksum (over its length and body) of each record EncodeRecord put in `records`,
 // three records at a time (Crc32cOfThree: the checksums were 2 % of a load's CPU one by one).
-void SetChecksums(const std::vector<size_t>& offsets, Buffer* records) {
+void SetChecksums(Buffer* records) {
   uint8_t* base = records->data();
-  auto checked = [&](size_t offset, const void** data, size_t* n) {
-    *data = base + offset + 4;
-    *n = 4 + LoadLE<uint32_t>(base + offset + 4);
-  };
-  size_t i = 0;
-  for (; i + 3 <= offsets.size(); i += 3) {
-    const void* data[3];
-    size_t n[3];
+  const size_t size = records->size();
+  size_t at[3];
+  size_t n[3];
+  size_t pending = 0;
+  for (size_t offset = 0; offset < size;) {
+    at[pending] = offset;
+    n[pending] = 4 + LoadLE<uint32_t>(base + offset + 4);
+    offset += kHeaderBytes + (n[pending] - 4);
+    if (++pending < 3) continue;
+    const void* data[3] = {base + at[0] + 4, base + at[1] + 4, base + at[2] + 4};
     uint32_t crc[3];
-    for (int k = 0; k < 3; ++k) checked(offsets[i + k], &data[k], &n[k]);
     Crc32cOfThree(data, n, crc);
-    for (int k = 0; k < 3; ++k) StoreLE<uint32_t>(base + offsets[i + k], crc[k]);
+    for (int k = 0; k < 3; ++k) StoreLE<uint32_t>(base + at[k], crc[k]);
+    pending = 0;
   }
-  for (; i < offsets.size(); ++i) {
-    const void* data;
-    size_t n;
-    checked(offsets[i], &data, &n);
-    StoreLE<uint32_t>(base + offsets[i], Crc32c(data, n));
+  for (size_t k = 0; k < pending; ++k) {
+    StoreLE<uint32_t>(base + at[k], Crc32c(base + at[k] + 4, n[k]));
   }
 }
 
@@ -341,7 +338,6 @@ Result<uint64_t> Wal::Write(std::span<const WalEntry> entries) {
     first = next_lsn_;
   }
   scratch_.Clear();
-  record_offsets_.clear();
   int64_t max_received = 0;
   for (size_t i = 0; i < entries.size(); ++i) {
     const WalEntry& e = entries[i];
@@ -350,10 +346,10 @@ Result<uint64_t> Wal::Write(std::span<const WalEntry> entries) {
       return Status::InvalidArgument("event of " + std::to_string(e.json.size()) +
                                      " bytes is over the write-ahead log's record limit");
     }
-    record_offsets_.push_back(EncodeRecord(first + i, e, &scratch_));
+    EncodeRecord(first + i, e, &scratch_);
     max_received = std::max(max_received, e.received_at_micros);
   }
-  SetChecksums(record_offsets_, &scratch_);
+  SetChecksums(&scratch_);
   WalSegmentInfo& segment = segments_.back();
   Status st = WriteAll(fd_, reinterpret_cast<const char*>(scratch_.data()), scratch_.size(),
                        segment.path);

@@ -126,8 +126,7 @@ class Wal {
   uint64_t durable_lsn_ = 0;  // every LSN up to this one is on disk
   bool syncing_ = false;
   Status failed_;
-  Buffer scratch_;                      // a Write's records, under mu_
-  std::vector<size_t> record_offsets_;  // where each of them begins in scratch_
+  Buffer scratch_;  // a Write's records, under mu_
 };
 
 }  // namespace floe::ingest
