@@ -228,7 +228,7 @@ class CompactScanner {
       *value = text;
       return true;
     }
-    if (unescaped_.capacity() - unescaped_.size() < escaped->size() + simdjson::SIMDJSON_PADDING) {
+    if (unescaped_.capacity() - unescaped_.size() < text.size() + simdjson::SIMDJSON_PADDING) {
       return false;
     }
     uint8_t* dst = unescaped_.data() + unescaped_.size();
