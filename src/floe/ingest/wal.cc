@@ -388,14 +388,18 @@ Status Wal::Sync(uint64_t lsn) {
   return Status::OK();
 }
 
-Result<int64_t> Wal::DeleteSegmentsBelow(uint64_t lsn_floor, int64_t keep_since_micros) {
+Result<int64_t> Wal::DeleteSegmentsBelow(uint64_t lsn_floor, int64_t keep_since_micros,
+                                         int64_t keep_bytes) {
   std::vector<WalSegmentInfo> doomed;
   {
     std::lock_guard lock(mu_);
+    int64_t kept = 0;
+    for (const auto& s : segments_) kept += s.size_bytes;
     size_t n = 0;
     // A segment's LSNs end where the next one's begin; the active (last) one is never deleted.
     while (n + 1 < segments_.size() && segments_[n + 1].first_lsn <= lsn_floor &&
-           segments_[n].max_received_at_micros < keep_since_micros) {
+           (segments_[n].max_received_at_micros < keep_since_micros || kept > keep_bytes)) {
+      kept -= segments_[n].size_bytes;
       ++n;
     }
     doomed.assign(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(n));

@@ -95,10 +95,12 @@ class Wal {
   // Returns once every record with an LSN up to `lsn` is durable (immediately under kNone).
   Status Sync(uint64_t lsn);
 
-  // Deletes closed segments whose every LSN is below `lsn_floor` and whose newest record was
-  // received before `keep_since_micros` (segments are kept that long so the dedup window survives
-  // a restart). Returns the bytes deleted.
-  Result<int64_t> DeleteSegmentsBelow(uint64_t lsn_floor, int64_t keep_since_micros);
+  // Deletes closed segments, oldest first, whose every LSN is below `lsn_floor` and whose newest
+  // record was received before `keep_since_micros` (segments are kept that long so the dedup
+  // window survives a restart) or that the log cannot keep within `keep_bytes`. Returns the bytes
+  // deleted.
+  Result<int64_t> DeleteSegmentsBelow(uint64_t lsn_floor, int64_t keep_since_micros,
+                                      int64_t keep_bytes = INT64_MAX);
 
   // The LSN the next record gets.
   uint64_t next_lsn() const;

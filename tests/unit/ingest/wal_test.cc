@@ -228,6 +228,35 @@ TEST_F(WalTest, SegmentsRotateBySizeAndCoveredOnesAreDeleted) {
   EXPECT_EQ((*reopened)->next_lsn(), 21u);
 }
 
+TEST_F(WalTest, PastItsByteBudgetOnlyTheOldestCoveredSegmentsGo) {
+  WalOptions options;
+  options.segment_bytes = 200;
+  auto wal = Open(options);
+  ASSERT_TRUE(wal.ok());
+  const std::string json(60, 'x');  // WalEntry views its text
+  for (int i = 0; i < 20; ++i) {
+    std::vector<WalEntry> one = {{1000 + i, "t.t", "", json}};
+    ASSERT_TRUE((*wal)->Write(one).ok());
+  }
+  auto before = (*wal)->segments();
+  ASSERT_GT(before.size(), 5u);
+  const int64_t total = (*wal)->total_bytes();
+  // Every record is covered, and all are inside the dedup window (received after 0): only the
+  // budget decides. Two segments over it: the two oldest go, the rest stay.
+  const int64_t budget = total - before[0].size_bytes - before[1].size_bytes;
+  auto deleted = (*wal)->DeleteSegmentsBelow(1000, 0, budget);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(*deleted, before[0].size_bytes + before[1].size_bytes);
+  auto after = (*wal)->segments();
+  ASSERT_EQ(after.size(), before.size() - 2);
+  EXPECT_EQ(after.front().first_lsn, before[2].first_lsn);
+  EXPECT_EQ((*wal)->total_bytes(), budget);
+  // Within the budget, nothing more goes; a budget of 0 leaves only the active segment.
+  EXPECT_EQ(*(*wal)->DeleteSegmentsBelow(1000, 0, budget), 0);
+  EXPECT_GT(*(*wal)->DeleteSegmentsBelow(1000, 0, 0), 0);
+  EXPECT_EQ((*wal)->segments().size(), 1u);
+}
+
 TEST_F(WalTest, GroupCommitFromManyThreads) {
   auto wal = Open();
   ASSERT_TRUE(wal.ok());
