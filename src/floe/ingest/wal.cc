@@ -30,6 +30,17 @@ std::string SegmentName(uint64_t first_lsn) {
   return name;
 }
 
+std::string SpareName(uint64_t first_lsn) {
+  char name[40];
+  std::snprintf(name, sizeof(name), "spare-%020llu.log",
+                static_cast<unsigned long long>(first_lsn));
+  return name;
+}
+
+bool IsSpareName(const std::string& name) {
+  return name.size() == 30 && name.compare(0, 6, "spare-") == 0 && name.compare(26, 4, ".log") == 0;
+}
+
 bool ParseSegmentName(const std::string& name, uint64_t* first_lsn) {
   if (name.size() != 28 || name.compare(0, 4, "wal-") != 0 || name.compare(24, 4, ".log") != 0) {
     return false;
@@ -148,6 +159,10 @@ Wal::Wal(WalOptions options, Logger* logger) : options_(std::move(options)), log
 
 Wal::~Wal() {
   if (fd_ >= 0) {
+    // A reused segment is cut to its records, so a clean restart finds no older bytes after them.
+    if (active_reused_ && failed_.ok()) {
+      (void)::ftruncate(fd_, static_cast<off_t>(segments_.back().size_bytes));
+    }
     if (options_.durability == Durability::kFsync && failed_.ok()) (void)::fdatasync(fd_);
     ::close(fd_);
   }
@@ -178,7 +193,13 @@ Status Wal::Replay(const ReplayFn& replay, uint64_t* next_lsn) {
   std::vector<WalSegmentInfo> found;
   for (const auto& entry : std::filesystem::directory_iterator(options_.dir, ec)) {
     uint64_t first = 0;
-    if (!ParseSegmentName(entry.path().filename().string(), &first)) continue;
+    const std::string name = entry.path().filename().string();
+    if (IsSpareName(name)) {
+      // Left by a crash; its LSNs are unknown here, so it is not reused.
+      (void)::unlink(entry.path().c_str());
+      continue;
+    }
+    if (!ParseSegmentName(name, &first)) continue;
     WalSegmentInfo info;
     info.path = entry.path().string();
     info.first_lsn = first;
@@ -200,15 +221,16 @@ Status Wal::Replay(const ReplayFn& replay, uint64_t* next_lsn) {
       }
       expected = std::max(expected, found[i].first_lsn);
     }
-    FLOE_RETURN_IF_ERROR(ReplaySegment(&found[i], i + 1 == found.size(), replay, &expected));
+    FLOE_RETURN_IF_ERROR(ReplaySegment(
+        &found[i], i + 1 == found.size() ? 0 : found[i + 1].first_lsn, replay, &expected));
   }
   segments_ = std::move(found);
   *next_lsn = expected;
   return Status::OK();
 }
 
-Status Wal::ReplaySegment(WalSegmentInfo* segment, bool last, const ReplayFn& replay,
-                          uint64_t* expected_lsn) {
+Status Wal::ReplaySegment(WalSegmentInfo* segment, uint64_t next_first_lsn,
+                          const ReplayFn& replay, uint64_t* expected_lsn) {
   std::string data;
   {
     // Read into a plain string: GCC 12 at -O3 sees the Result's optional as maybe uninitialised.
@@ -272,8 +294,12 @@ Status Wal::ReplaySegment(WalSegmentInfo* segment, bool last, const ReplayFn& re
   }
   segment->size_bytes = static_cast<int64_t>(pos);
   if (!problem.empty() || pos < data.size()) {
-    // Cut the rest off so the bytes after the tear are never read as records again.
-    logger_->Log(last ? LogLevel::kWarn : LogLevel::kError, "wal.torn_tail",
+    // Cut the rest off so the bytes after the tear are never read as records again. An error
+    // only when records are missing: the last segment may end torn after a crash, and one whose
+    // records reach the next segment's first LSN lost nothing (a reused segment whose cut to
+    // length did not reach the disk ends in older bytes).
+    const bool complete = next_first_lsn == 0 || *expected_lsn >= next_first_lsn;
+    logger_->Log(complete ? LogLevel::kWarn : LogLevel::kError, "wal.torn_tail",
                  {{"segment", segment->path},
                   {"offset", static_cast<int64_t>(pos)},
                   {"dropped_bytes", static_cast<int64_t>(data.size() - pos)},
@@ -288,6 +314,11 @@ Status Wal::ReplaySegment(WalSegmentInfo* segment, bool last, const ReplayFn& re
 Status Wal::StartSegment(std::unique_lock<std::mutex>& lock) {
   while (syncing_) sync_cv_.wait(lock);
   if (fd_ >= 0) {
+    if (active_reused_ &&
+        ::ftruncate(fd_, static_cast<off_t>(segments_.back().size_bytes)) != 0) {
+      return Fail(Status::IOError("write-ahead log " + segments_.back().path +
+                                  ": truncate: " + ErrnoText()));
+    }
     if (options_.durability == Durability::kFsync && ::fdatasync(fd_) != 0) {
       return Fail(Status::IOError("write-ahead log " + segments_.back().path +
                                   ": fdatasync: " + ErrnoText()));
@@ -301,7 +332,21 @@ Status Wal::StartSegment(std::unique_lock<std::mutex>& lock) {
   WalSegmentInfo info;
   info.first_lsn = next_lsn_;
   info.path = options_.dir + "/" + SegmentName(next_lsn_);
-  fd_ = ::open(info.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  active_reused_ = false;
+  while (!spares_.empty() && !active_reused_) {
+    const std::string spare = std::move(spares_.back());
+    spares_.pop_back();
+    if (::rename(spare.c_str(), info.path.c_str()) != 0) continue;
+    fd_ = ::open(info.path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd_ >= 0) {
+      active_reused_ = true;
+    } else {
+      (void)::unlink(info.path.c_str());
+    }
+  }
+  if (!active_reused_) {
+    fd_ = ::open(info.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  }
   if (fd_ < 0) {
     return Fail(Status::IOError("write-ahead log " + info.path + ": create: " + ErrnoText()));
   }
@@ -391,6 +436,7 @@ Status Wal::Sync(uint64_t lsn) {
 Result<int64_t> Wal::DeleteSegmentsBelow(uint64_t lsn_floor, int64_t keep_since_micros,
                                          int64_t keep_bytes) {
   std::vector<WalSegmentInfo> doomed;
+  int64_t kept_as_spares = 0;
   {
     std::lock_guard lock(mu_);
     int64_t kept = 0;
@@ -402,10 +448,21 @@ Result<int64_t> Wal::DeleteSegmentsBelow(uint64_t lsn_floor, int64_t keep_since_
       kept -= segments_[n].size_bytes;
       ++n;
     }
-    doomed.assign(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(n));
+    for (size_t i = 0; i < n; ++i) {
+      const WalSegmentInfo& s = segments_[i];
+      // A rename, unlike the unlink of a large file, is cheap enough to do under the lock.
+      const std::string spare = options_.dir + "/" + SpareName(s.first_lsn);
+      if (spares_.size() < static_cast<size_t>(std::max(options_.spare_segments, 0)) &&
+          ::rename(s.path.c_str(), spare.c_str()) == 0) {
+        spares_.push_back(spare);
+        kept_as_spares += s.size_bytes;
+      } else {
+        doomed.push_back(s);
+      }
+    }
     segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(n));
   }
-  int64_t bytes = 0;
+  int64_t bytes = kept_as_spares;
   for (const auto& s : doomed) {
     if (::unlink(s.path.c_str()) != 0 && errno != ENOENT) {
       return Status::IOError("write-ahead log " + s.path + ": delete: " + ErrnoText());

@@ -8,6 +8,12 @@
 // and kills the server after a random 0.3-1.5 s. Flush triggers are small (1 s, 300 events), so
 // kills land during WAL writes, Parquet writes and catalog commits alike. Seeded randomness:
 // FLOE_CRASH_SEED; rounds: FLOE_CRASH_ROUNDS (default 20).
+//
+// With --reused-wal the WAL is tiny (64 KiB segments, a 1 MiB limit), so committed segments are
+// retired past half the limit, become spares and are reused in place while the clients post:
+// kills land in reused segments that still hold older records after the new ones. Retired
+// segments no longer refill the dedup window at a restart (by design: the log keeps them only
+// while it has room), so in that mode only events acknowledged since the last start are re-sent.
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
@@ -15,6 +21,7 @@ import path from 'node:path'
 import { env, tempDir, check, finish } from '../lib/common.mjs'
 
 const ROUNDS = Number(process.env.FLOE_CRASH_ROUNDS ?? 20)
+const REUSED_WAL = process.argv.includes('--reused-wal')
 let seed = Number(process.env.FLOE_CRASH_SEED ?? Date.now() % 1000000)
 console.log(`crash test: ${ROUNDS} rounds, seed ${seed}`)
 const random = () => {
@@ -35,6 +42,7 @@ const serveEnv = {
   BUFFER_TIME_SECONDS: '1',
   BUFFER_COUNT_THRESHOLD: '300',
   FLOE_LOG_LEVEL: 'warn',
+  ...(REUSED_WAL ? { FLOE_WAL_SEGMENT_BYTES: '65536', FLOE_MAX_WAL_BYTES: '1048576' } : {}),
 }
 
 function startServer() {
@@ -78,6 +86,7 @@ const eventText = (id, n) => JSON.stringify({
 })
 
 const acknowledged = new Map()  // id -> event text
+let sinceStart = new Map()  // the same, for events acknowledged since the server last started
 let nextEvent = 0
 let duplicatesReported = 0
 let refused = 0
@@ -95,9 +104,10 @@ async function client(port, stop) {
       lines.push(eventText(id, n))
     }
     // Re-send a few acknowledged events: the dedup window must hold across kills.
-    const old = [...acknowledged.keys()]
+    const pool = REUSED_WAL ? sinceStart : acknowledged
+    const old = [...pool.keys()]
     const resent = old.length > 0 && random() < 0.3 ? Math.min(5, old.length) : 0
-    for (let i = 0; i < resent; i++) lines.push(acknowledged.get(old[Math.floor(random() * old.length)]))
+    for (let i = 0; i < resent; i++) lines.push(pool.get(old[Math.floor(random() * old.length)]))
     const body = lines.join('\n') + '\n'
     const r = await post(agent, port, '/v1/events', body, { 'content-type': 'application/x-ndjson' })
     if (r.status === 202) {
@@ -107,7 +117,10 @@ async function client(port, stop) {
       // Only the fresh events of an acknowledged body count; the re-sent ones are duplicates.
       check(res.accepted === fresh, `fresh events accepted, re-sent ones duplicates: ${r.text}`)
       duplicatesReported += res.duplicates
-      for (let i = 0; i < fresh; i++) acknowledged.set(ids[i], lines[i])
+      for (let i = 0; i < fresh; i++) {
+        acknowledged.set(ids[i], lines[i])
+        sinceStart.set(ids[i], lines[i])
+      }
     } else if (r.status === 429 || r.status === 503) {
       refused++
       await new Promise((s) => setTimeout(s, 20))
@@ -119,7 +132,9 @@ async function client(port, stop) {
   agent.destroy()
 }
 
+let spareSeen = 0  // rounds that ended with spare segments in the WAL folder
 for (let round = 0; round < ROUNDS; round++) {
+  sinceStart = new Map()
   const server = startServer()
   const port = await server.listening
   const stop = { value: false }
@@ -130,8 +145,11 @@ for (let round = 0; round < ROUNDS; round++) {
   check(signal === 'SIGKILL', `round ${round}: killed by SIGKILL (${signal})`)
   stop.value = true
   await Promise.all(clients)
-  console.log(`round ${round}: ${acknowledged.size} acknowledged so far`)
+  const wal = fs.readdirSync(path.join(stateDir, 'wal'))
+  if (wal.some((f) => f.startsWith('spare-'))) spareSeen++
+  console.log(`round ${round}: ${acknowledged.size} acknowledged so far; WAL folder: ${wal.length} files`)
 }
+if (REUSED_WAL) check(spareSeen > 0, `segments were retired as spares in some round (${spareSeen} of ${ROUNDS})`)
 
 // A last start: replay, then a flush and a graceful stop.
 {

@@ -228,6 +228,115 @@ TEST_F(WalTest, SegmentsRotateBySizeAndCoveredOnesAreDeleted) {
   EXPECT_EQ((*reopened)->next_lsn(), 21u);
 }
 
+// Retired segments become spares that later segments reuse in place. A copy of the folder taken
+// while the log is open (what a crash leaves: a reused segment whose older records follow the new
+// ones) replays exactly the records written, none of the older ones; a clean close cuts the
+// reused segment to its records; spares left over are deleted at the next open.
+TEST_F(WalTest, ReusedSegmentsReplayOnlyTheirOwnRecords) {
+  WalOptions options;
+  options.segment_bytes = 300;
+  options.spare_segments = 2;
+  auto wal = Open(options);
+  ASSERT_TRUE(wal.ok());
+  const std::string long_json(80, 'o');  // the older records: longer than the new ones
+  for (int i = 0; i < 30; ++i) {
+    std::vector<WalEntry> one = {{1000 + i, "t.t", "", long_json}};
+    ASSERT_TRUE((*wal)->Write(one).ok());
+  }
+  auto count_spares = [&] {
+    size_t n = 0;
+    for (const auto& f : SegmentFiles()) n += f.find("/spare-") != std::string::npos;
+    return n;
+  };
+  ASSERT_GT((*wal)->segments().size(), 4u);
+  ASSERT_GT(*(*wal)->DeleteSegmentsBelow(1000, int64_t{1} << 40), 0);
+  EXPECT_EQ(count_spares(), 2u);
+  ASSERT_EQ((*wal)->segments().size(), 1u);
+  const uint64_t first_kept = (*wal)->segments()[0].first_lsn;
+
+  // New records of unlike, shorter lengths, until both spares are in use.
+  std::vector<std::string> jsons;
+  for (int i = 0; count_spares() > 0 || (*wal)->segments().back().size_bytes < 150; ++i) {
+    ASSERT_LT(i, 100);
+    jsons.push_back("{\"n\":" + std::to_string(i) + std::string(static_cast<size_t>(i % 7), 'x') +
+                    "}");
+    std::vector<WalEntry> one = {{2000 + i, "t.t", "", jsons.back()}};
+    ASSERT_TRUE((*wal)->Write(one).ok());
+  }
+  const uint64_t last = (*wal)->next_lsn() - 1;
+  // The active segment is a reused one and still ends in bytes of its former life.
+  const WalSegmentInfo active = (*wal)->segments().back();
+  ASSERT_GT(std::filesystem::file_size(active.path), static_cast<uintmax_t>(active.size_bytes));
+
+  // A crash: open a copy of the folder as it is now.
+  const std::string copy = dir_.path() + "/crashed";
+  std::filesystem::copy(dir_.path() + "/wal", copy);
+  std::ofstream(copy + "/spare-00000000000000000001.log") << "left by the crash";
+  {
+    WalOptions crashed = options;
+    crashed.dir = copy;
+    log_.clear();
+    auto reopened = Open(crashed);
+    ASSERT_TRUE(reopened.ok());
+    ASSERT_EQ(replayed_.size(), last - first_kept + 1);
+    for (size_t i = 0; i < replayed_.size(); ++i) {
+      ASSERT_EQ(replayed_[i].lsn, first_kept + i);
+      const bool older = replayed_[i].received_at < 2000;
+      EXPECT_EQ(replayed_[i].json, older ? long_json : jsons[replayed_[i].received_at - 2000]);
+    }
+    EXPECT_EQ((*reopened)->next_lsn(), last + 1);
+    EXPECT_TRUE(Logged("wal.torn_tail"));          // the active segment's older bytes
+    EXPECT_FALSE(Logged("\"level\":\"error\""));  // nothing is missing
+    for (const auto& e : std::filesystem::directory_iterator(copy)) {
+      EXPECT_EQ(e.path().filename().string().rfind("spare-", 0), std::string::npos);
+    }
+  }
+
+  // A clean close cuts the reused segment to its records: no torn tail at the next open.
+  wal->reset();
+  EXPECT_EQ(std::filesystem::file_size(active.path), static_cast<uintmax_t>(active.size_bytes));
+  log_.clear();
+  auto reopened = Open(options);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ(replayed_.size(), last - first_kept + 1);
+  EXPECT_FALSE(Logged("wal.torn_tail"));
+  EXPECT_EQ(count_spares(), 0u);
+}
+
+// Bytes after the last record of a segment whose records reach the next one's first LSN lose
+// nothing (a reused segment whose cut to length did not reach the disk): a warning. A segment
+// that ends short of the next one's first LSN lost records: an error.
+TEST_F(WalTest, OnlyASegmentEndingShortIsAnError) {
+  WalOptions options;
+  options.segment_bytes = 200;
+  {
+    auto wal = Open(options);
+    ASSERT_TRUE(wal.ok());
+    const std::string json(60, 'x');
+    for (int i = 0; i < 10; ++i) {
+      std::vector<WalEntry> one = {{1000 + i, "t.t", "", json}};
+      ASSERT_TRUE((*wal)->Write(one).ok());
+    }
+  }
+  const std::string first = SegmentFiles().front();
+  ASSERT_GT(SegmentFiles().size(), 2u);
+  std::ofstream(first, std::ios::app) << "older bytes of a reused segment";
+  log_.clear();
+  {
+    auto wal = Open(options);
+    ASSERT_TRUE(wal.ok());
+    EXPECT_EQ(replayed_.size(), 10u);
+    EXPECT_TRUE(Logged("wal.torn_tail"));
+    EXPECT_FALSE(Logged("\"level\":\"error\""));
+  }
+  std::filesystem::resize_file(first, std::filesystem::file_size(first) - 5);
+  log_.clear();
+  auto wal = Open(options);
+  ASSERT_TRUE(wal.ok());
+  EXPECT_EQ(replayed_.size(), 9u);
+  EXPECT_TRUE(Logged("\"level\":\"error\",\"event\":\"wal.torn_tail\""));
+}
+
 TEST_F(WalTest, PastItsByteBudgetOnlyTheOldestCoveredSegmentsGo) {
   WalOptions options;
   options.segment_bytes = 200;
