@@ -160,9 +160,7 @@ Wal::Wal(WalOptions options, Logger* logger) : options_(std::move(options)), log
 Wal::~Wal() {
   if (fd_ >= 0) {
     // A reused segment is cut to its records, so a clean restart finds no older bytes after them.
-    if (active_reused_ && failed_.ok()) {
-      (void)::ftruncate(fd_, static_cast<off_t>(segments_.back().size_bytes));
-    }
+    if (failed_.ok()) (void)CutReusedSegment();
     if (options_.durability == Durability::kFsync && failed_.ok()) (void)::fdatasync(fd_);
     ::close(fd_);
   }
@@ -314,8 +312,7 @@ Status Wal::ReplaySegment(WalSegmentInfo* segment, uint64_t next_first_lsn,
 Status Wal::StartSegment(std::unique_lock<std::mutex>& lock) {
   while (syncing_) sync_cv_.wait(lock);
   if (fd_ >= 0) {
-    if (active_reused_ &&
-        ::ftruncate(fd_, static_cast<off_t>(segments_.back().size_bytes)) != 0) {
+    if (CutReusedSegment() != 0) {
       return Fail(Status::IOError("write-ahead log " + segments_.back().path +
                                   ": truncate: " + ErrnoText()));
     }
@@ -362,6 +359,17 @@ Status Wal::StartSegment(std::unique_lock<std::mutex>& lock) {
   }
   segments_.push_back(std::move(info));
   return Status::OK();
+}
+
+int Wal::CutReusedSegment() {
+  if (!active_reused_) return 0;
+  return ::ftruncate(fd_, static_cast<off_t>(segments_.back().size_bytes));
+}
+
+int64_t Wal::BytesLocked() const {
+  int64_t total = 0;
+  for (const auto& s : segments_) total += s.size_bytes;
+  return total;
 }
 
 Status Wal::Fail(Status status) {
@@ -439,8 +447,7 @@ Result<int64_t> Wal::DeleteSegmentsBelow(uint64_t lsn_floor, int64_t keep_since_
   int64_t kept_as_spares = 0;
   {
     std::lock_guard lock(mu_);
-    int64_t kept = 0;
-    for (const auto& s : segments_) kept += s.size_bytes;
+    int64_t kept = BytesLocked();
     size_t n = 0;
     // A segment's LSNs end where the next one's begin; the active (last) one is never deleted.
     while (n + 1 < segments_.size() && segments_[n + 1].first_lsn <= lsn_floor &&
@@ -479,9 +486,7 @@ uint64_t Wal::next_lsn() const {
 
 int64_t Wal::total_bytes() const {
   std::lock_guard lock(mu_);
-  int64_t total = 0;
-  for (const auto& s : segments_) total += s.size_bytes;
-  return total;
+  return BytesLocked();
 }
 
 std::vector<WalSegmentInfo> Wal::segments() const {

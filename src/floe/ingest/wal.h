@@ -132,6 +132,9 @@ class Wal {
   // Closes the active segment (synced under kFsync) and starts one at next_lsn_. REQUIRES: mu_.
   Status StartSegment(std::unique_lock<std::mutex>& lock);
   Status Fail(Status status);  // REQUIRES: mu_
+  int64_t BytesLocked() const;  // of all segments; REQUIRES: mu_
+  // Cuts a reused active segment to its records (no older bytes after them); ftruncate's result.
+  int CutReusedSegment();  // REQUIRES: mu_ (or the destructor)
 
   WalOptions options_;
   Logger* logger_;
