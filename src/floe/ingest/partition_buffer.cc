@@ -130,7 +130,7 @@ struct ValueRef {
 // copies them into its pages): copying them into `to` first was most of a flush's memmove and
 // held a batch's bytes (~30 MB of 65,536 events) besides.
 void GatherValues(const LeafColumn& leaf, const std::vector<const ColumnVector*>& chunks,
-                  const std::vector<ValueRef>& values, ColumnVector* to) {
+                  std::span<const ValueRef> values, ColumnVector* to) {
   const size_t n = values.size();
   to->num_values = static_cast<int64_t>(n);
   auto gather = [&](auto member, auto* dst) {
@@ -486,23 +486,38 @@ bool PartitionBuffer::SortByOrdinals(const std::vector<SortKey>& keys,
 Status PartitionBuffer::WriteSorted(const std::vector<SortKey>& keys,
                                     parquet::ParquetWriter* writer, int64_t batch_rows) const {
   const auto& leaves = *leaves_;
-  // Row r's chunk, and each column's index of row r's value in that chunk (-1: null).
+  // Row r's chunk, and each column's index of row r's value in that chunk (-1: null), made only
+  // for the columns with nulls and the sort's keys: in a column with a value in every row, a
+  // row's value has the row's place in its chunk.
   std::vector<uint32_t> row_chunk;
   row_chunk.reserve(static_cast<size_t>(rows_));
+  std::vector<uint32_t> chunk_first(chunks_.size());
   for (size_t k = 0; k < chunks_.size(); ++k) {
+    chunk_first[k] = static_cast<uint32_t>(row_chunk.size());
     row_chunk.insert(row_chunk.end(), static_cast<size_t>(chunks_[k].rows),
                      static_cast<uint32_t>(k));
   }
   std::vector<std::vector<int32_t>> index(leaves.size());
   std::vector<std::vector<const ColumnVector*>> sources(leaves.size());
+  std::vector<char> dense(leaves.size(), 1);
   for (size_t i = 0; i < leaves.size(); ++i) {
     sources[i] = ColumnChunks(i);
+    for (const Chunk& chunk : chunks_) {
+      if (chunk.columns[i].num_values != chunk.rows) dense[i] = 0;
+    }
+  }
+  auto make_index = [&](size_t i) {
+    if (!index[i].empty() || rows_ == 0) return;
     index[i].reserve(static_cast<size_t>(rows_));
     for (const Chunk& chunk : chunks_) AppendValueIndex(chunk.columns[i], chunk.rows, &index[i]);
+  };
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    if (!dense[i]) make_index(i);
   }
   std::vector<uint32_t> order(static_cast<size_t>(rows_));
   std::iota(order.begin(), order.end(), 0u);
   if (!keys.empty() && !SortByOrdinals(keys, &order)) {
+    for (const SortKey& k : keys) make_index(k.column);
     std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
       for (const SortKey& k : keys) {
         int32_t va = index[k.column][a];
@@ -521,6 +536,15 @@ Status PartitionBuffer::WriteSorted(const std::vector<SortKey>& keys,
       return false;
     });
   }
+  // Each row's chunk and place in it, in write order: found once per row, where looking them up
+  // per column (two reads at scattered places of arrays of a few MB for each value) was most of
+  // the gather's time.
+  std::vector<ValueRef> place(order.size());
+  for (size_t r = 0; r < order.size(); ++r) {
+    const uint32_t row = order[r];
+    const uint32_t chunk = row_chunk[row];
+    place[r] = ValueRef{chunk, static_cast<int32_t>(row - chunk_first[chunk])};
+  }
   // Each column is gathered in the writer's task that encodes it: on its threads, and while the
   // values are still in cache.
   std::vector<parquet::ColumnVector> columns;
@@ -530,22 +554,21 @@ Status PartitionBuffer::WriteSorted(const std::vector<SortKey>& keys,
     auto fill = [&](size_t i, ColumnVector* out) {
       out->Clear();
       out->num_levels = end - start;
+      const auto n = static_cast<size_t>(end - start);
+      if (dense[i]) {
+        if (leaves[i].max_def > 0) out->def_levels.assign(n, 1);
+        GatherValues(leaves[i], sources[i],
+                     std::span<const ValueRef>(place).subspan(static_cast<size_t>(start), n), out);
+        return Status::OK();
+      }
       std::vector<ValueRef>& vals = values[i];
       vals.clear();
       const std::vector<int32_t>& idx = index[i];
-      if (leaves[i].max_def > 0) {
-        out->def_levels.resize(static_cast<size_t>(end - start));
-        for (int64_t r = start; r < end; ++r) {
-          uint32_t row = order[static_cast<size_t>(r)];
-          int32_t v = idx[row];
-          out->def_levels[static_cast<size_t>(r - start)] = v < 0 ? 0 : 1;
-          if (v >= 0) vals.push_back(ValueRef{row_chunk[row], v});
-        }
-      } else {
-        for (int64_t r = start; r < end; ++r) {
-          uint32_t row = order[static_cast<size_t>(r)];
-          vals.push_back(ValueRef{row_chunk[row], idx[row]});
-        }
+      out->def_levels.resize(n);
+      for (int64_t r = start; r < end; ++r) {
+        int32_t v = idx[order[static_cast<size_t>(r)]];
+        out->def_levels[static_cast<size_t>(r - start)] = v < 0 ? 0 : 1;
+        if (v >= 0) vals.push_back(ValueRef{place[static_cast<size_t>(r)].chunk, v});
       }
       GatherValues(leaves[i], sources[i], vals, out);
       return Status::OK();

@@ -199,5 +199,43 @@ TEST_F(PartitionBufferTest, ManyRowsSortLikeAStableSort) {
   }
 }
 
+// Adopted chunks where an optional column has a value in every row (s: gathered by each row's
+// place in its chunk) and another has nulls in one chunk only (k: through its value index): the
+// file holds each row's own values, in the order of a stable sort, over batches that straddle
+// the chunks.
+TEST_F(PartitionBufferTest, ColumnsWithAndWithoutNullsGatherAcrossChunks) {
+  const std::vector<std::vector<Row>> bodies = {
+      {{4, "b", "b0"}, {2, "a", "b1"}, {4, "a", "b2"}},
+      {{std::nullopt, "b", "b3"}, {1, "b", "b4"}, {std::nullopt, "a", "b5"}, {3, "a", "b6"}},
+      {{0, "c", "b7"}, {2, "b", "b8"}},
+  };
+  auto whole = Make();
+  std::vector<Row> all;
+  for (const auto& body : bodies) {
+    auto b = Make();
+    for (const Row& r : body) {
+      Append(b.get(), r);
+      all.push_back(r);
+    }
+    whole->Adopt(std::move(*b));
+  }
+  auto by = [](const std::vector<Row>& rows, auto less) {
+    std::vector<Row> sorted = rows;
+    std::stable_sort(sorted.begin(), sorted.end(), less);
+    return sorted;
+  };
+  // t, then k with nulls first: the comparing sort (k has nulls).
+  const std::vector<Row> by_t_k = by(all, [](const Row& a, const Row& b) {
+    if (a.t != b.t) return a.t < b.t;
+    if (a.k.has_value() != b.k.has_value()) return !a.k.has_value();
+    return a.k.has_value() && *a.k < *b.k;
+  });
+  EXPECT_TRUE(Same(Written(*whole, {SortKey{1}, SortKey{0}}), by_t_k));
+  // s descending: integer images of a column with no nulls.
+  const std::vector<Row> by_s = by(all, [](const Row& a, const Row& b) { return *a.s > *b.s; });
+  EXPECT_TRUE(Same(Written(*whole, {SortKey{2, true}}), by_s));
+  EXPECT_TRUE(Same(Written(*whole, {}), all));
+}
+
 }  // namespace
 }  // namespace floe::ingest
