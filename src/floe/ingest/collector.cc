@@ -17,6 +17,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <shared_mutex>
 #include <thread>
 #include <unordered_map>
 
@@ -332,6 +333,9 @@ class Collector::Impl {
   std::unique_ptr<Wal> wal_;
 
   mutable std::mutex mu_;
+  // The tables by name: read under either lock, added to under both (mu_ first). A request
+  // finds its table under tables_mu_ alone, not behind another request's commit holding mu_.
+  mutable std::shared_mutex tables_mu_;
   std::map<std::string, std::unique_ptr<TableState>> tables_;
   DedupWindow dedup_;
   CollectorStats stats_;
@@ -460,18 +464,19 @@ Result<std::unique_ptr<TableState>> Collector::Impl::LoadTable(const TableIdenti
 Result<TableState*> Collector::Impl::GetTable(const TableIdentifier& id) {
   std::string name = id.ToString();
   {
-    std::lock_guard lock(mu_);
+    std::shared_lock lock(tables_mu_);
     auto it = tables_.find(name);
     if (it != tables_.end()) return it->second.get();
   }
   std::lock_guard load_lock(load_mu_);
   {
-    std::lock_guard lock(mu_);
+    std::shared_lock lock(tables_mu_);
     auto it = tables_.find(name);
     if (it != tables_.end()) return it->second.get();
   }
   FLOE_ASSIGN_OR_RETURN(auto state, LoadTable(id));
   std::lock_guard lock(mu_);
+  std::unique_lock tables_lock(tables_mu_);
   TableState* t = state.get();
   tables_.emplace(name, std::move(state));
   return t;
