@@ -10,14 +10,14 @@
     see the cost of fsync.
 (b) HTTP (with --http, needs `floe serve`): a load generator (load.mjs, Node) posts 500-event
     NDJSON bodies over C keep-alive connections on loopback for S seconds against `floe serve`
-    with fsync durability; events/s, p50/p99 latency of a request, peak RSS of the server, next to
+    with fsync durability and its maintenance scheduler off; events/s, p50/p99 latency of a request, peak RSS of the server, next to
     DuckDB's ingest rate. --http-only skips floe's part of (a) for quicker iterations on (b)
     (DuckDB's ingest still runs its rounds: their median is the figure (b) is compared with).
 
 Figures are events/s, wall-clock seconds and the peak RSS of each process (wait4's ru_maxrss);
 ratios are floe/DuckDB. Use a release build: FLOE_BUILD=build-rel python3 bench/ingest/run.py
 
-Both run floe with its default settings (docs/configuration.md): 64 MiB buffers, 512 MiB of
+Both run floe with its default settings (docs/configuration.md) but (b)'s scheduler: 64 MiB buffers, 512 MiB of
 buffered events at most. --buffer-count, --buffer-bytes and --max-buffered-bytes set
 BUFFER_COUNT_THRESHOLD, BUFFER_SIZE_BYTES and FLOE_MAX_BUFFERED_BYTES for (a).
 
@@ -105,7 +105,12 @@ def http_load(args, ndjson):
     scratch = Path(tempfile.mkdtemp(prefix="floe-bench-http-"))
     port = free_port()
     env = dict(os.environ)
-    env.update({"ADMIN_TOKEN": "bench-token", "FLOE_INGEST_THREADS": str(args.threads)})
+    # The scheduler off: its compact-check runs every 5 minutes and compact-daily at 02:00 UTC
+    # (docs/scheduling.md), so a 30 s load that crossed one of those times measured ingest
+    # while the table was compacted on the same two cores (a load at 02:00 fell from ~480k to
+    # 300-370k events/s for the 12 s the compaction ran). (b) measures ingest.
+    env.update({"ADMIN_TOKEN": "bench-token", "FLOE_INGEST_THREADS": str(args.threads),
+                "FLOE_SCHEDULER": "off"})
     server = subprocess.Popen(
         [str(floe_bin()), "serve", "--warehouse", str(scratch / "wh"), "--state-dir",
          str(scratch / "state"), "--listen", f"127.0.0.1:{port}", "--durability", "fsync"],
