@@ -487,8 +487,8 @@ Status PartitionBuffer::WriteSorted(const std::vector<SortKey>& keys,
                                     parquet::ParquetWriter* writer, int64_t batch_rows) const {
   const auto& leaves = *leaves_;
   // Row r's chunk, and each column's index of row r's value in that chunk (-1: null), made only
-  // for the columns with nulls and the sort's keys: in a column with a value in every row, a
-  // row's value has the row's place in its chunk.
+  // for the columns with nulls and the comparing sort's keys: in a column with a value in every
+  // row, a row's value has the row's place in its chunk.
   std::vector<uint32_t> row_chunk;
   row_chunk.reserve(static_cast<size_t>(rows_));
   std::vector<uint32_t> chunk_first(chunks_.size());
@@ -561,7 +561,7 @@ Status PartitionBuffer::WriteSorted(const std::vector<SortKey>& keys,
                      std::span<const ValueRef>(place).subspan(static_cast<size_t>(start), n), out);
         return Status::OK();
       }
-      std::vector<ValueRef>& vals = values[i];
+      std::vector<ValueRef>& vals = values[i];  // a column with nulls: an optional one
       vals.clear();
       const std::vector<int32_t>& idx = index[i];
       out->def_levels.resize(n);
