@@ -10,16 +10,18 @@
     see the cost of fsync.
 (b) HTTP (with --http, needs `floe serve`): a load generator (load.mjs, Node) posts 500-event
     NDJSON bodies over C keep-alive connections on loopback for S seconds against `floe serve`
-    with fsync durability and its maintenance scheduler off; events/s, p50/p99 latency of a request, peak RSS of the server, next to
-    DuckDB's ingest rate. --http-only skips floe's part of (a) for quicker iterations on (b)
-    (DuckDB's ingest still runs its rounds: their median is the figure (b) is compared with).
+    with fsync durability and its maintenance scheduler off; events/s, p50/p99 latency of a
+    request, peak RSS of the server, next to DuckDB's ingest rate. --http-only skips floe's part
+    of (a) for quicker iterations on (b) (DuckDB's ingest still runs its rounds: their median is
+    the figure (b) is compared with).
 
 Figures are events/s, wall-clock seconds and the peak RSS of each process (wait4's ru_maxrss);
 ratios are floe/DuckDB. Use a release build: FLOE_BUILD=build-rel python3 bench/ingest/run.py
 
-Both run floe with its default settings (docs/configuration.md) but (b)'s scheduler: 64 MiB buffers, 512 MiB of
-buffered events at most. --buffer-count, --buffer-bytes and --max-buffered-bytes set
-BUFFER_COUNT_THRESHOLD, BUFFER_SIZE_BYTES and FLOE_MAX_BUFFERED_BYTES for (a).
+Both run floe with its default settings (docs/configuration.md), but for (b)'s scheduler: 64 MiB
+buffers, 512 MiB of buffered events at most. --buffer-count, --buffer-bytes and
+--max-buffered-bytes set BUFFER_COUNT_THRESHOLD, BUFFER_SIZE_BYTES and FLOE_MAX_BUFFERED_BYTES
+for (a).
 
 (a) runs in rounds (--rounds, default 3), each DuckDB's conversion then floe's load; the table
 shows the median run of each, and each round's seconds and ratio.
